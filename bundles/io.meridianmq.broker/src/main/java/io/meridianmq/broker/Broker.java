@@ -1,0 +1,22 @@
+package io.meridianmq.broker;
+
+import java.util.concurrent.CompletionStage;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The broker core, as an OSGi service.
+ *
+ * <p>Threading: may be called from any thread. The returned stage completes on an arbitrary
+ * thread (often the caller's when no plugin goes asynchronous).
+ */
+@ProviderType
+public interface Broker {
+
+    /**
+     * Authenticates a CONNECT and, when accepted, attaches the client to its session (creating,
+     * resuming or taking over one). Deliveries start only after {@link ClientSession#open()}, so
+     * the caller can send CONNACK first.
+     */
+    CompletionStage<ConnectResult> connect(ConnectRequest request, ClientConnection connection);
+}

@@ -1,0 +1,331 @@
+package io.meridianmq.broker.internal;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.ClientConnection;
+import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.ConnectResult;
+import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.sdk.auth.AuthenticationRequest;
+import io.meridianmq.sdk.auth.AuthenticationResult;
+import io.meridianmq.sdk.auth.Authenticator;
+import io.meridianmq.sdk.auth.Authorizer;
+import io.meridianmq.sdk.auth.Decision;
+import io.meridianmq.sdk.client.ClientInfo;
+import io.meridianmq.storage.RetainedMessage;
+import io.meridianmq.storage.RetainedMessageStore;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker core: the session registry, the subscription tree and routing. Authentication and
+ * authorization are delegated to SDK plugins (first-party ones included), ordered by ranking.
+ */
+@Component(service = Broker.class, configurationPid = "io.meridianmq.broker", immediate = true)
+public class BrokerCore implements Broker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
+
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
+    private RetainedMessageStore retained;
+
+    /** Sorted by ranking, lowest first (DS orders them so); we walk it from the end. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<Authenticator> authenticators;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<Authorizer> authorizers;
+
+    private final SubscriptionTree subscriptions = new SubscriptionTree();
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Serialises connects, takeovers and disconnects; never taken on the publish path. */
+    private final Object registryLock = new Object();
+    private final AtomicLong droppedMessages = new AtomicLong();
+    private volatile BrokerSettings settings = BrokerSettings.DEFAULTS;
+    private ExecutorService[] offlineExecutors;
+
+    @Activate
+    void activate(Map<String, Object> config) {
+        settings = BrokerSettings.from(config, BrokerSettings.DEFAULTS);
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        offlineExecutors = new ExecutorService[threads];
+        AtomicInteger n = new AtomicInteger();
+        for (int i = 0; i < threads; i++) {
+            offlineExecutors[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "meridian-offline-sessions-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        LOG.info("Meridian broker core started: max_inflight_messages={}, max_queued_messages={}, allow_anonymous={}",
+                settings.maxInflightMessages(), settings.maxQueuedMessages(),
+                settings.allowAnonymous().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        settings = BrokerSettings.from(config, settings);
+        LOG.info("Broker settings changed: max_inflight_messages={}, max_queued_messages={}",
+                settings.maxInflightMessages(), settings.maxQueuedMessages());
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ExecutorService e : offlineExecutors) {
+            e.shutdown();
+        }
+        for (ExecutorService e : offlineExecutors) {
+            try {
+                e.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("Meridian broker core stopped");
+    }
+
+    // ---- used by sessions and handles ----
+
+    BrokerSettings settings() {
+        return settings;
+    }
+
+    SubscriptionTree subscriptions() {
+        return subscriptions;
+    }
+
+    Executor offlineExecutor(String clientId) {
+        return offlineExecutors[Math.floorMod(clientId.hashCode(), offlineExecutors.length)];
+    }
+
+    void countDropped() {
+        droppedMessages.incrementAndGet();
+    }
+
+    long droppedMessages() {
+        return droppedMessages.get();
+    }
+
+    RetainedMessageStore retained() {
+        return retained;
+    }
+
+    // ---- connect ----
+
+    @Override
+    public CompletionStage<ConnectResult> connect(ConnectRequest request, ClientConnection connection) {
+        String clientId = request.clientId();
+        if (clientId.isEmpty()) {
+            if (!request.cleanSession()) {
+                return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.IDENTIFIER_REJECTED,
+                        clientId, "empty client id needs clean session"));
+            }
+            clientId = "meridian-" + UUID.randomUUID();
+        }
+        ClientIdentity identity = new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(),
+                request.protocolLevel(), Optional.ofNullable(request.username()));
+        String finalClientId = clientId;
+        return authenticate(identity, request).thenApply(result -> {
+            if (result.decision() != Decision.ALLOW) {
+                ConnectReturnCode code = request.username() == null ? ConnectReturnCode.NOT_AUTHORIZED
+                        : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;
+                return ConnectResult.refused(code, finalClientId,
+                        result.reason().orElse("refused by authentication"));
+            }
+            ClientIdentity known = result.username().isPresent()
+                    ? new ClientIdentity(finalClientId, identity.remoteAddress(), identity.listenerName(),
+                            identity.protocolLevel(), result.username())
+                    : identity;
+            return attach(known, request, connection);
+        });
+    }
+
+    private CompletionStage<AuthenticationResult> authenticate(ClientIdentity identity, ConnectRequest request) {
+        List<Authenticator> chain = authenticators;
+        AuthenticationRequest authRequest = new AuthenticationRequest() {
+            @Override
+            public ClientInfo client() {
+                return identity;
+            }
+
+            @Override
+            public Optional<String> username() {
+                return Optional.ofNullable(request.username());
+            }
+
+            @Override
+            public Optional<byte[]> password() {
+                return Optional.ofNullable(request.password()).map(byte[]::clone);
+            }
+        };
+        return authenticate(chain, chain.size() - 1, authRequest);
+    }
+
+    private CompletionStage<AuthenticationResult> authenticate(List<Authenticator> chain, int index,
+            AuthenticationRequest request) {
+        if (index < 0) {
+            return CompletableFuture.completedFuture(AuthenticationResult.deny("no authenticator accepted the client"));
+        }
+        Authenticator authenticator = chain.get(index);
+        CompletionStage<AuthenticationResult> stage;
+        try {
+            stage = authenticator.authenticate(request);
+        } catch (RuntimeException e) {
+            LOG.error("Authenticator {} failed for client {}; refusing the client", authenticator.getClass().getName(),
+                    request.client(), e);
+            return CompletableFuture.completedFuture(AuthenticationResult.deny("authenticator failed: " + e));
+        }
+        return stage.handle((result, failure) -> {
+            if (failure != null || result == null) {
+                LOG.error("Authenticator {} failed for client {}; refusing the client: {}",
+                        authenticator.getClass().getName(), request.client(), failure);
+                return CompletableFuture.completedFuture(AuthenticationResult.deny("authenticator failed"));
+            }
+            if (result.decision() == Decision.NEXT) {
+                return authenticate(chain, index - 1, request);
+            }
+            return CompletableFuture.completedFuture(result);
+        }).thenCompose(s -> s);
+    }
+
+    private ConnectResult attach(ClientIdentity identity, ConnectRequest request, ClientConnection connection) {
+        String clientId = identity.clientId();
+        Session session;
+        boolean present;
+        ClientConnection previous;
+        synchronized (registryLock) {
+            Session existing = sessions.get(clientId);
+            previous = existing == null ? null : existing.owner;
+            if (existing != null && (request.cleanSession() || !existing.persistent)) {
+                Session old = existing;
+                old.owner = null;
+                old.submit(old::discard);
+                sessions.remove(clientId, old);
+                existing = null;
+            }
+            if (existing == null) {
+                session = new Session(clientId, !request.cleanSession(), this);
+                sessions.put(clientId, session);
+                present = false;
+            } else {
+                session = existing;
+                present = true;
+            }
+            session.owner = connection;
+        }
+        if (previous != null) {
+            LOG.info("Client {}: taking over the session of the existing connection with that client id", identity);
+            previous.close("session taken over by a new connection with the same client id");
+        }
+        ClientSessionHandle handle = new ClientSessionHandle(this, session, identity, connection, request.will());
+        return new ConnectResult(ConnectReturnCode.ACCEPTED, present, clientId, handle, null);
+    }
+
+    /** Called when a connection of {@code session} ended. */
+    void detach(Session session, ClientConnection connection) {
+        synchronized (registryLock) {
+            if (session.owner == connection) {
+                session.owner = null;
+                if (!session.persistent) {
+                    sessions.remove(session.clientId, session);
+                }
+            }
+        }
+        session.submit(() -> session.detach(connection));
+    }
+
+    // ---- authorization ----
+
+    boolean hasAuthorizers() {
+        return !authorizers.isEmpty();
+    }
+
+    CompletionStage<Decision> authorizePublish(ClientInfo client, String topic, int qos, boolean retain) {
+        List<Authorizer> chain = authorizers;
+        return authorize(chain, chain.size() - 1, a -> a.authorizePublish(client, topic, qos, retain), client);
+    }
+
+    CompletionStage<Decision> authorizeSubscribe(ClientInfo client, String filter, int qos) {
+        List<Authorizer> chain = authorizers;
+        return authorize(chain, chain.size() - 1, a -> a.authorizeSubscribe(client, filter, qos), client);
+    }
+
+    private CompletionStage<Decision> authorize(List<Authorizer> chain, int index,
+            java.util.function.Function<Authorizer, CompletionStage<Decision>> call, ClientInfo client) {
+        if (index < 0) {
+            return CompletableFuture.completedFuture(Decision.ALLOW);
+        }
+        Authorizer authorizer = chain.get(index);
+        CompletionStage<Decision> stage;
+        try {
+            stage = call.apply(authorizer);
+        } catch (RuntimeException e) {
+            LOG.error("Authorizer {} failed for client {}; denying", authorizer.getClass().getName(), client, e);
+            return CompletableFuture.completedFuture(Decision.DENY);
+        }
+        return stage.handle((decision, failure) -> {
+            if (failure != null || decision == null) {
+                LOG.error("Authorizer {} failed for client {}; denying: {}", authorizer.getClass().getName(), client,
+                        failure);
+                return CompletableFuture.completedFuture(Decision.DENY);
+            }
+            if (decision == Decision.NEXT) {
+                return authorize(chain, index - 1, call, client);
+            }
+            return CompletableFuture.completedFuture(decision);
+        }).thenCompose(s -> s);
+    }
+
+    // ---- routing ----
+
+    /**
+     * Routes a message to every matching session: once per session, at the highest QoS of its
+     * matching subscriptions, capped by the message's QoS. Retained state is updated first.
+     */
+    void route(String topic, byte[] payload, int qos, boolean retain) {
+        if (retain) {
+            if (payload.length == 0) {
+                retained.remove(topic);
+            } else {
+                retained.put(new RetainedMessage(topic, payload, qos));
+            }
+        }
+        Map<Session, Integer> matched = new HashMap<>();
+        subscriptions.match(topic, (session, subQos) -> matched.merge(session, subQos, Math::max));
+        for (Map.Entry<Session, Integer> e : matched.entrySet()) {
+            Session session = e.getKey();
+            int effective = Math.min(qos, e.getValue());
+            session.submit(() -> session.deliver(topic, payload, effective, false));
+        }
+    }
+
+    /** For tests: the number of sessions known. */
+    int sessionCount() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,84 @@
+package io.meridianmq.broker.internal;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's limits and policies, read from the {@code io.meridianmq.broker} configuration
+ * ({@code etc/io.meridianmq.broker.cfg}) with Mosquitto's setting names. A bad value is refused
+ * with a log line naming the file and key, and the previous value is kept.
+ */
+record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean queueQos0Messages,
+        AnonymousPolicy allowAnonymous) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
+
+    static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, false, AnonymousPolicy.LOOPBACK);
+
+    /** Who may connect without credentials. */
+    enum AnonymousPolicy {
+        /** Anyone. */
+        TRUE,
+        /** No one. */
+        FALSE,
+        /** Only clients connecting from a loopback address (the safe default). */
+        LOOPBACK
+    }
+
+    /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
+    static BrokerSettings from(Map<String, ?> config, BrokerSettings previous) {
+        Object file = config.get("felix.fileinstall.filename");
+        String source = file != null ? file.toString() : "configuration io.meridianmq.broker";
+        int maxInflight = intSetting(config, source, "max_inflight_messages", 1, 65535, previous.maxInflightMessages);
+        int maxQueued = intSetting(config, source, "max_queued_messages", 0, Integer.MAX_VALUE, previous.maxQueuedMessages);
+        boolean queueQos0 = boolSetting(config, source, "queue_qos0_messages", previous.queueQos0Messages);
+        AnonymousPolicy anonymous = previous.allowAnonymous;
+        Object raw = config.get("allow_anonymous");
+        if (raw != null) {
+            String value = raw.toString().trim().toUpperCase(java.util.Locale.ROOT);
+            try {
+                anonymous = AnonymousPolicy.valueOf(value);
+            } catch (IllegalArgumentException e) {
+                LOG.error("{}: allow_anonymous = '{}' is not one of true, false, loopback; keeping {}", source, raw,
+                        anonymous.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return new BrokerSettings(maxInflight, maxQueued, queueQos0, anonymous);
+    }
+
+    private static int intSetting(Map<String, ?> config, String source, String key, int min, int max, int previous) {
+        Object raw = config.get(key);
+        if (raw == null) {
+            return previous;
+        }
+        try {
+            int value = Integer.parseInt(raw.toString().trim());
+            if (value < min || value > max) {
+                LOG.error("{}: {} = {} is out of range [{}..{}]; keeping {}", source, key, raw, min, max, previous);
+                return previous;
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            LOG.error("{}: {} = '{}' is not a whole number; keeping {}", source, key, raw, previous);
+            return previous;
+        }
+    }
+
+    private static boolean boolSetting(Map<String, ?> config, String source, String key, boolean previous) {
+        Object raw = config.get(key);
+        if (raw == null) {
+            return previous;
+        }
+        String value = raw.toString().trim();
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        LOG.error("{}: {} = '{}' is not true or false; keeping {}", source, key, raw, previous);
+        return previous;
+    }
+}

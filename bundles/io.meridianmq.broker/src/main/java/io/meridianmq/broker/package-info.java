@@ -1,0 +1,12 @@
+/**
+ * The broker core as the protocol layer sees it: {@link io.meridianmq.broker.Broker} accepts
+ * connections and returns a {@link io.meridianmq.broker.ClientSession} for each; the protocol
+ * layer implements the {@link io.meridianmq.broker.ClientConnection} port through which the core
+ * sends messages back. The core never imports the protocol layer.
+ */
+@Export
+@Version("0.1.0")
+package io.meridianmq.broker;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

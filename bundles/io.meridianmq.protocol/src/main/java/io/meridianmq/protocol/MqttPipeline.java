@@ -1,0 +1,23 @@
+package io.meridianmq.protocol;
+
+import io.netty.channel.Channel;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Installs the MQTT codec and connection state machine on accepted channels. Registered as an
+ * OSGi service by the protocol bundle; the transport calls it for every new connection.
+ *
+ * <p>Threading: called on the channel's event loop.
+ */
+@ProviderType
+public interface MqttPipeline {
+
+    /**
+     * Adds the MQTT handlers at the end of {@code channel}'s pipeline (after any TLS, WebSocket or
+     * PROXY protocol handlers the transport added).
+     *
+     * @param listenerName the name of the listener that accepted the channel, for logs and plugins
+     */
+    void initialize(Channel channel, String listenerName);
+}

@@ -1,0 +1,51 @@
+package io.meridianmq.storage.memory.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import io.meridianmq.sdk.topic.Topics;
+import io.meridianmq.storage.RetainedMessage;
+import io.meridianmq.storage.RetainedMessageStore;
+
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Retained messages in a concurrent map. An exact filter is one lookup; a wildcard filter scans
+ * all retained messages, which is fine for thousands and is what the durable store improves on.
+ */
+@Component(service = RetainedMessageStore.class, property = "service.ranking:Integer=0")
+public class InMemoryRetainedMessageStore implements RetainedMessageStore {
+
+    private final ConcurrentHashMap<String, RetainedMessage> byTopic = new ConcurrentHashMap<>();
+
+    @Override
+    public void put(RetainedMessage message) {
+        byTopic.put(message.topic(), message);
+    }
+
+    @Override
+    public void remove(String topic) {
+        byTopic.remove(topic);
+    }
+
+    @Override
+    public void forEachMatching(String topicFilter, Consumer<RetainedMessage> consumer) {
+        if (!Topics.hasWildcard(topicFilter)) {
+            RetainedMessage message = byTopic.get(topicFilter);
+            if (message != null) {
+                consumer.accept(message);
+            }
+            return;
+        }
+        for (RetainedMessage message : byTopic.values()) {
+            if (Topics.matches(topicFilter, message.topic())) {
+                consumer.accept(message);
+            }
+        }
+    }
+
+    @Override
+    public long size() {
+        return byTopic.size();
+    }
+}

@@ -1,0 +1,78 @@
+package io.meridianmq.transport.internal;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+import io.meridianmq.protocol.MqttPipeline;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One network listener, made from one factory configuration
+ * ({@code etc/io.meridianmq.listener-NAME.cfg}): bind address, port and kind. Adding, changing or
+ * removing such a file opens, rebinds or closes just that listener; other listeners' clients are
+ * not touched.
+ */
+@Component(configurationPid = "io.meridianmq.listener", configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = Listener.class, immediate = true)
+public class Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+
+    @Reference
+    private EventLoops loops;
+
+    @Reference
+    private MqttPipeline pipeline;
+
+    private Channel serverChannel;
+    private String name;
+
+    @Activate
+    void activate(Map<String, Object> config) {
+        ListenerSettings settings = ListenerSettings.from(config);
+        name = settings.name();
+        String listenerName = settings.name();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops.acceptors(), loops.workers())
+                .channel(loops.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        pipeline.initialize(ch, listenerName);
+                    }
+                });
+        try {
+            serverChannel = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            String msg = "Listener '" + name + "' (" + settings.source() + ") cannot listen on " + settings.host() + ":"
+                    + settings.port() + ": " + e.getMessage();
+            LOG.error(msg);
+            throw new IllegalStateException(msg, e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}, {})",
+                bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(), loops.transportName());
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+            LOG.info("Listener '{}' closed", name);
+        }
+    }
+}

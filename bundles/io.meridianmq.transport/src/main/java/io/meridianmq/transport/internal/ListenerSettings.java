@@ -1,0 +1,54 @@
+package io.meridianmq.transport.internal;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of one listener. An unusable value stops only that listener, with a message naming
+ * the file and key.
+ */
+record ListenerSettings(String name, String host, int port, String kind, String source) {
+
+    static ListenerSettings from(Map<String, Object> config) {
+        Object file = config.get("felix.fileinstall.filename");
+        String source = file != null ? file.toString() : "configuration " + config.get("service.pid");
+        String name = string(config, "name", defaultName(file));
+        String host = string(config, "host", "127.0.0.1");
+        String kind = string(config, "kind", "mqtt").toLowerCase(Locale.ROOT);
+        if (!kind.equals("mqtt")) {
+            throw new IllegalArgumentException(source + ": kind = " + kind + " is not supported (supported: mqtt)");
+        }
+        Object rawPort = config.get("port");
+        int port = 1883;
+        if (rawPort != null) {
+            try {
+                port = Integer.parseInt(rawPort.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(source + ": port = '" + rawPort + "' is not a number");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(source + ": port = " + port + " is out of range [0..65535]");
+            }
+        }
+        return new ListenerSettings(name, host, port, kind, source);
+    }
+
+    private static String string(Map<String, Object> config, String key, String fallback) {
+        Object v = config.get(key);
+        return v == null || v.toString().isBlank() ? fallback : v.toString().trim();
+    }
+
+    /** etc/io.meridianmq.listener-default.cfg is the listener "default". */
+    private static String defaultName(Object file) {
+        if (file == null) {
+            return "listener";
+        }
+        String f = file.toString();
+        int dash = f.lastIndexOf("io.meridianmq.listener-");
+        if (dash < 0) {
+            return "listener";
+        }
+        String n = f.substring(dash + "io.meridianmq.listener-".length());
+        return n.endsWith(".cfg") ? n.substring(0, n.length() - 4) : n;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * What the broker tells plugins about a connected (or connecting) client.
+ *
+ * @since 0.1
+ */
+@Export
+@Version("0.1.0")
+package io.meridianmq.sdk.client;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

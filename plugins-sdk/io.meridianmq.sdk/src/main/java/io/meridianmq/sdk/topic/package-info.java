@@ -1,0 +1,11 @@
+/**
+ * MQTT topic names and topic filters: validation and matching, the same rules the broker uses.
+ *
+ * @since 0.1
+ */
+@Export
+@Version("0.1.0")
+package io.meridianmq.sdk.topic;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
