@@ -1,0 +1,161 @@
+package io.meridianmq.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.rules.ExternalResource;
+
+/**
+ * The real Meridian distribution, unpacked into a temporary folder and started as its own process
+ * with {@code bin/meridian} on a free port. Use it as a JUnit {@code @ClassRule}; it stops the
+ * process and deletes the folder afterwards.
+ */
+public final class BrokerProcess extends ExternalResource {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private Path home;
+    private Process process;
+    private Path log;
+    private int port;
+
+    /** The port the broker's default listener is on. */
+    public int port() {
+        return port;
+    }
+
+    /** {@code tcp://127.0.0.1:PORT}, for Paho. */
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** The unpacked distribution (its {@code etc/}, {@code deploy/}, ...). */
+    public Path home() {
+        return home;
+    }
+
+    @Override
+    protected void before() throws Throwable {
+        start();
+    }
+
+    @Override
+    protected void after() {
+        stop();
+    }
+
+    public void start() throws IOException, InterruptedException {
+        String archive = System.getProperty("meridian.distribution");
+        if (archive == null || !Files.isRegularFile(Paths.get(archive))) {
+            throw new IllegalStateException("The distribution archive is missing (" + archive
+                    + "): build it first with 'mvn install' from the top folder");
+        }
+        home = Files.createTempDirectory("meridian-e2e-");
+        run(new ProcessBuilder("tar", "xzf", archive, "--strip-components=1", "-C", home.toString()));
+        port = freePort();
+        Path listener = home.resolve("etc/io.meridianmq.listener-default.cfg");
+        Files.writeString(listener, "name = default\nhost = 127.0.0.1\nport = " + port + "\nkind = mqtt\n");
+        log = home.resolve("meridian.out");
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString())
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("JAVA_MAX_MEM", "512M");
+        process = pb.start();
+        awaitLog("Meridian listening for MQTT on 127.0.0.1:" + port, START_TIMEOUT);
+    }
+
+    /** Stops the broker (SIGTERM, then SIGKILL if it lingers) and deletes its folder. */
+    public void stop() {
+        if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            process = null;
+        }
+        if (home != null) {
+            deleteTree(home);
+            home = null;
+        }
+    }
+
+    /** Everything the broker printed so far (its log at INFO level). */
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the broker's log holds {@code text}; fails with the log's tail if it does not. */
+    public void awaitLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (log().contains(text)) {
+                return;
+            }
+            if (process != null && !process.isAlive()) {
+                throw new AssertionError("The broker exited (code " + process.exitValue() + ") before logging '"
+                        + text + "'. Its output:\n" + tail());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("The broker did not log '" + text + "' within " + timeout + ". Its output:\n" + tail());
+    }
+
+    public void awaitLog(String text) throws InterruptedException {
+        awaitLog(text, Duration.ofSeconds(20));
+    }
+
+    /** The last lines of the log, for failure messages. */
+    public String tail() {
+        String all = log();
+        return all.length() > 6000 ? all.substring(all.length() - 6000) : all;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void run(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", pb.command()) + " failed: " + out);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp folder left behind is not worth failing a test for
+        }
+    }
+}
