@@ -23,10 +23,17 @@ public final class BrokerProcess extends ExternalResource {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+    private final java.util.Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
     private Path home;
     private Process process;
     private Path log;
     private int port;
+
+    /** Writes {@code content} to {@code etc/fileName} before the broker starts (replacing the default). */
+    public BrokerProcess withEtcFile(String fileName, String content) {
+        etcFiles.put(fileName, content);
+        return this;
+    }
 
     /** The port the broker's default listener is on. */
     public int port() {
@@ -64,6 +71,9 @@ public final class BrokerProcess extends ExternalResource {
         port = freePort();
         Path listener = home.resolve("etc/io.meridianmq.listener-default.cfg");
         Files.writeString(listener, "name = default\nhost = 127.0.0.1\nport = " + port + "\nkind = mqtt\n");
+        for (java.util.Map.Entry<String, String> e : etcFiles.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
+        }
         log = home.resolve("meridian.out");
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString())
                 .directory(home.toFile())
