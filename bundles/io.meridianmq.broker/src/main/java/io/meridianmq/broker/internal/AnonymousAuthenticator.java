@@ -11,6 +11,7 @@ import io.meridianmq.sdk.auth.Authenticator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last link of the authentication chain: when no other authenticator decided, a client is
@@ -29,7 +30,12 @@ public class AnonymousAuthenticator implements Authenticator {
     @Activate
     @Modified
     void configure(Map<String, Object> config) {
-        settings = BrokerSettings.from(config, settings);
+        BrokerSettings previous = settings;
+        settings = BrokerSettings.from(config, previous);
+        if (settings.allowAnonymous() != previous.allowAnonymous()) {
+            LoggerFactory.getLogger(AnonymousAuthenticator.class).info("Anonymous access: allow_anonymous={}",
+                    settings.allowAnonymous().name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     @Override

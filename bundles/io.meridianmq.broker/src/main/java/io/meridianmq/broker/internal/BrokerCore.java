@@ -82,16 +82,13 @@ public class BrokerCore implements Broker {
                 return t;
             });
         }
-        LOG.info("Meridian broker core started: max_inflight_messages={}, max_queued_messages={}, allow_anonymous={}",
-                settings.maxInflightMessages(), settings.maxQueuedMessages(),
-                settings.allowAnonymous().name().toLowerCase(java.util.Locale.ROOT));
+        LOG.info("Meridian broker core started: {}", settings.describe());
     }
 
     @Modified
     void modified(Map<String, Object> config) {
         settings = BrokerSettings.from(config, settings);
-        LOG.info("Broker settings changed: max_inflight_messages={}, max_queued_messages={}",
-                settings.maxInflightMessages(), settings.maxQueuedMessages());
+        LOG.info("Broker settings now in force: {}", settings.describe());
     }
 
     @Deactivate

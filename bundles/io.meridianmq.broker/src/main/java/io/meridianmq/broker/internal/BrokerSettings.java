@@ -27,6 +27,13 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean qu
         LOOPBACK
     }
 
+    /** The settings as an operator writes them, for the log. */
+    String describe() {
+        return "max_inflight_messages=" + maxInflightMessages + ", max_queued_messages=" + maxQueuedMessages
+                + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
+                + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
     static BrokerSettings from(Map<String, ?> config, BrokerSettings previous) {
         Object file = config.get("felix.fileinstall.filename");
