@@ -50,16 +50,16 @@ public class BrokerCore implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
-    private RetainedMessageStore retained;
+    RetainedMessageStore retained;
 
     /** Sorted by ranking, lowest first (DS orders them so); we walk it from the end. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<Authenticator> authenticators;
+    volatile List<Authenticator> authenticators;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<Authorizer> authorizers;
+    volatile List<Authorizer> authorizers;
 
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();

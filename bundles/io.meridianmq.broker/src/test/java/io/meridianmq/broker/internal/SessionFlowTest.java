@@ -1,0 +1,271 @@
+package io.meridianmq.broker.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+import io.meridianmq.broker.ClientConnection;
+import io.meridianmq.broker.ClientSession;
+import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.ConnectResult;
+import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.broker.InboundPublish;
+import io.meridianmq.broker.OutboundPublish;
+import io.meridianmq.broker.TopicSubscription;
+import io.meridianmq.broker.WillMessage;
+import io.meridianmq.storage.memory.internal.InMemoryRetainedMessageStore;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The session state machine, driven through the core's API with connections that record what
+ * they are asked to send. Every executor runs tasks at once, so each step is complete when the
+ * call returns.
+ */
+public class SessionFlowTest {
+
+    /** A connection that records what the core sends to it. */
+    static final class RecordingConnection implements ClientConnection {
+        final List<OutboundPublish> published = new ArrayList<>();
+        final List<Integer> pubrels = new ArrayList<>();
+        String closedBecause;
+
+        @Override
+        public Executor executor() {
+            return Runnable::run;
+        }
+
+        @Override
+        public void sendPublish(OutboundPublish publish) {
+            published.add(publish);
+        }
+
+        @Override
+        public void sendPubrel(int packetId) {
+            pubrels.add(packetId);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close(String reason) {
+            closedBecause = reason;
+        }
+
+        OutboundPublish last() {
+            return published.get(published.size() - 1);
+        }
+    }
+
+    private BrokerCore core;
+
+    @Before
+    public void startCore() {
+        core = new BrokerCore() {
+            @Override
+            Executor offlineExecutor(String clientId) {
+                return Runnable::run;
+            }
+        };
+        core.retained = new InMemoryRetainedMessageStore();
+        core.authenticators = List.of(new AnonymousAuthenticator());
+        core.authorizers = List.of();
+        core.activate(Map.of("max_inflight_messages", "2", "max_queued_messages", "3"));
+    }
+
+    @After
+    public void stopCore() {
+        core.deactivate();
+    }
+
+    private ConnectResult connect(String clientId, boolean clean, RecordingConnection connection, WillMessage will) {
+        ConnectRequest request = new ConnectRequest(clientId, clean, 60, null, null, will,
+                new InetSocketAddress("127.0.0.1", 40000), "test", 4);
+        ConnectResult result = core.connect(request, connection).toCompletableFuture().join();
+        if (result.accepted()) {
+            result.session().open();
+        }
+        return result;
+    }
+
+    private ClientSession session(String clientId, boolean clean, RecordingConnection connection) {
+        ConnectResult result = connect(clientId, clean, connection, null);
+        assertTrue(result.accepted());
+        return result.session();
+    }
+
+    private static InboundPublish publish(String topic, String payload, int qos, int packetId, boolean retain) {
+        return new InboundPublish(packetId, topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain);
+    }
+
+    private static String text(OutboundPublish p) {
+        return new String(p.payload(), StandardCharsets.UTF_8);
+    }
+
+    private static void subscribe(ClientSession s, String filter, int qos) {
+        int[][] granted = new int[1][];
+        s.subscribe(List.of(new TopicSubscription(filter, qos)), g -> granted[0] = g);
+        assertEquals(qos, granted[0][0]);
+    }
+
+    @Test
+    public void inflightWindowIsRespectedAndRefilledOnAck() {
+        RecordingConnection subConn = new RecordingConnection();
+        ClientSession sub = session("sub", true, subConn);
+        subscribe(sub, "t", 1);
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        int[] acks = new int[1];
+        for (int i = 1; i <= 4; i++) {
+            pub.publish(publish("t", "m" + i, 1, i, false), () -> acks[0]++);
+        }
+        assertEquals("the publisher is acknowledged for every message", 4, acks[0]);
+        assertEquals("max_inflight_messages = 2", 2, subConn.published.size());
+        sub.acknowledge(subConn.published.get(0).packetId());
+        assertEquals(3, subConn.published.size());
+        assertEquals("m3", text(subConn.last()));
+        sub.acknowledge(subConn.published.get(1).packetId());
+        sub.acknowledge(subConn.published.get(2).packetId());
+        assertEquals(4, subConn.published.size());
+        assertEquals("m4", text(subConn.last()));
+    }
+
+    @Test
+    public void queueLimitDropsAndCounts() {
+        RecordingConnection subConn = new RecordingConnection();
+        ClientSession sub = session("sub", false, subConn);
+        subscribe(sub, "t", 1);
+        sub.disconnected(true);
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        for (int i = 1; i <= 5; i++) {
+            pub.publish(publish("t", "m" + i, 1, i, false), () -> { });
+        }
+        assertEquals("max_queued_messages = 3, so two are dropped", 2, core.droppedMessages());
+        RecordingConnection back = new RecordingConnection();
+        ConnectResult again = connect("sub", false, back, null);
+        assertTrue(again.sessionPresent());
+        assertEquals(2, back.published.size()); // the in-flight window, then the rest on acks
+        assertEquals("m1", text(back.published.get(0)));
+    }
+
+    @Test
+    public void unacknowledgedMessagesAreResentWithDupAndQos2ResumesWithPubrel() {
+        RecordingConnection first = new RecordingConnection();
+        ClientSession sub = session("sub", false, first);
+        subscribe(sub, "t", 2);
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("t", "q2-a", 2, 1, false), () -> { });
+        pub.release(1, () -> { });
+        pub.publish(publish("t", "q2-b", 2, 2, false), () -> { });
+        pub.release(2, () -> { });
+        assertEquals(2, first.published.size());
+        sub.received(first.published.get(0).packetId()); // PUBREC for a, not yet PUBCOMP
+        assertEquals(List.of(first.published.get(0).packetId()), first.pubrels);
+        sub.disconnected(false);
+
+        RecordingConnection second = new RecordingConnection();
+        ConnectResult again = connect("sub", false, second, null);
+        assertTrue(again.sessionPresent());
+        assertEquals("a: PUBREL again", List.of(first.published.get(0).packetId()), second.pubrels);
+        assertEquals("b: PUBLISH again", 1, second.published.size());
+        OutboundPublish resent = second.published.get(0);
+        assertTrue(resent.dup());
+        assertEquals("q2-b", text(resent));
+        assertEquals(first.published.get(1).packetId(), resent.packetId());
+    }
+
+    @Test
+    public void duplicateQos2PublishIsRoutedOnce() {
+        RecordingConnection subConn = new RecordingConnection();
+        ClientSession sub = session("sub", true, subConn);
+        subscribe(sub, "t", 0);
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        int[] pubrecs = new int[1];
+        pub.publish(publish("t", "once", 2, 9, false), () -> pubrecs[0]++);
+        pub.publish(publish("t", "once", 2, 9, false), () -> pubrecs[0]++); // resent before PUBREL
+        assertEquals(2, pubrecs[0]);
+        assertEquals(1, subConn.published.size());
+        pub.release(9, () -> { });
+        pub.publish(publish("t", "again", 2, 9, false), () -> { }); // the id is free again
+        assertEquals(2, subConn.published.size());
+    }
+
+    @Test
+    public void takeoverClosesTheOldConnectionAndKeepsThePersistentSession() {
+        RecordingConnection old = new RecordingConnection();
+        ClientSession first = session("same", false, old);
+        subscribe(first, "t", 1);
+        RecordingConnection fresh = new RecordingConnection();
+        ConnectResult second = connect("same", false, fresh, null);
+        assertTrue(second.sessionPresent());
+        assertTrue(old.closedBecause.contains("taken over"));
+        first.disconnected(false); // the old connection's close arrives afterwards
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("t", "to fresh", 1, 1, false), () -> { });
+        assertEquals(0, old.published.size());
+        assertEquals("to fresh", text(fresh.last()));
+    }
+
+    @Test
+    public void cleanSessionDiscardsTheOldSession() {
+        ClientSession first = session("c", false, new RecordingConnection());
+        subscribe(first, "t", 1);
+        first.disconnected(true);
+        RecordingConnection conn = new RecordingConnection();
+        ConnectResult clean = connect("c", true, conn, null);
+        assertFalse(clean.sessionPresent());
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("t", "nobody", 1, 1, false), () -> { });
+        assertEquals(0, conn.published.size());
+    }
+
+    @Test
+    public void willIsPublishedOnAbruptCloseOnly() {
+        RecordingConnection watcherConn = new RecordingConnection();
+        ClientSession watcher = session("watcher", true, watcherConn);
+        subscribe(watcher, "wills/#", 1);
+        WillMessage will = new WillMessage("wills/a", "bye".getBytes(StandardCharsets.UTF_8), 1, false);
+        connect("polite", true, new RecordingConnection(), will).session().disconnected(true);
+        assertEquals(0, watcherConn.published.size());
+        connect("abrupt", true, new RecordingConnection(), will).session().disconnected(false);
+        assertEquals("bye", text(watcherConn.last()));
+    }
+
+    @Test
+    public void retainedMessagesFollowTheirRules() {
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("r/a", "one", 1, 1, true), () -> { });
+        pub.publish(publish("r/a", "two", 0, 0, true), () -> { });
+        RecordingConnection subConn = new RecordingConnection();
+        ClientSession sub = session("sub", true, subConn);
+        subscribe(sub, "r/+", 1);
+        assertEquals(1, subConn.published.size());
+        assertEquals("two", text(subConn.last()));
+        assertTrue(subConn.last().retain());
+        assertEquals("the retained message's own QoS (0) caps it", 0, subConn.last().qos());
+        pub.publish(publish("r/a", "", 0, 0, true), () -> { });
+        assertFalse("live delivery carries no retain flag", subConn.last().retain());
+        assertEquals(0, core.retained().size());
+    }
+
+    @Test
+    public void emptyClientIdNeedsCleanSession() {
+        ConnectResult refused = connect("", false, new RecordingConnection(), null);
+        assertEquals(ConnectReturnCode.IDENTIFIER_REJECTED, refused.code());
+        assertNull(refused.session());
+        ConnectResult assigned = connect("", true, new RecordingConnection(), null);
+        assertTrue(assigned.accepted());
+        assertTrue(assigned.clientId().startsWith("meridian-"));
+    }
+}
