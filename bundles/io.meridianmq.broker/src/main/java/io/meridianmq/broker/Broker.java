@@ -19,4 +19,7 @@ public interface Broker {
      * the caller can send CONNACK first.
      */
     CompletionStage<ConnectResult> connect(ConnectRequest request, ClientConnection connection);
+
+    /** What the broker supports now (it may change with the configuration). */
+    BrokerCapabilities capabilities();
 }

@@ -17,8 +17,11 @@ public interface ClientConnection {
     /** The single thread that owns this connection (its event loop). */
     Executor executor();
 
-    /** Writes a PUBLISH (without flushing). */
-    void sendPublish(OutboundPublish publish);
+    /**
+     * Writes a PUBLISH (without flushing). Returns false when the message was not sent because it
+     * is larger than the client's maximum packet size; the core then treats it as delivered.
+     */
+    boolean sendPublish(OutboundPublish publish);
 
     /** Writes a PUBREL for an outgoing QoS 2 message (without flushing). */
     void sendPubrel(int packetId);
@@ -26,6 +29,9 @@ public interface ClientConnection {
     /** Flushes what was written. */
     void flush();
 
-    /** Closes the connection on the server's initiative (e.g. session taken over), logging why. */
-    void close(String reason);
+    /**
+     * Closes the connection on the server's initiative (e.g. session taken over), telling an
+     * MQTT 5 client why with a DISCONNECT, and logging {@code detail}.
+     */
+    void close(DisconnectReason reason, String detail);
 }

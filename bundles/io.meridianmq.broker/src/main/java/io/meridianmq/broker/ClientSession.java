@@ -22,13 +22,17 @@ public interface ClientSession {
     void open();
 
     /**
-     * Handles a PUBLISH from the client. {@code onAccepted} runs once the message is routed (or,
-     * for a QoS 2 duplicate, recognised) and the client may be acknowledged (PUBACK/PUBREC).
+     * Handles a PUBLISH from the client. {@code onAccepted} receives the reason code for PUBACK or
+     * PUBREC once the message is routed (or, for a QoS 2 duplicate, recognised): 0x00 success,
+     * 0x10 no matching subscribers, 0x87 not authorized (MQTT 3 clients get a plain ack).
      */
-    void publish(InboundPublish publish, Runnable onAccepted);
+    void publish(InboundPublish publish, java.util.function.IntConsumer onAccepted);
 
-    /** PUBREL from the client for an incoming QoS 2 message; {@code onReleased} then sends PUBCOMP. */
-    void release(int packetId, Runnable onReleased);
+    /**
+     * PUBREL from the client for an incoming QoS 2 message; {@code onReleased} then sends PUBCOMP
+     * with the reason code it receives (0x00, or 0x92 packet identifier not found).
+     */
+    void release(int packetId, java.util.function.IntConsumer onReleased);
 
     /** PUBACK from the client for an outgoing QoS 1 message. */
     void acknowledge(int packetId);
@@ -45,12 +49,23 @@ public interface ClientSession {
      */
     void subscribe(List<TopicSubscription> subscriptions, Consumer<int[]> onGranted);
 
-    /** Removes subscriptions; {@code onDone} then sends UNSUBACK. */
-    void unsubscribe(List<String> topicFilters, Runnable onDone);
+    /**
+     * Removes subscriptions; {@code onDone} then sends UNSUBACK with one reason code per filter
+     * (0x00 success, 0x11 no subscription existed).
+     */
+    void unsubscribe(List<String> topicFilters, Consumer<int[]> onDone);
 
     /**
-     * The connection ended. {@code graceful} is true after DISCONNECT (the will is discarded),
-     * false otherwise (the will is published).
+     * The connection ended. {@code publishWill} is false after a normal DISCONNECT, true
+     * otherwise (including MQTT 5 DISCONNECT with reason 0x04).
+     *
+     * @param sessionExpirySeconds a new session expiry interval from the client's DISCONNECT,
+     *        or -1 to keep the one from CONNECT
      */
-    void disconnected(boolean graceful);
+    void disconnected(boolean publishWill, long sessionExpirySeconds);
+
+    /** Shorthand for {@code disconnected(publishWill, -1)}. */
+    default void disconnected(boolean publishWill) {
+        disconnected(publishWill, -1);
+    }
 }

@@ -7,17 +7,24 @@ import java.util.Objects;
  * What a client asked for in CONNECT, in protocol-neutral form.
  *
  * @param clientId the client identifier; may be empty (the broker then assigns one)
- * @param cleanSession MQTT 3 clean session / MQTT 5 clean start
- * @param keepAliveSeconds the keep alive the client asked for (0 = none)
+ * @param cleanStart MQTT 3 clean session / MQTT 5 clean start
+ * @param keepAliveSeconds the keep alive in force (0 = none)
  * @param username user name, or {@code null}
  * @param password password bytes, or {@code null}
  * @param will the will message, or {@code null}
  * @param remoteAddress where the client connects from
  * @param listenerName the accepting listener
  * @param protocolLevel 3, 4 or 5
+ * @param sessionExpirySeconds how long the session outlives the connection: 0 = not at all,
+ *        {@link #NEVER_EXPIRES} = forever (MQTT 3 clean session 0)
+ * @param receiveMaximum how many QoS 1/2 messages the client accepts in flight (65535 if unsaid)
  */
-public record ConnectRequest(String clientId, boolean cleanSession, int keepAliveSeconds, String username,
-        byte[] password, WillMessage will, InetSocketAddress remoteAddress, String listenerName, int protocolLevel) {
+public record ConnectRequest(String clientId, boolean cleanStart, int keepAliveSeconds, String username,
+        byte[] password, WillMessage will, InetSocketAddress remoteAddress, String listenerName, int protocolLevel,
+        long sessionExpirySeconds, int receiveMaximum) {
+
+    /** The session expiry interval that means "never" (0xFFFFFFFF). */
+    public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
     public ConnectRequest {
         Objects.requireNonNull(clientId, "clientId");

@@ -109,7 +109,7 @@ public class MalformedInputTest {
             byte[] connack = raw.readPacket();
             assertNotNull("a CONNACK is expected", connack);
             assertArrayEquals(new byte[] {0x20, 0x02, 0x00, 0x01}, connack);
-            assertClosedAndLogged(raw, "CONNACK return code 1");
+            assertClosedAndLogged(raw, "CONNACK return code 0x01");
         }
     }
 
@@ -119,7 +119,7 @@ public class MalformedInputTest {
             raw.send(RawMqttSocket.connect("MQTT", 4, 0x00, ""));
             byte[] connack = raw.readPacket();
             assertArrayEquals(new byte[] {0x20, 0x02, 0x00, 0x02}, connack);
-            assertClosedAndLogged(raw, "CONNACK return code 2");
+            assertClosedAndLogged(raw, "CONNACK return code 0x02");
         }
     }
 

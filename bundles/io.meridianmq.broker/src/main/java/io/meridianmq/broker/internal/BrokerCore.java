@@ -1,5 +1,6 @@
 package io.meridianmq.broker.internal;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,15 +12,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.broker.DisconnectReason;
+import io.meridianmq.broker.WillMessage;
 import io.meridianmq.sdk.auth.AuthenticationRequest;
 import io.meridianmq.sdk.auth.AuthenticationResult;
 import io.meridianmq.sdk.auth.Authenticator;
@@ -63,11 +69,12 @@ public class BrokerCore implements Broker {
 
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-    /** Serialises connects, takeovers and disconnects; never taken on the publish path. */
+    /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
     private final Object registryLock = new Object();
     private final AtomicLong droppedMessages = new AtomicLong();
     private volatile BrokerSettings settings = BrokerSettings.DEFAULTS;
     private ExecutorService[] offlineExecutors;
+    private ScheduledExecutorService timers;
 
     @Activate
     void activate(Map<String, Object> config) {
@@ -82,6 +89,11 @@ public class BrokerCore implements Broker {
                 return t;
             });
         }
+        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meridian-timers");
+            t.setDaemon(true);
+            return t;
+        });
         LOG.info("Meridian broker core started: {}", settings.describe());
     }
 
@@ -93,6 +105,7 @@ public class BrokerCore implements Broker {
 
     @Deactivate
     void deactivate() {
+        timers.shutdownNow();
         for (ExecutorService e : offlineExecutors) {
             e.shutdown();
         }
@@ -120,6 +133,10 @@ public class BrokerCore implements Broker {
         return offlineExecutors[Math.floorMod(clientId.hashCode(), offlineExecutors.length)];
     }
 
+    ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return timers.schedule(task, delay, unit);
+    }
+
     void countDropped() {
         droppedMessages.incrementAndGet();
     }
@@ -132,13 +149,19 @@ public class BrokerCore implements Broker {
         return retained;
     }
 
+    @Override
+    public BrokerCapabilities capabilities() {
+        BrokerSettings s = settings;
+        return new BrokerCapabilities(s.maximumQos(), s.retainAvailable());
+    }
+
     // ---- connect ----
 
     @Override
     public CompletionStage<ConnectResult> connect(ConnectRequest request, ClientConnection connection) {
         String clientId = request.clientId();
         if (clientId.isEmpty()) {
-            if (!request.cleanSession()) {
+            if (!request.cleanStart() && request.protocolLevel() < 5) {
                 return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.IDENTIFIER_REJECTED,
                         clientId, "empty client id needs clean session"));
             }
@@ -218,7 +241,7 @@ public class BrokerCore implements Broker {
         synchronized (registryLock) {
             Session existing = sessions.get(clientId);
             previous = existing == null ? null : existing.owner;
-            if (existing != null && (request.cleanSession() || !existing.persistent)) {
+            if (existing != null && request.cleanStart()) {
                 Session old = existing;
                 old.owner = null;
                 old.submit(old::discard);
@@ -226,20 +249,23 @@ public class BrokerCore implements Broker {
                 existing = null;
             }
             if (existing == null) {
-                session = new Session(clientId, !request.cleanSession(), this);
+                session = new Session(clientId, request.sessionExpirySeconds(), this);
                 sessions.put(clientId, session);
                 present = false;
             } else {
                 session = existing;
+                session.expirySeconds = request.sessionExpirySeconds();
                 present = true;
             }
             session.owner = connection;
         }
         if (previous != null) {
             LOG.info("Client {}: taking over the session of the existing connection with that client id", identity);
-            previous.close("session taken over by a new connection with the same client id");
+            previous.close(DisconnectReason.SESSION_TAKEN_OVER,
+                    "session taken over by a new connection with the same client id");
         }
-        ClientSessionHandle handle = new ClientSessionHandle(this, session, identity, connection, request.will());
+        ClientSessionHandle handle = new ClientSessionHandle(this, session, identity, connection, request.will(),
+                request.receiveMaximum());
         return new ConnectResult(ConnectReturnCode.ACCEPTED, present, clientId, handle, null);
     }
 
@@ -248,12 +274,23 @@ public class BrokerCore implements Broker {
         synchronized (registryLock) {
             if (session.owner == connection) {
                 session.owner = null;
-                if (!session.persistent) {
+                if (session.expirySeconds == 0) {
                     sessions.remove(session.clientId, session);
                 }
             }
         }
         session.submit(() -> session.detach(connection));
+    }
+
+    /** The session expiry interval passed with no client: the session ends. */
+    void expire(Session session) {
+        synchronized (registryLock) {
+            if (session.owner != null || !sessions.remove(session.clientId, session)) {
+                return; // the client came back (or the session already ended)
+            }
+        }
+        LOG.info("Session of client '{}' expired", session.clientId);
+        session.submit(session::discard);
     }
 
     // ---- authorization ----
@@ -300,25 +337,121 @@ public class BrokerCore implements Broker {
 
     // ---- routing ----
 
-    /**
-     * Routes a message to every matching session: once per session, at the highest QoS of its
-     * matching subscriptions, capped by the message's QoS. Retained state is updated first.
-     */
-    void route(String topic, byte[] payload, int qos, boolean retain) {
-        if (retain) {
-            if (payload.length == 0) {
-                retained.remove(topic);
-            } else {
-                retained.put(new RetainedMessage(topic, payload, qos));
+    /** What one session gets of one message, merged over all its matching subscriptions. */
+    private static final class Plan {
+        int qos = -1;
+        boolean retainAsPublished;
+        List<Integer> ids;
+
+        void add(Subscription s) {
+            qos = Math.max(qos, s.qos());
+            retainAsPublished |= s.retainAsPublished();
+            if (s.subscriptionId() != 0) {
+                if (ids == null) {
+                    ids = new ArrayList<>(2);
+                }
+                ids.add(s.subscriptionId());
             }
         }
-        Map<Session, Integer> matched = new HashMap<>();
-        subscriptions.match(topic, (session, subQos) -> matched.merge(session, subQos, Math::max));
-        for (Map.Entry<Session, Integer> e : matched.entrySet()) {
-            Session session = e.getKey();
-            int effective = Math.min(qos, e.getValue());
-            session.submit(() -> session.deliver(topic, payload, effective, false));
+
+        int[] ids() {
+            if (ids == null) {
+                return null;
+            }
+            int[] a = new int[ids.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = ids.get(i);
+            }
+            return a;
         }
+    }
+
+    /**
+     * Routes a message: updates retained state, then delivers it to every matching session once,
+     * at the highest QoS of its matching subscriptions capped by the message's QoS, and to one
+     * member of every matching shared subscription group. Returns how many sessions it went to.
+     */
+    int route(Message message) {
+        if (message.retain()) {
+            if (message.payload().length == 0) {
+                retained.remove(message.topic());
+            } else {
+                retained.put(new RetainedMessage(message.topic(), message.payload(), message.qos(),
+                        message.properties(), message.expiresAtMillis() == Long.MAX_VALUE ? 0 : message.expiresAtMillis()));
+            }
+        }
+        Map<Session, Plan> plans = new HashMap<>();
+        List<SubscriptionTree.SharedGroup> groups = new ArrayList<>(0);
+        String publisher = message.publisherId();
+        subscriptions.match(message.topic(), new SubscriptionTree.MatchVisitor() {
+            @Override
+            public void subscription(Subscription s) {
+                if (s.noLocal() && publisher != null && publisher.equals(s.session().clientId)) {
+                    return;
+                }
+                plans.computeIfAbsent(s.session(), k -> new Plan()).add(s);
+            }
+
+            @Override
+            public void sharedGroup(SubscriptionTree.SharedGroup group) {
+                groups.add(group);
+            }
+        });
+        int delivered = 0;
+        for (Map.Entry<Session, Plan> e : plans.entrySet()) {
+            Session session = e.getKey();
+            Plan plan = e.getValue();
+            Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), plan.qos),
+                    plan.retainAsPublished && message.retain(), plan.ids(), null);
+            session.submit(() -> session.deliver(d));
+            delivered++;
+        }
+        for (SubscriptionTree.SharedGroup group : groups) {
+            if (deliverShared(message, group, null)) {
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    private boolean deliverShared(Message message, SubscriptionTree.SharedGroup group, Session excluded) {
+        Subscription member = group.pick(excluded);
+        if (member == null) {
+            return false;
+        }
+        Session session = member.session();
+        int[] ids = member.subscriptionId() == 0 ? null : new int[] {member.subscriptionId()};
+        Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), member.qos()),
+                member.retainAsPublished() && message.retain(), ids, group);
+        session.submit(() -> session.deliver(d));
+        return true;
+    }
+
+    /** A shared-subscription message whose member left before acknowledging it goes to another member. */
+    void redeliverShared(Session.Delivery d, Session leaving) {
+        if (!deliverShared(d.message, d.sharedGroup, leaving)) {
+            LOG.info("Client '{}' left its shared subscription {} with an unacknowledged message and no other "
+                    + "member to take it; dropped", leaving.clientId, d.sharedGroup);
+            countDropped();
+        }
+    }
+
+    /** Publishes a will (after authorization, if authorizers are registered). */
+    void publishWill(ClientIdentity owner, WillMessage w) {
+        long now = System.currentTimeMillis();
+        Message m = new Message(w.topic(), w.payload(), w.qos(), w.retain(), w.properties(),
+                Message.expiryFrom(w.messageExpirySeconds(), now), owner.clientId());
+        if (!hasAuthorizers()) {
+            route(m);
+            return;
+        }
+        authorizePublish(owner, w.topic(), w.qos(), w.retain()).thenAccept(d -> {
+            if (d == Decision.ALLOW) {
+                route(m);
+            } else {
+                LOG.info("Client {}: will to '{}' denied by authorization; dropped", owner, w.topic());
+            }
+        });
     }
 
     /** For tests: the number of sessions known. */

@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
  * with a log line naming the file and key, and the previous value is kept.
  */
 record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean queueQos0Messages,
-        AnonymousPolicy allowAnonymous) {
+        AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable) {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
 
-    static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, false, AnonymousPolicy.LOOPBACK);
+    static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, false, AnonymousPolicy.LOOPBACK, 2, true);
 
     /** Who may connect without credentials. */
     enum AnonymousPolicy {
@@ -31,7 +31,8 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean qu
     String describe() {
         return "max_inflight_messages=" + maxInflightMessages + ", max_queued_messages=" + maxQueuedMessages
                 + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
-                + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT);
+                + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT) + ", max_qos=" + maximumQos
+                + ", retain_available=" + retainAvailable;
     }
 
     /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
@@ -52,7 +53,9 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean qu
                         anonymous.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        return new BrokerSettings(maxInflight, maxQueued, queueQos0, anonymous);
+        int maxQos = intSetting(config, source, "max_qos", 0, 2, previous.maximumQos);
+        boolean retainAvailable = boolSetting(config, source, "retain_available", previous.retainAvailable);
+        return new BrokerSettings(maxInflight, maxQueued, queueQos0, anonymous, maxQos, retainAvailable);
     }
 
     private static int intSetting(Map<String, ?> config, String source, String key, int min, int max, int previous) {

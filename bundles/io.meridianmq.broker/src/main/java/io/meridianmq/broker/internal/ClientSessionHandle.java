@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ClientSession;
+import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
 import io.meridianmq.broker.WillMessage;
@@ -26,22 +28,32 @@ final class ClientSessionHandle implements ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSessionHandle.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
+    static final int SUCCESS = 0x00;
+    static final int NO_MATCHING_SUBSCRIBERS = 0x10;
+    static final int NO_SUBSCRIPTION_EXISTED = 0x11;
+    static final int UNSPECIFIED_ERROR = 0x80;
+    static final int NOT_AUTHORIZED = 0x87;
+    static final int TOPIC_FILTER_INVALID = 0x8F;
+    static final int PACKET_ID_NOT_FOUND = 0x92;
+
     private final BrokerCore core;
     private final Session session;
     private final ClientIdentity identity;
     private final ClientConnection connection;
+    private final int receiveMaximum;
     private WillMessage will;
     private boolean ended;
     /** The last authorization-dependent step; only touched on the connection's thread. */
     private CompletableFuture<Void> tail = DONE;
 
     ClientSessionHandle(BrokerCore core, Session session, ClientIdentity identity, ClientConnection connection,
-            WillMessage will) {
+            WillMessage will, int receiveMaximum) {
         this.core = core;
         this.session = session;
         this.identity = identity;
         this.connection = connection;
         this.will = will;
+        this.receiveMaximum = receiveMaximum;
     }
 
     @Override
@@ -51,11 +63,11 @@ final class ClientSessionHandle implements ClientSession {
 
     @Override
     public void open() {
-        session.submit(() -> session.attach(connection));
+        session.submit(() -> session.attach(connection, receiveMaximum));
     }
 
     @Override
-    public void publish(InboundPublish publish, Runnable onAccepted) {
+    public void publish(InboundPublish publish, IntConsumer onAccepted) {
         if (!core.hasAuthorizers() && tail.isDone()) {
             submitPublish(publish, onAccepted, true);
             return;
@@ -70,29 +82,32 @@ final class ClientSessionHandle implements ClientSession {
         }).toCompletableFuture();
     }
 
-    private void submitPublish(InboundPublish publish, Runnable onAccepted, boolean allowed) {
+    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, boolean allowed) {
         session.submit(() -> {
             if (publish.qos() == 2 && !session.beginIncomingQos2(publish.packetId())) {
                 // a resent QoS 2 PUBLISH we already routed: acknowledge again, do not route twice
-                onAccepted.run();
+                onAccepted.accept(SUCCESS);
                 session.markWritten();
                 return;
             }
+            int reason = NOT_AUTHORIZED;
             if (allowed) {
-                core.route(publish.topic(), publish.payload(), publish.qos(), publish.retain());
+                long now = System.currentTimeMillis();
+                Message message = new Message(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
+                        publish.properties(), Message.expiryFrom(publish.messageExpirySeconds(), now), identity.clientId());
+                reason = core.route(message) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
             }
             if (publish.qos() > 0) {
-                onAccepted.run();
+                onAccepted.accept(reason);
                 session.markWritten();
             }
         });
     }
 
     @Override
-    public void release(int packetId, Runnable onReleased) {
+    public void release(int packetId, IntConsumer onReleased) {
         session.submit(() -> {
-            session.endIncomingQos2(packetId);
-            onReleased.run();
+            onReleased.accept(session.endIncomingQos2(packetId) ? SUCCESS : PACKET_ID_NOT_FOUND);
             session.markWritten();
         });
     }
@@ -104,12 +119,33 @@ final class ClientSessionHandle implements ClientSession {
 
     @Override
     public void received(int packetId) {
-        session.submit(() -> session.received(packetId));
+        session.submit(() -> session.received(packetId, false));
+    }
+
+    /** An MQTT 5 PUBREC with an error reason code: the client refused the message. */
+    public void receivedWithError(int packetId) {
+        session.submit(() -> session.received(packetId, true));
     }
 
     @Override
     public void complete(int packetId) {
         session.submit(() -> session.acknowledged(packetId));
+    }
+
+    /** {@code $share/NAME/filter} split into share name and filter, or {@code null} if not shared. */
+    static String[] splitShared(String filter) {
+        if (!filter.startsWith("$share/")) {
+            return null;
+        }
+        int slash = filter.indexOf('/', 7);
+        if (slash < 0 || slash == 7 || slash == filter.length() - 1) {
+            return new String[] {null, null}; // malformed shared subscription
+        }
+        String name = filter.substring(7, slash);
+        if (name.indexOf('+') >= 0 || name.indexOf('#') >= 0) {
+            return new String[] {null, null};
+        }
+        return new String[] {name, filter.substring(slash + 1)};
     }
 
     @Override
@@ -125,68 +161,93 @@ final class ClientSessionHandle implements ClientSession {
         }
         tail = tail.thenCompose(v -> CompletableFuture.allOf(decisions)).thenRun(() -> session.submit(() -> {
             int[] granted = new int[n];
+            boolean[] sendRetained = new boolean[n];
+            String[] filters = new String[n];
+            int maxQos = core.settings().maximumQos();
             for (int i = 0; i < n; i++) {
                 TopicSubscription s = subscriptions.get(i);
-                if (!Topics.isValidTopicFilter(s.topicFilter())) {
+                String[] shared = splitShared(s.topicFilter());
+                String filter = shared == null ? s.topicFilter() : shared[1];
+                String shareName = shared == null ? null : shared[0];
+                filters[i] = filter;
+                if (filter == null || !Topics.isValidTopicFilter(filter)) {
                     LOG.info("Client {}: SUBSCRIBE to invalid topic filter '{}' refused", identity, s.topicFilter());
-                    granted[i] = 0x80;
+                    granted[i] = TOPIC_FILTER_INVALID;
                 } else if (decisions[i].join() != Decision.ALLOW) {
                     LOG.info("Client {}: SUBSCRIBE to '{}' denied by authorization", identity, s.topicFilter());
-                    granted[i] = 0x80;
+                    granted[i] = NOT_AUTHORIZED;
                 } else {
-                    granted[i] = Math.min(2, Math.max(0, s.qos()));
-                    session.addSubscription(s.topicFilter(), granted[i]);
+                    granted[i] = Math.min(maxQos, Math.min(2, Math.max(0, s.qos())));
+                    boolean existed = session.addSubscription(new Subscription(session, filter, granted[i],
+                            s.noLocal(), s.retainAsPublished(), s.subscriptionId(), shareName));
+                    // retained messages: never for shared subscriptions; retain handling 1 = only when new
+                    sendRetained[i] = shareName == null
+                            && (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed));
                 }
             }
             onGranted.accept(granted);
             session.markWritten();
+            long now = System.currentTimeMillis();
             for (int i = 0; i < n; i++) {
-                if (granted[i] != 0x80) {
-                    int max = granted[i];
-                    core.retained().forEachMatching(subscriptions.get(i).topicFilter(),
-                            m -> session.deliver(m.topic(), m.payload(), Math.min(max, m.qos()), true));
+                if (!sendRetained[i]) {
+                    continue;
                 }
+                TopicSubscription s = subscriptions.get(i);
+                int max = granted[i];
+                int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
+                core.retained().forEachMatching(filters[i], m -> session.deliver(new Session.Delivery(
+                        new Message(m.topic(), m.payload(), m.qos(), true, m.properties(),
+                                m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
+                        Math.min(max, m.qos()), true, ids, null)));
             }
         }));
     }
 
     @Override
-    public void unsubscribe(List<String> topicFilters, Runnable onDone) {
+    public void unsubscribe(List<String> topicFilters, Consumer<int[]> onDone) {
         tail = tail.thenRun(() -> session.submit(() -> {
-            for (String filter : topicFilters) {
-                session.removeSubscription(filter);
+            int[] reasons = new int[topicFilters.size()];
+            for (int i = 0; i < reasons.length; i++) {
+                String[] shared = splitShared(topicFilters.get(i));
+                boolean removed = shared == null ? session.removeSubscription(topicFilters.get(i), null)
+                        : shared[0] != null && session.removeSubscription(shared[1], shared[0]);
+                reasons[i] = removed ? SUCCESS : NO_SUBSCRIPTION_EXISTED;
             }
-            onDone.run();
+            onDone.accept(reasons);
             session.markWritten();
         }));
     }
 
     @Override
-    public void disconnected(boolean graceful) {
+    public void disconnected(boolean publishWill, long sessionExpirySeconds) {
         if (ended) {
             return;
         }
         ended = true;
         WillMessage w = will;
         will = null;
+        if (sessionExpirySeconds >= 0) {
+            session.expirySeconds = sessionExpirySeconds;
+        }
         core.detach(session, connection);
-        if (!graceful && w != null) {
-            LOG.info("Client {}: connection lost without DISCONNECT, publishing its will to '{}'", identity, w.topic());
-            publishWill(w);
+        if (!publishWill || w == null) {
+            return;
+        }
+        long expiry = session.expirySeconds;
+        if (w.delaySeconds() > 0 && expiry > 0) {
+            LOG.info("Client {}: connection ended without DISCONNECT; its will to '{}' is sent in {} s unless it "
+                    + "reconnects", identity, w.topic(), Math.min(w.delaySeconds(), expiry));
+            session.submit(() -> session.delayWill(identity, expiry != ConnectRequest.NEVER_EXPIRES
+                    && expiry < w.delaySeconds() ? withDelay(w, expiry) : w));
+        } else {
+            LOG.info("Client {}: connection ended without DISCONNECT, publishing its will to '{}'", identity,
+                    w.topic());
+            core.publishWill(identity, w);
         }
     }
 
-    private void publishWill(WillMessage w) {
-        if (!core.hasAuthorizers()) {
-            core.route(w.topic(), w.payload(), w.qos(), w.retain());
-            return;
-        }
-        core.authorizePublish(identity, w.topic(), w.qos(), w.retain()).thenAccept(d -> {
-            if (d == Decision.ALLOW) {
-                core.route(w.topic(), w.payload(), w.qos(), w.retain());
-            } else {
-                LOG.info("Client {}: will to '{}' denied by authorization; dropped", identity, w.topic());
-            }
-        });
+    private static WillMessage withDelay(WillMessage w, long delay) {
+        return new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(), w.properties(), delay,
+                w.messageExpirySeconds());
     }
 }

@@ -3,9 +3,13 @@ package io.meridianmq.broker.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Subscriptions by topic filter level, for matching a topic name against all filters at once.
+ * Shared subscriptions ({@code $share/NAME/filter}) sit at their filter's node, grouped by share
+ * name; a message goes to one member of each matching group.
  *
  * <p>Reads ({@link #match}) take no lock: they walk concurrent maps and may miss a subscription
  * added while they run, which is the same as it arriving a moment later. Writes (subscribe and
@@ -14,35 +18,95 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SubscriptionTree {
 
-    /** Receives one matching subscription. */
-    @FunctionalInterface
+    /** Receives matches. */
     interface MatchVisitor {
-        void visit(Session session, int qos);
+        void subscription(Subscription subscription);
+
+        void sharedGroup(SharedGroup group);
+    }
+
+    /** The members of one share name at one filter; a message goes to one of them. */
+    static final class SharedGroup {
+        final String shareName;
+        final String filter;
+        final CopyOnWriteArrayList<Subscription> members = new CopyOnWriteArrayList<>();
+        private final AtomicInteger next = new AtomicInteger();
+
+        SharedGroup(String shareName, String filter) {
+            this.shareName = shareName;
+            this.filter = filter;
+        }
+
+        /**
+         * The next member in turn, preferring members that are connected; {@code null} when the
+         * group is empty or only {@code excluded} is in it.
+         */
+        Subscription pick(Session excluded) {
+            List<Subscription> all = members;
+            int n = all.size();
+            if (n == 0) {
+                return null;
+            }
+            int start = Math.floorMod(next.getAndIncrement(), n);
+            Subscription fallback = null;
+            for (int i = 0; i < n; i++) {
+                Subscription s;
+                try {
+                    s = all.get((start + i) % n);
+                } catch (IndexOutOfBoundsException removedMeanwhile) {
+                    break;
+                }
+                if (s.session() == excluded) {
+                    continue;
+                }
+                if (s.session().isOnline()) {
+                    return s;
+                }
+                if (fallback == null) {
+                    fallback = s;
+                }
+            }
+            return fallback;
+        }
+
+        @Override
+        public String toString() {
+            return "$share/" + shareName + "/" + filter;
+        }
     }
 
     private static final class Node {
         final ConcurrentHashMap<String, Node> children = new ConcurrentHashMap<>(4);
-        final ConcurrentHashMap<Session, Integer> subscribers = new ConcurrentHashMap<>(4);
+        final ConcurrentHashMap<Session, Subscription> subscribers = new ConcurrentHashMap<>(4);
+        final ConcurrentHashMap<String, SharedGroup> shared = new ConcurrentHashMap<>(2);
 
         boolean isEmpty() {
-            return children.isEmpty() && subscribers.isEmpty();
+            return children.isEmpty() && subscribers.isEmpty() && shared.isEmpty();
         }
     }
 
     private final Node root = new Node();
     private final Object writeLock = new Object();
 
-    void subscribe(String filter, Session session, int qos) {
+    /** Adds or replaces a subscription; returns whether one with the same filter existed. */
+    boolean subscribe(Subscription subscription) {
         synchronized (writeLock) {
             Node node = root;
-            for (String level : levels(filter)) {
+            for (String level : levels(subscription.filter())) {
                 node = node.children.computeIfAbsent(level, k -> new Node());
             }
-            node.subscribers.put(session, qos);
+            if (subscription.shareName() == null) {
+                return node.subscribers.put(subscription.session(), subscription) != null;
+            }
+            SharedGroup group = node.shared.computeIfAbsent(subscription.shareName(),
+                    k -> new SharedGroup(subscription.shareName(), subscription.filter()));
+            boolean existed = group.members.removeIf(s -> s.session() == subscription.session());
+            group.members.add(subscription);
+            return existed;
         }
     }
 
-    void unsubscribe(String filter, Session session) {
+    void unsubscribe(String filter, String shareName, Session session) {
         synchronized (writeLock) {
             String[] levels = levels(filter);
             List<Node> path = new ArrayList<>(levels.length + 1);
@@ -55,7 +119,17 @@ final class SubscriptionTree {
                 }
                 path.add(node);
             }
-            node.subscribers.remove(session);
+            if (shareName == null) {
+                node.subscribers.remove(session);
+            } else {
+                SharedGroup group = node.shared.get(shareName);
+                if (group != null) {
+                    group.members.removeIf(s -> s.session() == session);
+                    if (group.members.isEmpty()) {
+                        node.shared.remove(shareName, group);
+                    }
+                }
+            }
             for (int i = levels.length; i > 0; i--) {
                 Node child = path.get(i);
                 if (!child.isEmpty()) {
@@ -66,7 +140,7 @@ final class SubscriptionTree {
         }
     }
 
-    /** Visits every subscription whose filter matches {@code topic}, once per matching filter. */
+    /** Visits every subscription and shared group whose filter matches {@code topic}. */
     void match(String topic, MatchVisitor visitor) {
         String[] levels = levels(topic);
         boolean dollar = !topic.isEmpty() && topic.charAt(0) == '$';
@@ -74,9 +148,9 @@ final class SubscriptionTree {
     }
 
     private static void match(Node node, String[] levels, int index, boolean dollar, MatchVisitor visitor) {
-        boolean firstLevel = index == 0;
+        boolean wildcardsAllowed = !(index == 0 && dollar);
         // '#' matches this level and everything below, including the parent level itself
-        if (!(firstLevel && dollar)) {
+        if (wildcardsAllowed) {
             Node multi = node.children.get("#");
             if (multi != null) {
                 visitAll(multi, visitor);
@@ -86,7 +160,7 @@ final class SubscriptionTree {
             visitAll(node, visitor);
             return;
         }
-        if (!(firstLevel && dollar)) {
+        if (wildcardsAllowed) {
             Node single = node.children.get("+");
             if (single != null) {
                 match(single, levels, index + 1, dollar, visitor);
@@ -99,7 +173,16 @@ final class SubscriptionTree {
     }
 
     private static void visitAll(Node node, MatchVisitor visitor) {
-        node.subscribers.forEach((session, qos) -> visitor.visit(session, qos));
+        if (!node.subscribers.isEmpty()) {
+            for (Subscription s : node.subscribers.values()) {
+                visitor.subscription(s);
+            }
+        }
+        if (!node.shared.isEmpty()) {
+            for (SharedGroup g : node.shared.values()) {
+                visitor.sharedGroup(g);
+            }
+        }
     }
 
     /** Whether the tree holds no subscription at all (for tests and diagnostics). */

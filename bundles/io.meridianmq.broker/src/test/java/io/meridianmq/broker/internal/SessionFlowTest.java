@@ -17,6 +17,7 @@ import io.meridianmq.broker.ClientSession;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.OutboundPublish;
 import io.meridianmq.broker.TopicSubscription;
@@ -46,8 +47,9 @@ public class SessionFlowTest {
         }
 
         @Override
-        public void sendPublish(OutboundPublish publish) {
+        public boolean sendPublish(OutboundPublish publish) {
             published.add(publish);
+            return true;
         }
 
         @Override
@@ -60,8 +62,8 @@ public class SessionFlowTest {
         }
 
         @Override
-        public void close(String reason) {
-            closedBecause = reason;
+        public void close(DisconnectReason reason, String detail) {
+            closedBecause = detail;
         }
 
         OutboundPublish last() {
@@ -92,7 +94,7 @@ public class SessionFlowTest {
 
     private ConnectResult connect(String clientId, boolean clean, RecordingConnection connection, WillMessage will) {
         ConnectRequest request = new ConnectRequest(clientId, clean, 60, null, null, will,
-                new InetSocketAddress("127.0.0.1", 40000), "test", 4);
+                new InetSocketAddress("127.0.0.1", 40000), "test", 4, clean ? 0 : ConnectRequest.NEVER_EXPIRES, 65535);
         ConnectResult result = core.connect(request, connection).toCompletableFuture().join();
         if (result.accepted()) {
             result.session().open();
@@ -128,7 +130,7 @@ public class SessionFlowTest {
         ClientSession pub = session("pub", true, new RecordingConnection());
         int[] acks = new int[1];
         for (int i = 1; i <= 4; i++) {
-            pub.publish(publish("t", "m" + i, 1, i, false), () -> acks[0]++);
+            pub.publish(publish("t", "m" + i, 1, i, false), r -> acks[0]++);
         }
         assertEquals("the publisher is acknowledged for every message", 4, acks[0]);
         assertEquals("max_inflight_messages = 2", 2, subConn.published.size());
@@ -146,10 +148,10 @@ public class SessionFlowTest {
         RecordingConnection subConn = new RecordingConnection();
         ClientSession sub = session("sub", false, subConn);
         subscribe(sub, "t", 1);
-        sub.disconnected(true);
+        sub.disconnected(false);
         ClientSession pub = session("pub", true, new RecordingConnection());
         for (int i = 1; i <= 5; i++) {
-            pub.publish(publish("t", "m" + i, 1, i, false), () -> { });
+            pub.publish(publish("t", "m" + i, 1, i, false), r -> { });
         }
         assertEquals("max_queued_messages = 3, so two are dropped", 2, core.droppedMessages());
         RecordingConnection back = new RecordingConnection();
@@ -165,14 +167,14 @@ public class SessionFlowTest {
         ClientSession sub = session("sub", false, first);
         subscribe(sub, "t", 2);
         ClientSession pub = session("pub", true, new RecordingConnection());
-        pub.publish(publish("t", "q2-a", 2, 1, false), () -> { });
-        pub.release(1, () -> { });
-        pub.publish(publish("t", "q2-b", 2, 2, false), () -> { });
-        pub.release(2, () -> { });
+        pub.publish(publish("t", "q2-a", 2, 1, false), r -> { });
+        pub.release(1, r -> { });
+        pub.publish(publish("t", "q2-b", 2, 2, false), r -> { });
+        pub.release(2, r -> { });
         assertEquals(2, first.published.size());
         sub.received(first.published.get(0).packetId()); // PUBREC for a, not yet PUBCOMP
         assertEquals(List.of(first.published.get(0).packetId()), first.pubrels);
-        sub.disconnected(false);
+        sub.disconnected(true);
 
         RecordingConnection second = new RecordingConnection();
         ConnectResult again = connect("sub", false, second, null);
@@ -192,12 +194,12 @@ public class SessionFlowTest {
         subscribe(sub, "t", 0);
         ClientSession pub = session("pub", true, new RecordingConnection());
         int[] pubrecs = new int[1];
-        pub.publish(publish("t", "once", 2, 9, false), () -> pubrecs[0]++);
-        pub.publish(publish("t", "once", 2, 9, false), () -> pubrecs[0]++); // resent before PUBREL
+        pub.publish(publish("t", "once", 2, 9, false), r -> pubrecs[0]++);
+        pub.publish(publish("t", "once", 2, 9, false), r -> pubrecs[0]++); // resent before PUBREL
         assertEquals(2, pubrecs[0]);
         assertEquals(1, subConn.published.size());
-        pub.release(9, () -> { });
-        pub.publish(publish("t", "again", 2, 9, false), () -> { }); // the id is free again
+        pub.release(9, r -> { });
+        pub.publish(publish("t", "again", 2, 9, false), r -> { }); // the id is free again
         assertEquals(2, subConn.published.size());
     }
 
@@ -210,9 +212,9 @@ public class SessionFlowTest {
         ConnectResult second = connect("same", false, fresh, null);
         assertTrue(second.sessionPresent());
         assertTrue(old.closedBecause.contains("taken over"));
-        first.disconnected(false); // the old connection's close arrives afterwards
+        first.disconnected(true); // the old connection's close arrives afterwards
         ClientSession pub = session("pub", true, new RecordingConnection());
-        pub.publish(publish("t", "to fresh", 1, 1, false), () -> { });
+        pub.publish(publish("t", "to fresh", 1, 1, false), r -> { });
         assertEquals(0, old.published.size());
         assertEquals("to fresh", text(fresh.last()));
     }
@@ -221,12 +223,12 @@ public class SessionFlowTest {
     public void cleanSessionDiscardsTheOldSession() {
         ClientSession first = session("c", false, new RecordingConnection());
         subscribe(first, "t", 1);
-        first.disconnected(true);
+        first.disconnected(false);
         RecordingConnection conn = new RecordingConnection();
         ConnectResult clean = connect("c", true, conn, null);
         assertFalse(clean.sessionPresent());
         ClientSession pub = session("pub", true, new RecordingConnection());
-        pub.publish(publish("t", "nobody", 1, 1, false), () -> { });
+        pub.publish(publish("t", "nobody", 1, 1, false), r -> { });
         assertEquals(0, conn.published.size());
     }
 
@@ -236,17 +238,17 @@ public class SessionFlowTest {
         ClientSession watcher = session("watcher", true, watcherConn);
         subscribe(watcher, "wills/#", 1);
         WillMessage will = new WillMessage("wills/a", "bye".getBytes(StandardCharsets.UTF_8), 1, false);
-        connect("polite", true, new RecordingConnection(), will).session().disconnected(true);
+        connect("polite", true, new RecordingConnection(), will).session().disconnected(false);
         assertEquals(0, watcherConn.published.size());
-        connect("abrupt", true, new RecordingConnection(), will).session().disconnected(false);
+        connect("abrupt", true, new RecordingConnection(), will).session().disconnected(true);
         assertEquals("bye", text(watcherConn.last()));
     }
 
     @Test
     public void retainedMessagesFollowTheirRules() {
         ClientSession pub = session("pub", true, new RecordingConnection());
-        pub.publish(publish("r/a", "one", 1, 1, true), () -> { });
-        pub.publish(publish("r/a", "two", 0, 0, true), () -> { });
+        pub.publish(publish("r/a", "one", 1, 1, true), r -> { });
+        pub.publish(publish("r/a", "two", 0, 0, true), r -> { });
         RecordingConnection subConn = new RecordingConnection();
         ClientSession sub = session("sub", true, subConn);
         subscribe(sub, "r/+", 1);
@@ -254,7 +256,7 @@ public class SessionFlowTest {
         assertEquals("two", text(subConn.last()));
         assertTrue(subConn.last().retain());
         assertEquals("the retained message's own QoS (0) caps it", 0, subConn.last().qos());
-        pub.publish(publish("r/a", "", 0, 0, true), () -> { });
+        pub.publish(publish("r/a", "", 0, 0, true), r -> { });
         assertFalse("live delivery carries no retain flag", subConn.last().retain());
         assertEquals(0, core.retained().size());
     }

@@ -14,12 +14,22 @@ public class SubscriptionTreeTest {
     private final SubscriptionTree tree = new SubscriptionTree();
 
     private Session session(String id) {
-        return new Session(id, false, core);
+        return new Session(id, 0, core);
     }
 
     private Map<String, Integer> match(String topic) {
         Map<String, Integer> found = new HashMap<>();
-        tree.match(topic, (s, qos) -> found.merge(s.clientId, qos, Math::max));
+        tree.match(topic, new SubscriptionTree.MatchVisitor() {
+            @Override
+            public void subscription(Subscription s) {
+                found.merge(s.session().clientId, s.qos(), Math::max);
+            }
+
+            @Override
+            public void sharedGroup(SubscriptionTree.SharedGroup group) {
+                found.merge("$share/" + group.shareName, 0, Math::max);
+            }
+        });
         return found;
     }
 
@@ -30,9 +40,9 @@ public class SubscriptionTreeTest {
             Session a = session("a");
             Session b = session("b");
             Session c = session("c");
-            tree.subscribe("home/kitchen/temp", a, 0);
-            tree.subscribe("home/+/temp", b, 1);
-            tree.subscribe("home/#", c, 2);
+            tree.subscribe(new Subscription(a, "home/kitchen/temp", 0, false, false, 0, null));
+            tree.subscribe(new Subscription(b, "home/+/temp", 1, false, false, 0, null));
+            tree.subscribe(new Subscription(c, "home/#", 2, false, false, 0, null));
             assertEquals(Map.of("a", 0, "b", 1, "c", 2), match("home/kitchen/temp"));
             assertEquals(Map.of("b", 1, "c", 2), match("home/hall/temp"));
             assertEquals(Map.of("c", 2), match("home"));
@@ -50,9 +60,9 @@ public class SubscriptionTreeTest {
             Session all = session("all");
             Session plus = session("plus");
             Session sys = session("sys");
-            tree.subscribe("#", all, 0);
-            tree.subscribe("+/broker", plus, 0);
-            tree.subscribe("$SYS/#", sys, 0);
+            tree.subscribe(new Subscription(all, "#", 0, false, false, 0, null));
+            tree.subscribe(new Subscription(plus, "+/broker", 0, false, false, 0, null));
+            tree.subscribe(new Subscription(sys, "$SYS/#", 0, false, false, 0, null));
             assertEquals(Map.of("sys", 0), match("$SYS/broker"));
             assertEquals(Map.of("all", 0, "plus", 0), match("x/broker"));
         } finally {
@@ -65,10 +75,10 @@ public class SubscriptionTreeTest {
         core.activate(Map.of());
         try {
             Session a = session("a");
-            tree.subscribe("a/b/c/d", a, 1);
-            tree.subscribe("a/+/#", a, 1);
-            tree.unsubscribe("a/b/c/d", a);
-            tree.unsubscribe("a/+/#", a);
+            tree.subscribe(new Subscription(a, "a/b/c/d", 1, false, false, 0, null));
+            tree.subscribe(new Subscription(a, "a/+/#", 1, false, false, 0, null));
+            tree.unsubscribe("a/b/c/d", null, a);
+            tree.unsubscribe("a/+/#", null, a);
             assertTrue(tree.isEmpty());
             assertEquals(Map.of(), match("a/b/c/d"));
         } finally {
@@ -81,10 +91,10 @@ public class SubscriptionTreeTest {
         core.activate(Map.of());
         try {
             Session a = session("a");
-            tree.subscribe("/+", a, 0);
+            tree.subscribe(new Subscription(a, "/+", 0, false, false, 0, null));
             assertEquals(Map.of("a", 0), match("/x"));
             assertEquals(Map.of(), match("x"));
-            tree.subscribe("+/+", a, 1);
+            tree.subscribe(new Subscription(a, "+/+", 1, false, false, 0, null));
             assertEquals(Map.of("a", 1), match("/x"));
         } finally {
             core.deactivate();

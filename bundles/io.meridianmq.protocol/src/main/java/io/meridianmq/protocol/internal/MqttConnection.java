@@ -2,23 +2,32 @@ package io.meridianmq.protocol.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ClientSession;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.OutboundPublish;
 import io.meridianmq.broker.TopicSubscription;
 import io.meridianmq.broker.WillMessage;
-import io.netty.buffer.ByteBuf;
+import io.meridianmq.sdk.message.PublishProperties;
+import io.meridianmq.sdk.message.UserProperty;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -36,37 +45,48 @@ import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one MQTT connection: CONNECT first and once, then packets mapped onto the
- * broker core's {@link ClientSession}. It is the core's {@link ClientConnection} port for this
- * client. Every method runs on the channel's event loop, so no state here is locked.
+ * The state machine of one MQTT 3.1, 3.1.1 or 5.0 connection: CONNECT first and once, then
+ * packets mapped onto the broker core's {@link ClientSession}. It is the core's
+ * {@link ClientConnection} port for this client. Every method runs on the channel's event loop,
+ * so no state here is locked. MQTT 5 specifics (properties, reason codes, topic aliases, flow
+ * control, maximum packet size) stay in this class; the core sees one version-neutral model.
  *
- * <p>Whatever a client does wrong ends in a close (or the CONNACK return code the specification
- * asks for) and one log line naming the client and the reason; nothing reaches other clients.
+ * <p>Whatever a client does wrong ends in a close (for MQTT 5 after a DISCONNECT or CONNACK with
+ * the specification's reason code) and one log line naming the client and the reason; nothing
+ * reaches other clients.
  */
 final class MqttConnection extends ChannelInboundHandlerAdapter implements ClientConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     static final String IDLE_HANDLER = "idle";
+    /** Netty's MQTT codec keeps the negotiated version under this channel attribute. */
+    private static final AttributeKey<Object> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
     /** Packets that may arrive after CONNECT while authentication is still running. */
     private static final int MAX_PENDING_WHILE_CONNECTING = 1000;
 
@@ -74,18 +94,30 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     private final Broker broker;
     private final String listenerName;
+    private final ProtocolSettings settings;
     private Channel channel;
     private State state = State.AWAITING_CONNECT;
     private ClientSession session;
     private String clientId;
     private int protocolLevel;
-    private boolean graceful;
+    private boolean publishWill = true;
+    private long disconnectSessionExpiry = -1;
     private String closeReason;
     private final ArrayDeque<MqttMessage> pendingWhileConnecting = new ArrayDeque<>();
 
-    MqttConnection(Broker broker, String listenerName) {
+    // MQTT 5 connection state
+    private boolean v5;
+    private long connectSessionExpiry;
+    private int clientMaxPacketSize = Integer.MAX_VALUE;
+    private String[] topicAliases;
+    /** Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged (receive maximum). */
+    private final Set<Integer> inboundUnacknowledged = new HashSet<>();
+    private BrokerCapabilities capabilities = new BrokerCapabilities(2, true);
+
+    MqttConnection(Broker broker, String listenerName, ProtocolSettings settings) {
         this.broker = broker;
         this.listenerName = listenerName;
+        this.settings = settings;
     }
 
     // ---- naming the client in logs ----
@@ -93,7 +125,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private String who() {
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
         String address = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        return clientId == null ? "at " + address + " (before CONNECT)" : "'" + clientId + "' (" + address + ")";
+        return clientId == null || clientId.isEmpty() ? "at " + address + " (before CONNECT)"
+                : "'" + clientId + "' (" + address + ")";
     }
 
     // ---- Netty events ----
@@ -143,12 +176,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         pendingWhileConnecting.clear();
         if (session != null) {
-            if (graceful) {
+            if (!publishWill) {
                 LOG.info("Client {} disconnected", who());
             } else {
                 LOG.info("Client {} connection closed: {}", who(), closeReason != null ? closeReason : "connection lost");
             }
-            session.disconnected(graceful);
+            session.disconnected(publishWill, disconnectSessionExpiry);
         } else if (was == State.AWAITING_CONNECT && closeReason == null) {
             LOG.debug("Connection of client {} closed before CONNECT", who());
         }
@@ -158,7 +191,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             if (state == State.CONNECTED) {
-                closeWithReason("keep-alive timeout (no packet within 1.5 times the keep alive)");
+                serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
+                        "keep-alive timeout (no packet within 1.5 times the keep alive)");
             } else {
                 closeWithReason("no CONNECT received in time");
             }
@@ -178,7 +212,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             channel.close();
         } else {
             LOG.error("Internal error on the connection of client {}; closing it", who(), cause);
-            closeWithReason("internal error");
+            serverDisconnect(DisconnectReason.IMPLEMENTATION_SPECIFIC_ERROR, "internal error");
         }
     }
 
@@ -197,19 +231,30 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         if (cause instanceof MqttIdentifierRejectedException) {
-            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+            refuseConnect(codecIsV5() ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     "client identifier rejected: " + cause.getMessage());
             return;
         }
-        if (cause instanceof TooLongFrameException) {
-            closeWithReason("malformed packet: too large (" + cause.getMessage() + ")");
-            return;
-        }
+        boolean tooLarge = cause instanceof TooLongFrameException
+                || (cause.getMessage() != null && cause.getMessage().contains("exceeds max_packet_size"));
         String detail = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
         if (cause.getCause() != null && cause.getCause().getMessage() != null) {
             detail = cause.getCause().getMessage();
         }
-        closeWithReason("malformed packet: " + detail);
+        String reason = "malformed packet: " + (tooLarge ? "too large (" + detail + ")" : detail);
+        if (state == State.AWAITING_CONNECT && codecIsV5()) {
+            refuseConnect(tooLarge ? MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET, reason);
+            return;
+        }
+        serverDisconnect(tooLarge ? DisconnectReason.PACKET_TOO_LARGE : DisconnectReason.MALFORMED_PACKET, reason);
+    }
+
+    /** Whether the decoder has seen an MQTT 5 CONNECT (even one that then failed to decode). */
+    private boolean codecIsV5() {
+        Object version = channel.attr(CODEC_VERSION).get();
+        return v5 || (version != null && version.toString().equals("MQTT_5"));
     }
 
     // ---- packets ----
@@ -234,17 +279,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             case PUBREC -> session.received(packetId(message));
             case PUBREL -> {
                 int id = packetId(message);
-                session.release(id, () -> channel.write(ack(MqttMessageType.PUBCOMP, id)));
+                session.release(id, reason -> {
+                    inboundUnacknowledged.remove(id);
+                    channel.write(ack(MqttMessageType.PUBCOMP, id, reason));
+                });
             }
             case PUBCOMP -> session.complete(packetId(message));
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) message);
             case PINGREQ -> channel.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
-            case DISCONNECT -> {
-                graceful = true;
-                channel.close();
-            }
+            case DISCONNECT -> onDisconnect(message);
+            case AUTH -> protocolViolation("sent AUTH, but no enhanced authentication is in progress");
             default -> protocolViolation("sent " + type + ", which only a server may send");
         }
     }
@@ -253,40 +299,117 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         MqttConnectVariableHeader header = connect.variableHeader();
         MqttConnectPayload payload = connect.payload();
         protocolLevel = header.version();
+        v5 = protocolLevel == 5;
         clientId = payload.clientIdentifier();
-        if (protocolLevel == 5) {
-            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION,
-                    "MQTT 5.0 is not supported yet");
-            return;
+        capabilities = broker.capabilities();
+        long sessionExpiry;
+        int receiveMaximum = 65535;
+        if (v5) {
+            MqttProperties p = header.properties();
+            String bad = PropertyRules.check(p, PropertyRules.CONNECT);
+            if (bad == null && payload.willProperties() != null) {
+                bad = PropertyRules.check(payload.willProperties(), PropertyRules.WILL);
+            }
+            if (bad != null) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET, "CONNECT " + bad);
+                return;
+            }
+            sessionExpiry = Integer.toUnsignedLong(intProperty(p, MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL, 0));
+            receiveMaximum = intProperty(p, MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM, 65535);
+            int maxPacket = intProperty(p, MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE, -1);
+            if (receiveMaximum == 0 || maxPacket == 0) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR,
+                        receiveMaximum == 0 ? "receive maximum 0" : "maximum packet size 0");
+                return;
+            }
+            if (maxPacket > 0) {
+                clientMaxPacketSize = maxPacket;
+            }
+            if (p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value()) != null) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
+                        "asked for enhanced authentication method '" + ((MqttProperties.StringProperty) p.getProperty(
+                                MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value())).value()
+                                + "', which no plugin provides");
+                return;
+            }
+            topicAliases = new String[settings.topicAliasMaximum() + 1];
+        } else {
+            sessionExpiry = header.isCleanSession() ? 0 : ConnectRequest.NEVER_EXPIRES;
         }
+        connectSessionExpiry = sessionExpiry;
         WillMessage will = null;
         if (header.isWillFlag()) {
             String willTopic = payload.willTopic();
             if (willTopic == null || willTopic.isEmpty() || willTopic.indexOf('+') >= 0 || willTopic.indexOf('#') >= 0) {
-                protocolViolation("sent an invalid will topic '" + willTopic + "'");
+                if (v5) {
+                    refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID,
+                            "invalid will topic '" + willTopic + "'");
+                } else {
+                    protocolViolation("sent an invalid will topic '" + willTopic + "'");
+                }
                 return;
             }
-            will = new WillMessage(willTopic, payload.willMessageInBytes(), header.willQos(), header.isWillRetain());
+            if (header.willQos() > capabilities.maximumQos() && v5) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_QOS_NOT_SUPPORTED,
+                        "will QoS " + header.willQos() + " above max_qos " + capabilities.maximumQos());
+                return;
+            }
+            if (header.isWillRetain() && !capabilities.retainAvailable() && v5) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_RETAIN_NOT_SUPPORTED,
+                        "retained will, but retain_available = false");
+                return;
+            }
+            byte[] willPayload = payload.willMessageInBytes();
+            if (v5) {
+                MqttProperties wp = payload.willProperties();
+                PublishProperties props = publishProperties(wp);
+                if (props.utf8Payload() && !isUtf8(willPayload)) {
+                    refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PAYLOAD_FORMAT_INVALID,
+                            "will payload marked UTF-8 is not valid UTF-8");
+                    return;
+                }
+                long delay = Integer.toUnsignedLong(intProperty(wp, MqttProperties.MqttPropertyType.WILL_DELAY_INTERVAL, 0));
+                long expiry = wp.getProperty(MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value()) == null ? -1
+                        : Integer.toUnsignedLong(intProperty(wp, MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, 0));
+                will = new WillMessage(willTopic, willPayload, header.willQos(), header.isWillRetain(), props, delay, expiry);
+            } else {
+                will = new WillMessage(willTopic, willPayload, header.willQos(), header.isWillRetain());
+            }
         }
         String username = header.hasUserName() ? payload.userName() : null;
         byte[] password = header.hasPassword() ? payload.passwordInBytes() : null;
-        ConnectRequest request = new ConnectRequest(clientId, header.isCleanSession(), header.keepAliveTimeSeconds(),
-                username, password, will, (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel);
-        state = State.CONNECTING;
         int keepAlive = header.keepAliveTimeSeconds();
+        int serverKeepAlive = -1;
+        if (v5 && (keepAlive == 0 || keepAlive > settings.maxKeepAlive()) && settings.maxKeepAlive() < 65535) {
+            serverKeepAlive = settings.maxKeepAlive();
+            keepAlive = serverKeepAlive;
+        }
+        boolean requestResponseInformation = v5 && intProperty(header.properties(),
+                MqttProperties.MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0) == 1;
+        ConnectRequest request = new ConnectRequest(clientId, header.isCleanSession(), keepAlive, username, password,
+                will, (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel, sessionExpiry,
+                receiveMaximum);
+        state = State.CONNECTING;
+        int effectiveKeepAlive = keepAlive;
+        int announcedKeepAlive = serverKeepAlive;
+        boolean clientSentEmptyId = clientId.isEmpty();
         broker.connect(request, this).whenComplete((result, failure) -> {
+            Runnable next = () -> onConnectResult(result, failure, effectiveKeepAlive, announcedKeepAlive,
+                    clientSentEmptyId, requestResponseInformation);
             if (channel.eventLoop().inEventLoop()) {
-                onConnectResult(result, failure, keepAlive);
+                next.run();
             } else {
-                channel.eventLoop().execute(() -> onConnectResult(result, failure, keepAlive));
+                channel.eventLoop().execute(next);
             }
         });
     }
 
-    private void onConnectResult(ConnectResult result, Throwable failure, int keepAlive) {
+    private void onConnectResult(ConnectResult result, Throwable failure, int keepAlive, int serverKeepAlive,
+            boolean assignedId, boolean requestResponseInformation) {
         if (failure != null) {
             LOG.error("Connecting client {} failed inside the broker", who(), failure);
-            refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "internal error");
+            refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "internal error");
             return;
         }
         if (!result.accepted()) {
@@ -297,7 +420,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         clientId = result.clientId();
         if (state == State.CLOSED) {
             // the client went away while we were authenticating it
-            session.disconnected(false);
+            session.disconnected(true);
             return;
         }
         state = State.CONNECTED;
@@ -307,9 +430,36 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             channel.pipeline().addFirst(IDLE_HANDLER,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5) {
+            props = new MqttProperties();
+            if (assignedId) {
+                props.add(new MqttProperties.StringProperty(
+                        MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
+            }
+            if (serverKeepAlive >= 0) {
+                props.add(intProp(MqttProperties.MqttPropertyType.SERVER_KEEP_ALIVE, serverKeepAlive));
+            }
+            props.add(intProp(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM, settings.receiveMaximum()));
+            props.add(intProp(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE, settings.maxPacketSize()));
+            props.add(intProp(MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM, settings.topicAliasMaximum()));
+            if (capabilities.maximumQos() < 2) {
+                props.add(intProp(MqttProperties.MqttPropertyType.MAXIMUM_QOS, capabilities.maximumQos()));
+            }
+            if (!capabilities.retainAvailable()) {
+                props.add(intProp(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE, 0));
+            }
+            props.add(intProp(MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
+            props.add(intProp(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
+            props.add(intProp(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+            if (requestResponseInformation && !settings.responseInformation().isEmpty()) {
+                props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.RESPONSE_INFORMATION.value(),
+                        settings.responseInformation() + clientId));
+            }
+        }
         channel.writeAndFlush(new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent())));
+                new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(), props)));
         LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}')", who(), protocolName(),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName);
         session.open();
@@ -328,6 +478,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         return switch (protocolLevel) {
             case 3 -> "MQTT 3.1";
             case 4 -> "MQTT 3.1.1";
+            case 5 -> "MQTT 5.0";
             default -> "MQTT level " + protocolLevel;
         };
     }
@@ -337,22 +488,85 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         String topic = header.topicName();
         int qos = publish.fixedHeader().qosLevel().value();
         int packetId = header.packetId();
-        if (topic.isEmpty()) {
-            protocolViolation("sent a PUBLISH with an empty topic");
-            return;
-        }
+        boolean retain = publish.fixedHeader().isRetain();
         if (qos > 0 && packetId == 0) {
             protocolViolation("sent a QoS " + qos + " PUBLISH without a packet identifier");
             return;
         }
+        if (qos > capabilities.maximumQos()) {
+            serverDisconnect(DisconnectReason.QOS_NOT_SUPPORTED,
+                    "published at QoS " + qos + ", above max_qos " + capabilities.maximumQos());
+            return;
+        }
+        if (retain && !capabilities.retainAvailable()) {
+            serverDisconnect(DisconnectReason.RETAIN_NOT_SUPPORTED, "published a retained message, but retain_available = false");
+            return;
+        }
+        long expiry = -1;
+        PublishProperties properties = PublishProperties.NONE;
         byte[] payload = ByteBufUtil.getBytes(publish.payload());
-        InboundPublish inbound = new InboundPublish(packetId, topic, payload, qos, publish.fixedHeader().isRetain());
-        Runnable onAccepted = switch (qos) {
-            case 1 -> () -> channel.write(ack(MqttMessageType.PUBACK, packetId));
-            case 2 -> () -> channel.write(ack(MqttMessageType.PUBREC, packetId));
-            default -> () -> { };
-        };
-        session.publish(inbound, onAccepted);
+        if (v5) {
+            MqttProperties p = header.properties();
+            String bad = PropertyRules.check(p, PropertyRules.PUBLISH_FROM_CLIENT);
+            if (bad != null) {
+                serverDisconnect(bad.startsWith("property") ? DisconnectReason.MALFORMED_PACKET : DisconnectReason.PROTOCOL_ERROR,
+                        "PUBLISH " + bad);
+                return;
+            }
+            MqttProperties.MqttProperty<?> alias = p.getProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS.value());
+            if (alias != null) {
+                int a = (Integer) alias.value();
+                if (a == 0 || a >= topicAliases.length) {
+                    serverDisconnect(DisconnectReason.TOPIC_ALIAS_INVALID, "used topic alias " + a
+                            + " (topic alias maximum is " + settings.topicAliasMaximum() + ")");
+                    return;
+                }
+                if (topic.isEmpty()) {
+                    topic = topicAliases[a];
+                    if (topic == null) {
+                        protocolViolation("used topic alias " + a + " before setting it");
+                        return;
+                    }
+                } else {
+                    topicAliases[a] = topic;
+                }
+            }
+            properties = publishProperties(p);
+            if (p.getProperty(MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value()) != null) {
+                expiry = Integer.toUnsignedLong(intProperty(p, MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, 0));
+            }
+            if (properties.utf8Payload() && !isUtf8(payload)) {
+                LOG.info("Client {}: PUBLISH to '{}' marked UTF-8 but its payload is not; refused (0x99)", who(), topic);
+                if (qos > 0) {
+                    channel.write(ack(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, 0x99));
+                }
+                return;
+            }
+        }
+        if (topic.isEmpty()) {
+            protocolViolation("sent a PUBLISH with an empty topic");
+            return;
+        }
+        if (qos > 0 && v5 && !inboundUnacknowledged.contains(packetId)) {
+            if (inboundUnacknowledged.size() >= settings.receiveMaximum()) {
+                serverDisconnect(DisconnectReason.RECEIVE_MAXIMUM_EXCEEDED, "sent more than receive maximum "
+                        + settings.receiveMaximum() + " unacknowledged QoS 1/2 messages");
+                return;
+            }
+            inboundUnacknowledged.add(packetId);
+        }
+        InboundPublish inbound = new InboundPublish(packetId, topic, payload, qos, retain, expiry, properties);
+        session.publish(inbound, reason -> {
+            if (qos == 1) {
+                inboundUnacknowledged.remove(packetId);
+                channel.write(ack(MqttMessageType.PUBACK, packetId, reason));
+            } else if (qos == 2) {
+                channel.write(ack(MqttMessageType.PUBREC, packetId, reason));
+                if (reason >= 0x80) {
+                    inboundUnacknowledged.remove(packetId); // an error PUBREC ends the exchange
+                }
+            }
+        });
     }
 
     private void onSubscribe(MqttSubscribeMessage subscribe) {
@@ -362,6 +576,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         int packetId = subscribe.variableHeader().messageId();
+        int subscriptionId = 0;
+        if (v5) {
+            MqttProperties p = subscribe.idAndPropertiesVariableHeader().properties();
+            String bad = PropertyRules.check(p, PropertyRules.SUBSCRIBE);
+            if (bad != null) {
+                serverDisconnect(DisconnectReason.MALFORMED_PACKET, "SUBSCRIBE " + bad);
+                return;
+            }
+            List<? extends MqttProperties.MqttProperty> ids =
+                    p.getProperties(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value());
+            if (ids.size() > 1) {
+                protocolViolation("sent more than one subscription identifier in SUBSCRIBE");
+                return;
+            }
+            if (!ids.isEmpty()) {
+                subscriptionId = (Integer) ids.get(0).value();
+                if (subscriptionId == 0) {
+                    protocolViolation("sent subscription identifier 0");
+                    return;
+                }
+            }
+        }
         List<TopicSubscription> wanted = new ArrayList<>(topics.size());
         for (MqttTopicSubscription t : topics) {
             int qos = t.qualityOfService().value();
@@ -369,11 +605,27 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 protocolViolation("asked for QoS " + qos + " in SUBSCRIBE");
                 return;
             }
-            wanted.add(new TopicSubscription(t.topicName(), qos));
+            boolean noLocal = v5 && t.option().isNoLocal();
+            if (noLocal && t.topicName().startsWith("$share/")) {
+                protocolViolation("asked for no local on shared subscription '" + t.topicName() + "'");
+                return;
+            }
+            wanted.add(new TopicSubscription(t.topicName(), qos, noLocal, v5 && t.option().isRetainAsPublished(),
+                    v5 ? t.option().retainHandling().value() : 0, subscriptionId));
         }
-        session.subscribe(wanted, granted -> channel.write(new MqttSubAckMessage(
-                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(packetId), new MqttSubAckPayload(granted))));
+        session.subscribe(wanted, granted -> {
+            if (!v5) {
+                for (int i = 0; i < granted.length; i++) {
+                    if (granted[i] >= 0x80) {
+                        granted[i] = 0x80; // MQTT 3 has one failure code
+                    }
+                }
+            }
+            channel.write(new MqttSubAckMessage(
+                    new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                    new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                    new MqttSubAckPayload(granted)));
+        });
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
@@ -383,48 +635,169 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         int packetId = unsubscribe.variableHeader().messageId();
-        session.unsubscribe(List.copyOf(filters), () -> channel.write(new MqttUnsubAckMessage(
-                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                MqttMessageIdVariableHeader.from(packetId))));
+        session.unsubscribe(List.copyOf(filters), reasons -> {
+            MqttFixedHeader fixed = new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+            if (v5) {
+                short[] codes = new short[reasons.length];
+                for (int i = 0; i < codes.length; i++) {
+                    codes[i] = (short) reasons[i];
+                }
+                channel.write(new MqttUnsubAckMessage(fixed,
+                        new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                        new MqttUnsubAckPayload(codes)));
+            } else {
+                channel.write(new MqttUnsubAckMessage(fixed, MqttMessageIdVariableHeader.from(packetId)));
+            }
+        });
+    }
+
+    private void onDisconnect(MqttMessage message) {
+        publishWill = false;
+        if (v5 && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+            if ((h.reasonCode() & 0xFF) == 0x04) {
+                publishWill = true; // "disconnect with will message"
+                closeReason = "DISCONNECT with reason 0x04 (disconnect with will message)";
+            }
+            MqttProperties.MqttProperty<?> expiry =
+                    h.properties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+            if (expiry != null) {
+                long value = Integer.toUnsignedLong((Integer) expiry.value());
+                if (connectSessionExpiry == 0 && value != 0) {
+                    publishWill = true;
+                    serverDisconnect(DisconnectReason.PROTOCOL_ERROR,
+                            "set a session expiry in DISCONNECT after connecting with session expiry 0");
+                    return;
+                }
+                disconnectSessionExpiry = value;
+            }
+        }
+        channel.close();
+    }
+
+    // ---- MQTT 5 properties ----
+
+    private static MqttProperties.IntegerProperty intProp(MqttProperties.MqttPropertyType type, int value) {
+        return new MqttProperties.IntegerProperty(type.value(), value);
+    }
+
+    private static int intProperty(MqttProperties p, MqttProperties.MqttPropertyType type, int fallback) {
+        if (p == null) {
+            return fallback;
+        }
+        MqttProperties.MqttProperty<?> property = p.getProperty(type.value());
+        return property == null ? fallback : (Integer) property.value();
+    }
+
+    private static PublishProperties publishProperties(MqttProperties p) {
+        if (p == null || p.isEmpty()) {
+            return PublishProperties.NONE;
+        }
+        boolean utf8 = intProperty(p, MqttProperties.MqttPropertyType.PAYLOAD_FORMAT_INDICATOR, 0) == 1;
+        MqttProperties.MqttProperty<?> contentType = p.getProperty(MqttProperties.MqttPropertyType.CONTENT_TYPE.value());
+        MqttProperties.MqttProperty<?> responseTopic = p.getProperty(MqttProperties.MqttPropertyType.RESPONSE_TOPIC.value());
+        MqttProperties.MqttProperty<?> correlation = p.getProperty(MqttProperties.MqttPropertyType.CORRELATION_DATA.value());
+        List<UserProperty> user = new ArrayList<>();
+        for (MqttProperties.MqttProperty<?> u : p.getProperties(MqttProperties.MqttPropertyType.USER_PROPERTY.value())) {
+            MqttProperties.StringPair pair = ((MqttProperties.UserProperty) u).value();
+            user.add(new UserProperty(pair.key, pair.value));
+        }
+        return new PublishProperties(utf8, contentType == null ? null : (String) contentType.value(),
+                responseTopic == null ? null : (String) responseTopic.value(),
+                correlation == null ? null : (byte[]) correlation.value(), user);
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static int packetId(MqttMessage message) {
         return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
     }
 
-    private static MqttMessage ack(MqttMessageType type, int packetId) {
+    private MqttMessage ack(MqttMessageType type, int packetId, int reason) {
         MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
-        return new MqttMessage(new MqttFixedHeader(type, false, qos, false, 2), MqttMessageIdVariableHeader.from(packetId));
+        MqttFixedHeader fixed = new MqttFixedHeader(type, false, qos, false, 2);
+        if (v5 && reason != 0) {
+            return new MqttMessage(fixed, new MqttPubReplyMessageVariableHeader(packetId, (byte) reason,
+                    MqttProperties.NO_PROPERTIES));
+        }
+        return new MqttMessage(fixed, MqttMessageIdVariableHeader.from(packetId));
     }
 
     // ---- ending connections ----
 
     private void refuseConnect(MqttConnectReturnCode code, String reason) {
-        LOG.warn("Connection of client {} refused: {} (CONNACK return code {})", who(), reason, code.byteValue() & 0xFF);
+        LOG.warn("Connection of client {} refused: {} (CONNACK return code {})", who(), reason,
+                String.format("0x%02X", code.byteValue() & 0xFF));
         closeReason = reason;
         state = State.CLOSED;
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5 || (code.byteValue() & 0xFF) >= 0x80) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), reason));
+        }
         channel.writeAndFlush(new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(code, false))).addListener(ChannelFutureListener.CLOSE);
+                new MqttConnAckVariableHeader(code, false, props))).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void protocolViolation(String what) {
-        closeWithReason("protocol violation: " + what);
+        serverDisconnect(DisconnectReason.PROTOCOL_ERROR, "protocol violation: " + what);
+    }
+
+    /**
+     * Ends the connection: an MQTT 5 client that has been accepted first gets a DISCONNECT with
+     * the reason code; the will is published (the client did not disconnect normally).
+     */
+    private void serverDisconnect(DisconnectReason reason, String detail) {
+        if (state == State.CLOSED || !channel.isActive()) {
+            if (closeReason == null) {
+                closeReason = detail;
+            }
+            channel.close();
+            return;
+        }
+        if (closeReason == null) {
+            closeReason = detail;
+            LOG.warn("Closing the connection of client {}: {}{}", who(), detail,
+                    v5 ? String.format(" (DISCONNECT reason code 0x%02X)", reason.code()) : "");
+        }
+        if (v5 && state == State.CONNECTED) {
+            MqttProperties props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), detail));
+            channel.writeAndFlush(new MqttMessage(
+                    new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                    new MqttReasonCodeAndPropertiesVariableHeader((byte) reason.code(), props)))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+        if (state != State.CONNECTED && state != State.CONNECTING) {
+            state = State.CLOSED;
+        }
     }
 
     private void closeWithReason(String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-            LOG.warn("Closing the connection of client {}: {}", who(), reason);
-        }
-        State was = state;
-        if (was != State.CONNECTED && was != State.CONNECTING) {
-            state = State.CLOSED;
-        }
-        channel.close();
+        serverDisconnect(DisconnectReason.PROTOCOL_ERROR, reason);
     }
 
-    private static MqttConnectReturnCode toNetty(ConnectReturnCode code) {
+    private MqttConnectReturnCode toNetty(ConnectReturnCode code) {
+        if (v5) {
+            return switch (code) {
+                case ACCEPTED -> MqttConnectReturnCode.CONNECTION_ACCEPTED;
+                case UNACCEPTABLE_PROTOCOL_VERSION -> MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION;
+                case IDENTIFIER_REJECTED -> MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID;
+                case SERVER_UNAVAILABLE -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5;
+                case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD;
+                case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5;
+            };
+        }
         return switch (code) {
             case ACCEPTED -> MqttConnectReturnCode.CONNECTION_ACCEPTED;
             case UNACCEPTABLE_PROTOCOL_VERSION -> MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION;
@@ -443,16 +816,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     }
 
     @Override
-    public void sendPublish(OutboundPublish p) {
-        ByteBuf payload = Unpooled.wrappedBuffer(p.payload());
+    public boolean sendPublish(OutboundPublish p) {
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5) {
+            props = OutboundProperties.of(p);
+            long size = OutboundProperties.packetSize(p, props);
+            if (size > clientMaxPacketSize) {
+                LOG.debug("Client {}: PUBLISH to '{}' of {} bytes exceeds the client's maximum packet size {}; not sent",
+                        who(), p.topic(), size, clientMaxPacketSize);
+                return false;
+            }
+        }
         channel.write(new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, p.dup(), MqttQoS.valueOf(p.qos()), p.retain(), 0),
-                new MqttPublishVariableHeader(p.topic(), p.packetId()), payload));
+                new MqttPublishVariableHeader(p.topic(), p.packetId(), props), Unpooled.wrappedBuffer(p.payload())));
+        return true;
     }
 
     @Override
     public void sendPubrel(int packetId) {
-        channel.write(ack(MqttMessageType.PUBREL, packetId));
+        channel.write(ack(MqttMessageType.PUBREL, packetId, 0));
     }
 
     @Override
@@ -461,11 +844,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     }
 
     @Override
-    public void close(String reason) {
+    public void close(DisconnectReason reason, String detail) {
         if (channel.eventLoop().inEventLoop()) {
-            closeWithReason(reason);
+            serverDisconnect(reason, detail);
         } else {
-            channel.eventLoop().execute(() -> closeWithReason(reason));
+            channel.eventLoop().execute(() -> serverDisconnect(reason, detail));
         }
     }
 }

@@ -4,15 +4,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -20,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Installs the MQTT handlers on each accepted channel: a fixed-header guard, Netty's MQTT codec,
- * and one {@link MqttConnection}. Settings come from {@code etc/io.meridianmq.protocol.cfg}.
+ * and one {@link MqttConnection}. Settings come from {@code etc/io.meridianmq.protocol.cfg}; a
+ * changed setting applies to connections opened afterwards. When the protocol stops (the broker
+ * shuts down) every client is told so (MQTT 5: DISCONNECT 0x8B) before its connection closes.
  */
 @Component(service = MqttPipeline.class, configurationPid = "io.meridianmq.protocol")
 public class MqttPipelineComponent implements MqttPipeline {
@@ -28,22 +35,45 @@ public class MqttPipelineComponent implements MqttPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPipelineComponent.class);
     /** The largest packet MQTT can express: 1 + 4 length bytes + 268,435,455. */
     static final int MQTT_MAX_PACKET_SIZE = 268_435_460;
-    static final int DEFAULT_MAX_PACKET_SIZE = 16 * 1024 * 1024;
-    static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
     @Reference
     private Broker broker;
 
-    private volatile int maxPacketSize = DEFAULT_MAX_PACKET_SIZE;
-    private volatile int connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS;
+    private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
+    private final ChannelGroup connections = new DefaultChannelGroup("meridian-mqtt", GlobalEventExecutor.INSTANCE);
 
     @Activate
     @Modified
     void configure(Map<String, Object> config) {
         Object file = config.get("felix.fileinstall.filename");
         String source = file != null ? file.toString() : "configuration io.meridianmq.protocol";
-        maxPacketSize = intSetting(config, source, "max_packet_size", 16, MQTT_MAX_PACKET_SIZE, maxPacketSize);
-        connectTimeoutSeconds = intSetting(config, source, "connect_timeout", 1, 3600, connectTimeoutSeconds);
+        ProtocolSettings s = settings;
+        String prefix = config.get("response_information") == null ? s.responseInformation()
+                : config.get("response_information").toString().trim();
+        settings = new ProtocolSettings(
+                intSetting(config, source, "max_packet_size", 16, MQTT_MAX_PACKET_SIZE, s.maxPacketSize()),
+                intSetting(config, source, "connect_timeout", 1, 3600, s.connectTimeoutSeconds()),
+                intSetting(config, source, "max_topic_alias", 0, 65535, s.topicAliasMaximum()),
+                intSetting(config, source, "max_inflight_incoming", 1, 65535, s.receiveMaximum()),
+                intSetting(config, source, "max_keepalive", 1, 65535, s.maxKeepAlive()),
+                prefix);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (connections.isEmpty()) {
+            return;
+        }
+        LOG.info("Telling {} connected client(s) that the server is shutting down", connections.size());
+        for (Channel ch : connections) {
+            MqttConnection c = ch.pipeline().get(MqttConnection.class);
+            if (c != null) {
+                c.close(DisconnectReason.SERVER_SHUTTING_DOWN, "server shutting down");
+            } else {
+                ch.close();
+            }
+        }
+        connections.newCloseFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     private static int intSetting(Map<String, Object> config, String source, String key, int min, int max, int previous) {
@@ -65,13 +95,14 @@ public class MqttPipelineComponent implements MqttPipeline {
 
     @Override
     public void initialize(Channel channel, String listenerName) {
-        int max = maxPacketSize;
+        ProtocolSettings s = settings;
         ChannelPipeline p = channel.pipeline();
         // until CONNECT arrives, the idle handler closes connections that never speak
-        p.addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(connectTimeoutSeconds, 0, 0, TimeUnit.SECONDS));
-        p.addLast("mqtt-guard", new FixedHeaderGuard(max));
-        p.addLast("mqtt-decoder", new MqttDecoder(max));
+        p.addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(s.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
+        p.addLast("mqtt-guard", new FixedHeaderGuard(s.maxPacketSize()));
+        p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName));
+        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s));
+        connections.add(channel);
     }
 }

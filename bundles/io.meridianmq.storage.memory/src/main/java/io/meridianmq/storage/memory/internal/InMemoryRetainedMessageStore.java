@@ -30,17 +30,27 @@ public class InMemoryRetainedMessageStore implements RetainedMessageStore {
 
     @Override
     public void forEachMatching(String topicFilter, Consumer<RetainedMessage> consumer) {
+        long now = System.currentTimeMillis();
         if (!Topics.hasWildcard(topicFilter)) {
             RetainedMessage message = byTopic.get(topicFilter);
             if (message != null) {
-                consumer.accept(message);
+                deliverOrExpire(message, now, consumer);
             }
             return;
         }
         for (RetainedMessage message : byTopic.values()) {
             if (Topics.matches(topicFilter, message.topic())) {
-                consumer.accept(message);
+                deliverOrExpire(message, now, consumer);
             }
+        }
+    }
+
+    /** An expired retained message is removed when it is next looked at. */
+    private void deliverOrExpire(RetainedMessage message, long now, Consumer<RetainedMessage> consumer) {
+        if (message.isExpired(now)) {
+            byTopic.remove(message.topic(), message);
+        } else {
+            consumer.accept(message);
         }
     }
 

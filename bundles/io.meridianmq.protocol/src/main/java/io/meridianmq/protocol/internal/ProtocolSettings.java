@@ -1,0 +1,19 @@
+package io.meridianmq.protocol.internal;
+
+/**
+ * The protocol settings in force ({@code etc/io.meridianmq.protocol.cfg}).
+ *
+ * @param maxPacketSize the largest packet a client may send (announced to MQTT 5 clients)
+ * @param connectTimeoutSeconds how long a new connection may take to send CONNECT
+ * @param topicAliasMaximum how many topic aliases an MQTT 5 client may use towards us (0 = none)
+ * @param receiveMaximum how many QoS 1/2 PUBLISHes an MQTT 5 client may have unacknowledged
+ * @param maxKeepAlive the longest keep alive accepted; longer (or 0) is replaced for MQTT 5
+ *        clients through the server keep alive
+ * @param responseInformation the prefix offered as response information when an MQTT 5 client
+ *        asks for it (the client id is appended); empty = not offered
+ */
+record ProtocolSettings(int maxPacketSize, int connectTimeoutSeconds, int topicAliasMaximum, int receiveMaximum,
+        int maxKeepAlive, String responseInformation) {
+
+    static final ProtocolSettings DEFAULTS = new ProtocolSettings(16 * 1024 * 1024, 10, 10, 100, 65535, "responses/");
+}
