@@ -129,6 +129,101 @@ final class RawMqttSocket implements AutoCloseable {
         return packet(firstByte, body.toByteArray());
     }
 
+    /** An MQTT 5 CONNECT (clean start, keep alive 60) with the given raw property bytes. */
+    static byte[] connect5(String clientId, byte[] properties) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        writeString(body, "MQTT");
+        body.write(5);
+        body.write(0x02);
+        body.write(0);
+        body.write(60);
+        writeVbi(body, properties.length);
+        body.writeBytes(properties);
+        writeString(body, clientId);
+        return packet(0x10, body.toByteArray());
+    }
+
+    /** An MQTT 5 PUBLISH with the given raw property bytes. */
+    static byte[] publish5(int firstByte, String topic, int packetId, byte[] properties, String payload) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        writeString(body, topic);
+        if (((firstByte >> 1) & 3) > 0) {
+            body.write(packetId >> 8);
+            body.write(packetId & 0xFF);
+        }
+        writeVbi(body, properties.length);
+        body.writeBytes(properties);
+        body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
+        return packet(firstByte, body.toByteArray());
+    }
+
+    /** An MQTT 5 SUBSCRIBE of one filter with the given raw property bytes. */
+    static byte[] subscribe5(int packetId, byte[] properties, String filter, int options) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(packetId >> 8);
+        body.write(packetId & 0xFF);
+        writeVbi(body, properties.length);
+        body.writeBytes(properties);
+        writeString(body, filter);
+        body.write(options);
+        return packet(0x82, body.toByteArray());
+    }
+
+    /** Property bytes from id/value pieces: ints are written as single bytes. */
+    static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+
+    /** A UTF-8 string property: id, two length bytes, the text. */
+    static byte[] stringProperty(int id, String value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(id);
+        writeString(out, value);
+        return out.toByteArray();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeVbi(ByteArrayOutputStream out, int value) {
+        do {
+            int digit = value % 128;
+            value /= 128;
+            out.write(value > 0 ? digit | 0x80 : digit);
+        } while (value > 0);
+    }
+
+    /** The reason code of the next packet if it is a DISCONNECT (type 14), else fails. */
+    int awaitDisconnectReason() throws IOException {
+        while (true) {
+            byte[] p = readPacket();
+            if (p == null) {
+                throw new AssertionError("the broker closed the connection without DISCONNECT");
+            }
+            if ((p[0] & 0xFF) == 0xE0) {
+                return p.length > 2 ? p[2] & 0xFF : 0;
+            }
+        }
+    }
+
+    /** The reason code of the CONNACK that answers an MQTT 5 CONNECT. */
+    int connackReason() throws IOException {
+        byte[] p = readPacket();
+        if (p == null || (p[0] & 0xFF) != 0x20) {
+            throw new AssertionError("expected CONNACK");
+        }
+        return p[3] & 0xFF;
+    }
+
     static byte[] packet(int firstByte, byte[] body) {
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.write(firstByte);

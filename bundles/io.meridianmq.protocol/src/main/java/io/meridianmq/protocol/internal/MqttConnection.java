@@ -236,6 +236,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     "client identifier rejected: " + cause.getMessage());
             return;
         }
+        if (cause instanceof ProtocolErrorException) {
+            if (state == State.AWAITING_CONNECT) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR, "protocol error: " + cause.getMessage());
+            } else {
+                serverDisconnect(DisconnectReason.PROTOCOL_ERROR, "protocol error: " + cause.getMessage());
+            }
+            return;
+        }
         boolean tooLarge = cause instanceof TooLongFrameException
                 || (cause.getMessage() != null && cause.getMessage().contains("exceeds max_packet_size"));
         String detail = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();

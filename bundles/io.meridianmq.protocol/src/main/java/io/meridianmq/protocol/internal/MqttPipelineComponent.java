@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs the MQTT handlers on each accepted channel: a fixed-header guard, Netty's MQTT codec,
+ * Installs the MQTT handlers on each accepted channel: a packet framer that checks what Netty's
+ * decoder does not, Netty's MQTT codec,
  * and one {@link MqttConnection}. Settings come from {@code etc/io.meridianmq.protocol.cfg}; a
  * changed setting applies to connections opened afterwards. When the protocol stops (the broker
  * shuts down) every client is told so (MQTT 5: DISCONNECT 0x8B) before its connection closes.
@@ -99,7 +100,7 @@ public class MqttPipelineComponent implements MqttPipeline {
         ChannelPipeline p = channel.pipeline();
         // until CONNECT arrives, the idle handler closes connections that never speak
         p.addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(s.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
-        p.addLast("mqtt-guard", new FixedHeaderGuard(s.maxPacketSize()));
+        p.addLast("mqtt-framer", new PacketFramer(s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
         p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s));

@@ -50,7 +50,7 @@ public class CodecRoundTripTest {
     }
 
     private static EmbeddedChannel decoder() {
-        return new EmbeddedChannel(new FixedHeaderGuard(MAX), new MqttDecoder(MAX));
+        return new EmbeddedChannel(new PacketFramer(MAX), new MqttDecoder(MAX));
     }
 
     private static MqttPublishMessage publish(String topic, int qos, int packetId, byte[] payload) {
@@ -161,7 +161,7 @@ public class CodecRoundTripTest {
     }
 
     @Test
-    public void guardRejectsBadFlagsAndLengths() {
+    public void framerRejectsBadFlagsAndLengths() {
         List<int[]> bad = List.of(
                 new int[] {0x00, 0x00}, // reserved type 0
                 new int[] {0xC1, 0x00}, // PINGREQ with a flag
@@ -171,7 +171,7 @@ public class CodecRoundTripTest {
                 new int[] {0x38, 0x00}, // PUBLISH QoS 0 with DUP
                 new int[] {0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}); // five length bytes
         for (int[] bytes : bad) {
-            EmbeddedChannel ch = new EmbeddedChannel(new FixedHeaderGuard(1024));
+            EmbeddedChannel ch = new EmbeddedChannel(new PacketFramer(1024));
             byte[] b = new byte[bytes.length];
             for (int i = 0; i < b.length; i++) {
                 b[i] = (byte) bytes[i];
@@ -188,8 +188,8 @@ public class CodecRoundTripTest {
     }
 
     @Test
-    public void guardRefusesPacketsAboveTheLimitBeforeReadingThem() {
-        EmbeddedChannel ch = new EmbeddedChannel(new FixedHeaderGuard(1000));
+    public void framerRefusesPacketsAboveTheLimitBeforeReadingThem() {
+        EmbeddedChannel ch = new EmbeddedChannel(new PacketFramer(1000));
         try {
             ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x30, (byte) 0xE8, 0x07})); // 1000 bytes follow
             ch.checkException();

@@ -1,0 +1,139 @@
+package io.meridianmq.protocol.internal;
+
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+/**
+ * Cuts the byte stream into whole MQTT packets for Netty's decoder, and checks on the way what
+ * that decoder does not: the packet type, the reserved flag bits (MQTT 3.1.1 section 2.2.2 and
+ * 5.0 section 2.1.3; Netty silently clears wrong ones, the specification says close), the
+ * remaining length encoding (at most four bytes), the maximum packet size (checked as soon as the
+ * length is known, before anything is buffered) and, for MQTT 5, duplicated properties.
+ *
+ * <p>A frame is a retained slice of the input: no bytes are copied.
+ */
+final class PacketFramer extends ByteToMessageDecoder {
+
+    private final int maxPacketSize;
+    private boolean failed;
+    private boolean v5;
+
+    PacketFramer(int maxPacketSize) {
+        this.maxPacketSize = maxPacketSize;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        while (in.isReadable()) {
+            int start = in.readerIndex();
+            int first = in.getUnsignedByte(start);
+            String problem = checkFlags(first);
+            if (problem != null) {
+                fail(in, problem);
+                return;
+            }
+            int length = 0;
+            int multiplier = 1;
+            int lengthBytes = 0;
+            while (true) {
+                if (start + 1 + lengthBytes >= in.writerIndex()) {
+                    return; // the length is not complete yet
+                }
+                int b = in.getUnsignedByte(start + 1 + lengthBytes);
+                lengthBytes++;
+                length += (b & 0x7F) * multiplier;
+                if ((b & 0x80) == 0) {
+                    break;
+                }
+                if (lengthBytes == 4) {
+                    fail(in, "remaining length encoded in more than 4 bytes");
+                    return;
+                }
+                multiplier *= 128;
+            }
+            long packetSize = 1L + lengthBytes + length;
+            if (packetSize > maxPacketSize) {
+                fail(in, "packet of " + packetSize + " bytes exceeds max_packet_size " + maxPacketSize
+                        + " (" + typeName(first >>> 4) + ")");
+                return;
+            }
+            if (in.readableBytes() < packetSize) {
+                return; // wait for the rest of the packet
+            }
+            int type = first >>> 4;
+            int bodyStart = start + 1 + lengthBytes;
+            if (type == 1) {
+                v5 = PropertyScanner.connectLevel(in, bodyStart, length) == 5;
+            }
+            if (v5) {
+                String duplicate = PropertyScanner.findDuplicate(in, type, first & 0x0F, bodyStart, length);
+                if (duplicate != null) {
+                    failed = true;
+                    in.skipBytes(in.readableBytes());
+                    throw new ProtocolErrorException(typeName(type) + " " + duplicate);
+                }
+            }
+            out.add(in.readRetainedSlice((int) packetSize));
+        }
+    }
+
+    private void fail(ByteBuf in, String problem) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        throw new MalformedPacketException(problem);
+    }
+
+    private static String checkFlags(int b) {
+        int type = b >>> 4;
+        int flags = b & 0x0F;
+        switch (type) {
+            case 0:
+                return "reserved packet type 0";
+            case 3: // PUBLISH
+                int qos = (flags >>> 1) & 0x3;
+                if (qos == 3) {
+                    return "PUBLISH with QoS 3";
+                }
+                if (qos == 0 && (flags & 0x8) != 0) {
+                    return "PUBLISH with QoS 0 and DUP set";
+                }
+                return null;
+            case 6: // PUBREL
+            case 8: // SUBSCRIBE
+            case 10: // UNSUBSCRIBE
+                return flags == 0x2 ? null
+                        : typeName(type) + " with reserved flag bits " + Integer.toBinaryString(flags) + " (must be 0010)";
+            default:
+                return flags == 0 ? null
+                        : typeName(type) + " with reserved flag bits " + Integer.toBinaryString(flags) + " set (must be 0000)";
+        }
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case 1 -> "CONNECT";
+            case 2 -> "CONNACK";
+            case 3 -> "PUBLISH";
+            case 4 -> "PUBACK";
+            case 5 -> "PUBREC";
+            case 6 -> "PUBREL";
+            case 7 -> "PUBCOMP";
+            case 8 -> "SUBSCRIBE";
+            case 9 -> "SUBACK";
+            case 10 -> "UNSUBSCRIBE";
+            case 11 -> "UNSUBACK";
+            case 12 -> "PINGREQ";
+            case 13 -> "PINGRESP";
+            case 14 -> "DISCONNECT";
+            case 15 -> "AUTH";
+            default -> "packet type " + type;
+        };
+    }
+}
