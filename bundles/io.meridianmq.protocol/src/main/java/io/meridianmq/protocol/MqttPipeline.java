@@ -20,4 +20,11 @@ public interface MqttPipeline {
      * @param listenerName the name of the listener that accepted the channel, for logs and plugins
      */
     void initialize(Channel channel, String listenerName);
+
+    /**
+     * Ends every connection accepted by the named listener, telling MQTT 5 clients that the server
+     * is shutting down (DISCONNECT 0x8B), and waits (briefly) until they are closed. Called by the
+     * transport when a listener stops.
+     */
+    void closeConnections(String listenerName);
 }

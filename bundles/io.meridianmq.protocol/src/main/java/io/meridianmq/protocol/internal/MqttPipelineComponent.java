@@ -41,7 +41,9 @@ public class MqttPipelineComponent implements MqttPipeline {
     private Broker broker;
 
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
-    private final ChannelGroup connections = new DefaultChannelGroup("meridian-mqtt", GlobalEventExecutor.INSTANCE);
+    /** Open connections by listener name. */
+    private final java.util.concurrent.ConcurrentHashMap<String, ChannelGroup> connections =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Activate
     @Modified
@@ -62,11 +64,19 @@ public class MqttPipelineComponent implements MqttPipeline {
 
     @Deactivate
     void deactivate() {
-        if (connections.isEmpty()) {
+        for (String listener : connections.keySet()) {
+            closeConnections(listener);
+        }
+    }
+
+    @Override
+    public void closeConnections(String listenerName) {
+        ChannelGroup group = connections.remove(listenerName);
+        if (group == null || group.isEmpty()) {
             return;
         }
-        LOG.info("Telling {} connected client(s) that the server is shutting down", connections.size());
-        for (Channel ch : connections) {
+        LOG.info("Telling {} client(s) of listener '{}' that the server is shutting down", group.size(), listenerName);
+        for (Channel ch : group) {
             MqttConnection c = ch.pipeline().get(MqttConnection.class);
             if (c != null) {
                 c.close(DisconnectReason.SERVER_SHUTTING_DOWN, "server shutting down");
@@ -74,7 +84,7 @@ public class MqttPipelineComponent implements MqttPipeline {
                 ch.close();
             }
         }
-        connections.newCloseFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+        group.newCloseFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     private static int intSetting(Map<String, Object> config, String source, String key, int min, int max, int previous) {
@@ -104,6 +114,7 @@ public class MqttPipelineComponent implements MqttPipeline {
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
         p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s));
-        connections.add(channel);
+        connections.computeIfAbsent(listenerName,
+                n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }
 }

@@ -72,6 +72,7 @@ public class Listener {
     void deactivate() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+            pipeline.closeConnections(name);
             LOG.info("Listener '{}' closed", name);
         }
     }
