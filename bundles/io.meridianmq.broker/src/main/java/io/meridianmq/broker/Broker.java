@@ -22,4 +22,7 @@ public interface Broker {
 
     /** What the broker supports now (it may change with the configuration). */
     BrokerCapabilities capabilities();
+
+    /** The plugin that implements MQTT 5 enhanced authentication {@code method}, if any. */
+    java.util.Optional<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticator(String method);
 }

@@ -67,6 +67,10 @@ public class BrokerCore implements Broker {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Authorizer> authorizers;
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticators = List.of();
+
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
@@ -155,6 +159,17 @@ public class BrokerCore implements Broker {
         return new BrokerCapabilities(s.maximumQos(), s.retainAvailable());
     }
 
+    @Override
+    public Optional<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticator(String method) {
+        List<io.meridianmq.sdk.auth.EnhancedAuthenticator> all = enhancedAuthenticators;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (method.equals(all.get(i).method())) {
+                return Optional.of(all.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
     // ---- connect ----
 
     @Override
@@ -170,7 +185,10 @@ public class BrokerCore implements Broker {
         ClientIdentity identity = new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(),
                 request.protocolLevel(), Optional.ofNullable(request.username()));
         String finalClientId = clientId;
-        return authenticate(identity, request).thenApply(result -> {
+        CompletionStage<AuthenticationResult> authentication = request.authenticatedBy() != null
+                ? CompletableFuture.completedFuture(AuthenticationResult.allow())
+                : authenticate(identity, request);
+        return authentication.thenApply(result -> {
             if (result.decision() != Decision.ALLOW) {
                 ConnectReturnCode code = request.username() == null ? ConnectReturnCode.NOT_AUTHORIZED
                         : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;

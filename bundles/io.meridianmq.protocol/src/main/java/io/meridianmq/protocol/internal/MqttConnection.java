@@ -90,7 +90,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     /** Packets that may arrive after CONNECT while authentication is still running. */
     private static final int MAX_PENDING_WHILE_CONNECTING = 1000;
 
-    private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
+    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
     private final Broker broker;
     private final String listenerName;
@@ -113,6 +113,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     /** Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged (receive maximum). */
     private final Set<Integer> inboundUnacknowledged = new HashSet<>();
     private BrokerCapabilities capabilities = new BrokerCapabilities(2, true);
+
+    // MQTT 5 enhanced authentication
+    private String authMethod;
+    private io.meridianmq.sdk.auth.EnhancedAuthentication exchange;
+    private boolean reauthenticating;
+    /** What CONNECT asked for, kept while the AUTH exchange runs. */
+    private Runnable connectAfterAuthentication;
+    private ConnectRequest pendingRequest;
+    private byte[] authSuccessData;
 
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings) {
         this.broker = broker;
@@ -281,6 +290,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             protocolViolation("sent " + type + " before CONNECT");
             return;
         }
+        if (state == State.AUTHENTICATING && type != MqttMessageType.AUTH) {
+            protocolViolation("sent " + type + " during enhanced authentication");
+            return;
+        }
         switch (type) {
             case PUBLISH -> onPublish((MqttPublishMessage) message);
             case PUBACK -> session.acknowledge(packetId(message));
@@ -298,7 +311,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             case PINGREQ -> channel.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                     MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> onDisconnect(message);
-            case AUTH -> protocolViolation("sent AUTH, but no enhanced authentication is in progress");
+            case AUTH -> onAuth(message);
             default -> protocolViolation("sent " + type + ", which only a server may send");
         }
     }
@@ -333,11 +346,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             if (maxPacket > 0) {
                 clientMaxPacketSize = maxPacket;
             }
-            if (p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value()) != null) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
-                        "asked for enhanced authentication method '" + ((MqttProperties.StringProperty) p.getProperty(
-                                MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value())).value()
-                                + "', which no plugin provides");
+            MqttProperties.MqttProperty<?> method = p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value());
+            if (method != null) {
+                authMethod = (String) method.value();
+                if (broker.enhancedAuthenticator(authMethod).isEmpty()) {
+                    refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
+                            "asked for enhanced authentication method '" + authMethod + "', which no plugin provides");
+                    return;
+                }
+            } else if (p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value()) != null) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR,
+                        "sent authentication data without an authentication method");
                 return;
             }
             topicAliases = new String[settings.topicAliasMaximum() + 1];
@@ -397,19 +416,130 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         ConnectRequest request = new ConnectRequest(clientId, header.isCleanSession(), keepAlive, username, password,
                 will, (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel, sessionExpiry,
                 receiveMaximum);
-        state = State.CONNECTING;
         int effectiveKeepAlive = keepAlive;
         int announcedKeepAlive = serverKeepAlive;
         boolean clientSentEmptyId = clientId.isEmpty();
-        broker.connect(request, this).whenComplete((result, failure) -> {
-            Runnable next = () -> onConnectResult(result, failure, effectiveKeepAlive, announcedKeepAlive,
-                    clientSentEmptyId, requestResponseInformation);
-            if (channel.eventLoop().inEventLoop()) {
-                next.run();
-            } else {
-                channel.eventLoop().execute(next);
+        pendingRequest = request;
+        connectAfterAuthentication = () -> {
+            state = State.CONNECTING;
+            broker.connect(pendingRequest, this).whenComplete((result, failure) -> onEventLoop(() ->
+                    onConnectResult(result, failure, effectiveKeepAlive, announcedKeepAlive, clientSentEmptyId,
+                            requestResponseInformation)));
+        };
+        if (authMethod != null) {
+            state = State.AUTHENTICATING;
+            exchange = broker.enhancedAuthenticator(authMethod).get().begin(new ConnectingClient(clientId,
+                    (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel, username));
+            byte[] data = binaryProperty(header.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
+            runAuthenticationStep(data);
+        } else {
+            connectAfterAuthentication.run();
+        }
+    }
+
+    private void onEventLoop(Runnable r) {
+        if (channel.eventLoop().inEventLoop()) {
+            r.run();
+        } else {
+            channel.eventLoop().execute(r);
+        }
+    }
+
+    private static byte[] binaryProperty(MqttProperties p, MqttProperties.MqttPropertyType type) {
+        MqttProperties.MqttProperty<?> property = p == null ? null : p.getProperty(type.value());
+        return property == null ? new byte[0] : (byte[]) property.value();
+    }
+
+    /** AUTH from the client: the next step of an exchange, or the start of a re-authentication. */
+    private void onAuth(MqttMessage message) {
+        if (!v5 || !(message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h)) {
+            protocolViolation("sent AUTH outside MQTT 5");
+            return;
+        }
+        int reason = h.reasonCode() & 0xFF;
+        MqttProperties.MqttProperty<?> method = h.properties().getProperty(
+                MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value());
+        String m = method == null ? null : (String) method.value();
+        if (authMethod == null || !authMethod.equals(m)) {
+            protocolViolation("sent AUTH with method '" + m + "' but connected with '" + authMethod + "'");
+            return;
+        }
+        byte[] data = binaryProperty(h.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
+        if (reason == 0x18 && exchange != null) {
+            runAuthenticationStep(data);
+        } else if (reason == 0x19 && state == State.CONNECTED && exchange == null) {
+            reauthenticating = true;
+            exchange = broker.enhancedAuthenticator(authMethod).map(a -> a.begin(new ConnectingClient(clientId,
+                    (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel,
+                    pendingRequest.username()))).orElse(null);
+            if (exchange == null) {
+                serverDisconnect(DisconnectReason.NOT_AUTHORIZED, "re-authentication method '" + authMethod
+                        + "' is no longer available");
+                return;
             }
-        });
+            runAuthenticationStep(data);
+        } else {
+            protocolViolation(String.format("sent AUTH with reason 0x%02X out of turn", reason));
+        }
+    }
+
+    private void runAuthenticationStep(byte[] data) {
+        io.meridianmq.sdk.auth.EnhancedAuthentication current = exchange;
+        java.util.concurrent.CompletionStage<io.meridianmq.sdk.auth.AuthenticationStep> stage;
+        try {
+            stage = current.step(data);
+        } catch (RuntimeException e) {
+            LOG.error("Enhanced authenticator '{}' failed for client {}", authMethod, who(), e);
+            stage = java.util.concurrent.CompletableFuture.completedFuture(
+                    io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed: " + e));
+        }
+        stage.whenComplete((step, failure) -> onEventLoop(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            io.meridianmq.sdk.auth.AuthenticationStep s = step;
+            if (failure != null || s == null) {
+                LOG.error("Enhanced authenticator '{}' failed for client {}: {}", authMethod, who(), failure);
+                s = io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed");
+            }
+            switch (s.kind()) {
+                case CONTINUE -> sendAuth(0x18, s.serverData());
+                case SUCCESS -> {
+                    exchange = null;
+                    if (reauthenticating) {
+                        reauthenticating = false;
+                        LOG.info("Client {} re-authenticated with {}", who(), authMethod);
+                        sendAuth(0x00, s.serverData());
+                        channel.flush();
+                    } else {
+                        authSuccessData = s.serverData();
+                        pendingRequest = pendingRequest.authenticated(authMethod,
+                                s.username().orElse(pendingRequest.username()));
+                        connectAfterAuthentication.run();
+                    }
+                }
+                case FAILURE -> {
+                    String why = "enhanced authentication (" + authMethod + ") failed: " + s.reason().orElse("refused");
+                    if (reauthenticating) {
+                        serverDisconnect(DisconnectReason.NOT_AUTHORIZED, why);
+                    } else {
+                        refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why);
+                    }
+                }
+            }
+        }));
+    }
+
+    private void sendAuth(int reason, byte[] data) {
+        MqttProperties props = new MqttProperties();
+        props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value(),
+                authMethod));
+        if (data.length > 0) {
+            props.add(new MqttProperties.BinaryProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value(), data));
+        }
+        channel.writeAndFlush(new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reason, props)));
     }
 
     private void onConnectResult(ConnectResult result, Throwable failure, int keepAlive, int serverKeepAlive,
@@ -460,6 +590,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             props.add(intProp(MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
             props.add(intProp(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
             props.add(intProp(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+            if (authMethod != null) {
+                props.add(new MqttProperties.StringProperty(
+                        MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value(), authMethod));
+                if (authSuccessData != null && authSuccessData.length > 0) {
+                    props.add(new MqttProperties.BinaryProperty(
+                            MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value(), authSuccessData));
+                }
+            }
             if (requestResponseInformation && !settings.responseInformation().isEmpty()) {
                 props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.RESPONSE_INFORMATION.value(),
                         settings.responseInformation() + clientId));

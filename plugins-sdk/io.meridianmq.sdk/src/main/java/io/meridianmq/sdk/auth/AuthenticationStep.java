@@ -1,0 +1,70 @@
+package io.meridianmq.sdk.auth;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of one step of enhanced authentication: succeed, challenge the client again, or
+ * fail.
+ *
+ * <p>Threading: immutable. Nullness: server data is never {@code null} (empty when none).
+ *
+ * @since 0.1
+ */
+public final class AuthenticationStep {
+
+    /** What the step decided. */
+    public enum Kind {
+        /** Authenticated; the server data goes to the client in CONNACK (or AUTH 0x00). */
+        SUCCESS,
+        /** Send the server data to the client in AUTH 0x18 and wait for its answer. */
+        CONTINUE,
+        /** Refused. */
+        FAILURE
+    }
+
+    private final Kind kind;
+    private final byte[] serverData;
+    private final String username;
+    private final String reason;
+
+    private AuthenticationStep(Kind kind, byte[] serverData, String username, String reason) {
+        this.kind = kind;
+        this.serverData = serverData;
+        this.username = username;
+        this.reason = reason;
+    }
+
+    /** Authenticated as {@code username} (may be {@code null} to keep the CONNECT user name). */
+    public static AuthenticationStep success(byte[] serverData, String username) {
+        return new AuthenticationStep(Kind.SUCCESS, Objects.requireNonNull(serverData, "serverData").clone(), username,
+                null);
+    }
+
+    /** Sends {@code challenge} to the client and waits for its answer. */
+    public static AuthenticationStep challenge(byte[] challenge) {
+        return new AuthenticationStep(Kind.CONTINUE, Objects.requireNonNull(challenge, "challenge").clone(), null, null);
+    }
+
+    /** Refuses the client; {@code reason} is logged, never sent. */
+    public static AuthenticationStep failure(String reason) {
+        return new AuthenticationStep(Kind.FAILURE, new byte[0], null, Objects.requireNonNull(reason, "reason"));
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** A copy of the data for the client. */
+    public byte[] serverData() {
+        return serverData.clone();
+    }
+
+    public Optional<String> username() {
+        return Optional.ofNullable(username);
+    }
+
+    public Optional<String> reason() {
+        return Optional.ofNullable(reason);
+    }
+}
