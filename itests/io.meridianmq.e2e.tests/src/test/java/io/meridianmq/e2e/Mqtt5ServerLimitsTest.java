@@ -19,7 +19,7 @@ public class Mqtt5ServerLimitsTest {
     @ClassRule
     public static final BrokerProcess BROKER = new BrokerProcess()
             .withEtcFile("io.meridianmq.broker.cfg", "max_qos = 1\nretain_available = false\n")
-            .withEtcFile("io.meridianmq.protocol.cfg", "max_keepalive = 5\nmax_inflight_incoming = 20\n"
+            .withEtcFile("io.meridianmq.protocol.cfg", "max_keepalive = 5\nmax_inflight_incoming = 20\nmax_connections = 3\n"
                     + "max_topic_alias = 0\nresponse_information =\n");
 
     @Test
@@ -63,6 +63,37 @@ public class Mqtt5ServerLimitsTest {
             assertEquals(0, raw.connackReason());
             raw.send(RawMqttSocket.publish5(0x31, "limits/r", 0, new byte[0], "keep me"));
             assertEquals(0x9A, raw.awaitDisconnectReason());
+        }
+    }
+
+    @Test
+    public void s3_2_2_2_connectionsAboveMaxConnectionsGetQuotaExceeded() throws Exception {
+        try (V5Client a = new V5Client(BROKER.uri(), "limits-1"); V5Client b = new V5Client(BROKER.uri(), "limits-2");
+                V5Client c = new V5Client(BROKER.uri(), "limits-3"); V5Client d = new V5Client(BROKER.uri(), "limits-4")) {
+            a.connect();
+            b.connect();
+            c.connect();
+            try {
+                d.connect();
+                org.junit.Assert.fail("a fourth client is above max_connections = 3");
+            } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+                assertEquals(0x97, e.getReasonCode());
+            }
+            a.disconnect();
+            BROKER.awaitLog("Client 'limits-1' (");
+            // a place is free again (the count drops when the broker sees the close)
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (true) {
+                try (V5Client e = new V5Client(BROKER.uri(), "limits-5")) {
+                    e.connect();
+                    break;
+                } catch (org.eclipse.paho.mqttv5.common.MqttException notYet) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(50);
+                }
+            }
         }
     }
 

@@ -123,10 +123,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private ConnectRequest pendingRequest;
     private byte[] authSuccessData;
 
-    MqttConnection(Broker broker, String listenerName, ProtocolSettings settings) {
+    private final java.util.concurrent.atomic.AtomicInteger connectedClients;
+    private boolean counted;
+
+    MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
+            java.util.concurrent.atomic.AtomicInteger connectedClients) {
         this.broker = broker;
         this.listenerName = listenerName;
         this.settings = settings;
+        this.connectedClients = connectedClients;
     }
 
     // ---- naming the client in logs ----
@@ -180,6 +185,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        if (counted) {
+            counted = false;
+            connectedClients.decrementAndGet();
+        }
         for (MqttMessage m : pendingWhileConnecting) {
             ReferenceCountUtil.release(m);
         }
@@ -323,6 +332,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         v5 = protocolLevel == 5;
         clientId = payload.clientIdentifier();
         capabilities = broker.capabilities();
+        counted = true;
+        if (connectedClients.incrementAndGet() > settings.maxConnections() && settings.maxConnections() >= 0) {
+            refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    "max_connections (" + settings.maxConnections() + ") reached");
+            return;
+        }
         long sessionExpiry;
         int receiveMaximum = 65535;
         if (v5) {

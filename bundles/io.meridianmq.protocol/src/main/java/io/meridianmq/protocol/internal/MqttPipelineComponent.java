@@ -41,6 +41,8 @@ public class MqttPipelineComponent implements MqttPipeline {
     private Broker broker;
 
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
+    /** Clients past CONNECT, for max_connections. */
+    private final java.util.concurrent.atomic.AtomicInteger connectedClients = new java.util.concurrent.atomic.AtomicInteger();
     /** Open connections by listener name. */
     private final java.util.concurrent.ConcurrentHashMap<String, ChannelGroup> connections =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -59,7 +61,8 @@ public class MqttPipelineComponent implements MqttPipeline {
                 intSetting(config, source, "max_topic_alias", 0, 65535, s.topicAliasMaximum()),
                 intSetting(config, source, "max_inflight_incoming", 1, 65535, s.receiveMaximum()),
                 intSetting(config, source, "max_keepalive", 1, 65535, s.maxKeepAlive()),
-                prefix);
+                prefix,
+                intSetting(config, source, "max_connections", -1, Integer.MAX_VALUE, s.maxConnections()));
     }
 
     @Deactivate
@@ -113,7 +116,7 @@ public class MqttPipelineComponent implements MqttPipeline {
         p.addLast("mqtt-framer", new PacketFramer(s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s));
+        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, connectedClients));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

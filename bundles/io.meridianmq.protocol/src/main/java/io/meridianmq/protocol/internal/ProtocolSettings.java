@@ -11,9 +11,10 @@ package io.meridianmq.protocol.internal;
  *        clients through the server keep alive
  * @param responseInformation the prefix offered as response information when an MQTT 5 client
  *        asks for it (the client id is appended); empty = not offered
+ * @param maxConnections the most clients connected at once (-1 = no limit)
  */
 record ProtocolSettings(int maxPacketSize, int connectTimeoutSeconds, int topicAliasMaximum, int receiveMaximum,
-        int maxKeepAlive, String responseInformation) {
+        int maxKeepAlive, String responseInformation, int maxConnections) {
 
-    static final ProtocolSettings DEFAULTS = new ProtocolSettings(16 * 1024 * 1024, 10, 10, 100, 65535, "responses/");
+    static final ProtocolSettings DEFAULTS = new ProtocolSettings(16 * 1024 * 1024, 10, 10, 100, 65535, "responses/", -1);
 }
