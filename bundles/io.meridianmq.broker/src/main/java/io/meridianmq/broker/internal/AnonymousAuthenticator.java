@@ -1,11 +1,9 @@
 package io.meridianmq.broker.internal;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
-import io.meridianmq.sdk.auth.AuthenticationRequest;
-import io.meridianmq.sdk.auth.AuthenticationResult;
+import io.meridianmq.sdk.auth.AuthenticationInput;
+import io.meridianmq.sdk.auth.AuthenticationOutput;
 import io.meridianmq.sdk.auth.Authenticator;
 
 import org.osgi.service.component.annotations.Activate;
@@ -22,9 +20,6 @@ import org.slf4j.LoggerFactory;
         property = "service.ranking:Integer=-2147483648")
 public class AnonymousAuthenticator implements Authenticator {
 
-    private static final CompletableFuture<AuthenticationResult> ALLOW =
-            CompletableFuture.completedFuture(AuthenticationResult.allow());
-
     private volatile BrokerSettings settings = BrokerSettings.DEFAULTS;
 
     @Activate
@@ -39,19 +34,18 @@ public class AnonymousAuthenticator implements Authenticator {
     }
 
     @Override
-    public CompletionStage<AuthenticationResult> authenticate(AuthenticationRequest request) {
+    public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
         switch (settings.allowAnonymous()) {
-            case TRUE:
-                return ALLOW;
-            case LOOPBACK:
-                if (request.client().isLoopback()) {
-                    return ALLOW;
+            case TRUE -> output.allow();
+            case LOOPBACK -> {
+                if (input.client().isLoopback()) {
+                    output.allow();
+                } else {
+                    output.deny("no authenticator accepted the client and allow_anonymous = loopback admits "
+                            + "local clients only");
                 }
-                return CompletableFuture.completedFuture(AuthenticationResult.deny(
-                        "no authenticator accepted the client and allow_anonymous = loopback admits local clients only"));
-            default:
-                return CompletableFuture.completedFuture(AuthenticationResult.deny(
-                        "no authenticator accepted the client and allow_anonymous = false"));
+            }
+            default -> output.deny("no authenticator accepted the client and allow_anonymous = false");
         }
     }
 }

@@ -26,15 +26,23 @@ import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.ConnectReturnCode;
 import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.WillMessage;
-import io.meridianmq.sdk.auth.AuthenticationRequest;
-import io.meridianmq.sdk.auth.AuthenticationResult;
+import io.meridianmq.sdk.async.TimeoutFallback;
+import io.meridianmq.sdk.auth.AuthenticationInput;
 import io.meridianmq.sdk.auth.Authenticator;
 import io.meridianmq.sdk.auth.Authorizer;
-import io.meridianmq.sdk.auth.Decision;
+import io.meridianmq.sdk.auth.EnhancedAuthenticator;
+import io.meridianmq.sdk.auth.PublishAuthorizationInput;
+import io.meridianmq.sdk.auth.SubscribeAuthorizationInput;
 import io.meridianmq.sdk.client.ClientInfo;
+import io.meridianmq.sdk.event.BrokerEventListener;
+import io.meridianmq.sdk.interceptor.PublishInboundInput;
+import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
+import io.meridianmq.sdk.message.PublishProperties;
+import io.meridianmq.sdk.service.BrokerServices;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.RetainedMessageStore;
 
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -50,26 +58,83 @@ import org.slf4j.LoggerFactory;
  * The broker core: the session registry, the subscription tree and routing. Authentication and
  * authorization are delegated to SDK plugins (first-party ones included), ordered by ranking.
  */
-@Component(service = Broker.class, configurationPid = "io.meridianmq.broker", immediate = true)
-public class BrokerCore implements Broker {
+@Component(service = {Broker.class, BrokerServices.class}, configurationPid = "io.meridianmq.broker", immediate = true)
+public class BrokerCore implements Broker, BrokerServices {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
     RetainedMessageStore retained;
 
-    /** Sorted by ranking, lowest first (DS orders them so); we walk it from the end. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile List<Authenticator> authenticators;
+    final PluginChain<Authenticator> authenticators = new PluginChain<>();
+    final PluginChain<Authorizer> authorizers = new PluginChain<>();
+    final PluginChain<PublishInboundInterceptor> inboundInterceptors = new PluginChain<>();
+    final PluginChain<EnhancedAuthenticator> enhancedAuthenticators = new PluginChain<>();
+    final BrokerEvents events = new BrokerEvents();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile List<Authorizer> authorizers;
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthenticator")
+    void addAuthenticator(ServiceReference<Authenticator> reference, Authenticator plugin) {
+        authenticators.add(reference, plugin);
+        LOG.info("Authentication plugin added: {}", name(reference, plugin));
+    }
+
+    void removeAuthenticator(Authenticator plugin) {
+        authenticators.remove(plugin);
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile List<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticators = List.of();
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthorizer")
+    void addAuthorizer(ServiceReference<Authorizer> reference, Authorizer plugin) {
+        authorizers.add(reference, plugin);
+        LOG.info("Authorization plugin added: {}", name(reference, plugin));
+    }
+
+    void removeAuthorizer(Authorizer plugin) {
+        authorizers.remove(plugin);
+        LOG.info("Authorization plugin removed: {}", plugin.getClass().getName());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeInboundInterceptor")
+    void addInboundInterceptor(ServiceReference<PublishInboundInterceptor> reference, PublishInboundInterceptor plugin) {
+        inboundInterceptors.add(reference, plugin);
+        LOG.info("Inbound PUBLISH interceptor added: {}", name(reference, plugin));
+    }
+
+    void removeInboundInterceptor(PublishInboundInterceptor plugin) {
+        inboundInterceptors.remove(plugin);
+        LOG.info("Inbound PUBLISH interceptor removed: {}", plugin.getClass().getName());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeEnhancedAuthenticator")
+    void addEnhancedAuthenticator(ServiceReference<EnhancedAuthenticator> reference, EnhancedAuthenticator plugin) {
+        enhancedAuthenticators.add(reference, plugin);
+        LOG.info("Enhanced authentication method {} added: {}", plugin.method(), name(reference, plugin));
+    }
+
+    void removeEnhancedAuthenticator(EnhancedAuthenticator plugin) {
+        enhancedAuthenticators.remove(plugin);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeEventListener")
+    void addEventListener(ServiceReference<BrokerEventListener> reference, BrokerEventListener plugin) {
+        events.listeners.add(reference, plugin);
+        LOG.info("Event listener added: {}", name(reference, plugin));
+    }
+
+    void removeEventListener(BrokerEventListener plugin) {
+        events.listeners.remove(plugin);
+    }
+
+    private static String name(ServiceReference<?> reference, Object plugin) {
+        org.osgi.framework.Bundle b = reference.getBundle();
+        return (b == null ? "?" : b.getSymbolicName() + " " + b.getVersion()) + " (" + plugin.getClass().getName() + ")";
+    }
+
+    private PluginInvoker invoker;
 
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -98,6 +163,8 @@ public class BrokerCore implements Broker {
             t.setDaemon(true);
             return t;
         });
+        invoker = new PluginInvoker(timers);
+        events.start();
         LOG.info("Meridian broker core started: {}", settings.describe());
     }
 
@@ -109,6 +176,8 @@ public class BrokerCore implements Broker {
 
     @Deactivate
     void deactivate() {
+        events.stop();
+        invoker.shutdown();
         timers.shutdownNow();
         for (ExecutorService e : offlineExecutors) {
             e.shutdown();
@@ -160,11 +229,10 @@ public class BrokerCore implements Broker {
     }
 
     @Override
-    public Optional<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticator(String method) {
-        List<io.meridianmq.sdk.auth.EnhancedAuthenticator> all = enhancedAuthenticators;
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (method.equals(all.get(i).method())) {
-                return Optional.of(all.get(i));
+    public Optional<EnhancedAuthenticator> enhancedAuthenticator(String method) {
+        for (Plugin<EnhancedAuthenticator> p : enhancedAuthenticators.all()) {
+            if (p.isEnabled() && method.equals(p.service.method())) {
+                return Optional.of(p.service);
             }
         }
         return Optional.empty();
@@ -185,27 +253,43 @@ public class BrokerCore implements Broker {
         ClientIdentity identity = new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(),
                 request.protocolLevel(), Optional.ofNullable(request.username()));
         String finalClientId = clientId;
-        CompletionStage<AuthenticationResult> authentication = request.authenticatedBy() != null
-                ? CompletableFuture.completedFuture(AuthenticationResult.allow())
-                : authenticate(identity, request);
+        CompletionStage<PluginOutputs.Authentication> authentication;
+        if (request.authenticatedBy() != null) {
+            PluginOutputs.Authentication allowed = new PluginOutputs.Authentication();
+            allowed.allow();
+            authentication = CompletableFuture.completedFuture(allowed);
+        } else {
+            authentication = authenticate(identity, request, authenticators.all(), 0);
+        }
         return authentication.thenApply(result -> {
-            if (result.decision() != Decision.ALLOW) {
+            if (result.verdict != PluginOutputs.Verdict.ALLOW) {
                 ConnectReturnCode code = request.username() == null ? ConnectReturnCode.NOT_AUTHORIZED
                         : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;
-                return ConnectResult.refused(code, finalClientId,
-                        result.reason().orElse("refused by authentication"));
+                String reason = result.reason != null ? result.reason : "no authenticator accepted the client";
+                events.authenticationFailed(identity, reason);
+                return ConnectResult.refused(code, finalClientId, reason);
             }
-            ClientIdentity known = result.username().isPresent()
+            ClientIdentity known = result.username != null
                     ? new ClientIdentity(finalClientId, identity.remoteAddress(), identity.listenerName(),
-                            identity.protocolLevel(), result.username())
+                            identity.protocolLevel(), Optional.of(result.username))
                     : identity;
             return attach(known, request, connection);
         });
     }
 
-    private CompletionStage<AuthenticationResult> authenticate(ClientIdentity identity, ConnectRequest request) {
-        List<Authenticator> chain = authenticators;
-        AuthenticationRequest authRequest = new AuthenticationRequest() {
+    private CompletionStage<PluginOutputs.Authentication> authenticate(ClientIdentity identity, ConnectRequest request,
+            List<Plugin<Authenticator>> chain, int index) {
+        while (index < chain.size() && !chain.get(index).isEnabled()) {
+            index++;
+        }
+        if (index >= chain.size()) {
+            PluginOutputs.Authentication none = new PluginOutputs.Authentication();
+            none.deny("no authenticator accepted the client");
+            return CompletableFuture.completedFuture(none);
+        }
+        Plugin<Authenticator> plugin = chain.get(index);
+        int next = index + 1;
+        AuthenticationInput input = new AuthenticationInput() {
             @Override
             public ClientInfo client() {
                 return identity;
@@ -221,34 +305,10 @@ public class BrokerCore implements Broker {
                 return Optional.ofNullable(request.password()).map(byte[]::clone);
             }
         };
-        return authenticate(chain, chain.size() - 1, authRequest);
-    }
-
-    private CompletionStage<AuthenticationResult> authenticate(List<Authenticator> chain, int index,
-            AuthenticationRequest request) {
-        if (index < 0) {
-            return CompletableFuture.completedFuture(AuthenticationResult.deny("no authenticator accepted the client"));
-        }
-        Authenticator authenticator = chain.get(index);
-        CompletionStage<AuthenticationResult> stage;
-        try {
-            stage = authenticator.authenticate(request);
-        } catch (RuntimeException e) {
-            LOG.error("Authenticator {} failed for client {}; refusing the client", authenticator.getClass().getName(),
-                    request.client(), e);
-            return CompletableFuture.completedFuture(AuthenticationResult.deny("authenticator failed: " + e));
-        }
-        return stage.handle((result, failure) -> {
-            if (failure != null || result == null) {
-                LOG.error("Authenticator {} failed for client {}; refusing the client: {}",
-                        authenticator.getClass().getName(), request.client(), failure);
-                return CompletableFuture.completedFuture(AuthenticationResult.deny("authenticator failed"));
-            }
-            if (result.decision() == Decision.NEXT) {
-                return authenticate(chain, index - 1, request);
-            }
-            return CompletableFuture.completedFuture(result);
-        }).thenCompose(s -> s);
+        PluginOutputs.Authentication output = new PluginOutputs.Authentication();
+        return invoker.invoke(plugin, output, a -> a.authenticate(input, output), TimeoutFallback.FAILURE).thenCompose(out -> out.verdict == PluginOutputs.Verdict.NEXT
+                        ? authenticate(identity, request, chain, next)
+                        : CompletableFuture.completedFuture(out));
     }
 
     private ConnectResult attach(ClientIdentity identity, ConnectRequest request, ClientConnection connection) {
@@ -317,40 +377,99 @@ public class BrokerCore implements Broker {
         return !authorizers.isEmpty();
     }
 
-    CompletionStage<Decision> authorizePublish(ClientInfo client, String topic, int qos, boolean retain) {
-        List<Authorizer> chain = authorizers;
-        return authorize(chain, chain.size() - 1, a -> a.authorizePublish(client, topic, qos, retain), client);
+    boolean hasInboundInterceptors() {
+        return !inboundInterceptors.isEmpty();
     }
 
-    CompletionStage<Decision> authorizeSubscribe(ClientInfo client, String filter, int qos) {
-        List<Authorizer> chain = authorizers;
-        return authorize(chain, chain.size() - 1, a -> a.authorizeSubscribe(client, filter, qos), client);
+    CompletionStage<PluginOutputs.Authorization> authorizePublish(ClientInfo client, String topic, int qos, boolean retain) {
+        PublishAuthorizationInput input = new PublishAuthorizationInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public String topic() {
+                return topic;
+            }
+
+            @Override
+            public int qos() {
+                return qos;
+            }
+
+            @Override
+            public boolean retain() {
+                return retain;
+            }
+        };
+        return authorize(authorizers.all(), 0, (a, out) -> a.authorizePublish(input, out));
     }
 
-    private CompletionStage<Decision> authorize(List<Authorizer> chain, int index,
-            java.util.function.Function<Authorizer, CompletionStage<Decision>> call, ClientInfo client) {
-        if (index < 0) {
-            return CompletableFuture.completedFuture(Decision.ALLOW);
-        }
-        Authorizer authorizer = chain.get(index);
-        CompletionStage<Decision> stage;
-        try {
-            stage = call.apply(authorizer);
-        } catch (RuntimeException e) {
-            LOG.error("Authorizer {} failed for client {}; denying", authorizer.getClass().getName(), client, e);
-            return CompletableFuture.completedFuture(Decision.DENY);
-        }
-        return stage.handle((decision, failure) -> {
-            if (failure != null || decision == null) {
-                LOG.error("Authorizer {} failed for client {}; denying: {}", authorizer.getClass().getName(), client,
-                        failure);
-                return CompletableFuture.completedFuture(Decision.DENY);
+    CompletionStage<PluginOutputs.Authorization> authorizeSubscribe(ClientInfo client, String filter, int qos) {
+        SubscribeAuthorizationInput input = new SubscribeAuthorizationInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
             }
-            if (decision == Decision.NEXT) {
-                return authorize(chain, index - 1, call, client);
+
+            @Override
+            public String topicFilter() {
+                return filter;
             }
-            return CompletableFuture.completedFuture(decision);
-        }).thenCompose(s -> s);
+
+            @Override
+            public int qos() {
+                return qos;
+            }
+        };
+        return authorize(authorizers.all(), 0, (a, out) -> a.authorizeSubscribe(input, out));
+    }
+
+    private CompletionStage<PluginOutputs.Authorization> authorize(List<Plugin<Authorizer>> chain, int index,
+            java.util.function.BiConsumer<Authorizer, PluginOutputs.Authorization> call) {
+        while (index < chain.size() && !chain.get(index).isEnabled()) {
+            index++;
+        }
+        if (index >= chain.size()) {
+            PluginOutputs.Authorization allowed = new PluginOutputs.Authorization();
+            allowed.allow(); // no authorizer decided: allowed, as without an ACL
+            return CompletableFuture.completedFuture(allowed);
+        }
+        Plugin<Authorizer> plugin = chain.get(index);
+        int next = index + 1;
+        PluginOutputs.Authorization output = new PluginOutputs.Authorization();
+        return invoker.invoke(plugin, output, a -> call.accept(a, output), TimeoutFallback.FAILURE)
+                .thenCompose(out -> out.verdict == PluginOutputs.Verdict.NEXT ? authorize(chain, next, call)
+                        : CompletableFuture.completedFuture(out));
+    }
+
+    /** Runs the inbound interceptors in ranking order over {@code publish}; completes with it (or dropped). */
+    CompletionStage<PluginOutputs.PublishInbound> interceptInbound(ClientInfo client, PluginOutputs.Publish publish) {
+        return intercept(client, publish, inboundInterceptors.all(), 0);
+    }
+
+    private CompletionStage<PluginOutputs.PublishInbound> intercept(ClientInfo client, PluginOutputs.Publish publish,
+            List<Plugin<PublishInboundInterceptor>> chain, int index) {
+        while (index < chain.size() && !chain.get(index).isEnabled()) {
+            index++;
+        }
+        PluginOutputs.PublishInbound output = new PluginOutputs.PublishInbound(publish);
+        if (index >= chain.size()) {
+            return CompletableFuture.completedFuture(output);
+        }
+        Plugin<PublishInboundInterceptor> plugin = chain.get(index);
+        int next = index + 1;
+        PublishInboundInput input = () -> client;
+        return invoker.invoke(plugin, output, i -> i.onInboundPublish(input, output), TimeoutFallback.SUCCESS)
+                .thenCompose(out -> {
+                    if (out.dropReason != null) {
+                        LOG.debug("Client {}: PUBLISH to '{}' dropped by {}: {}", client, publish.topic, plugin,
+                                out.dropReason);
+                        return CompletableFuture.completedFuture(out);
+                    }
+                    return intercept(client, publish, chain, next);
+                });
     }
 
     // ---- routing ----
@@ -464,12 +583,63 @@ public class BrokerCore implements Broker {
             return;
         }
         authorizePublish(owner, w.topic(), w.qos(), w.retain()).thenAccept(d -> {
-            if (d == Decision.ALLOW) {
+            if (d.verdict == PluginOutputs.Verdict.ALLOW) {
                 route(m);
             } else {
                 LOG.info("Client {}: will to '{}' denied by authorization; dropped", owner, w.topic());
             }
         });
+    }
+
+    // ---- services for plugins ----
+
+    @Override
+    public void publish(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties) {
+        if (!io.meridianmq.sdk.topic.Topics.isValidTopicName(topic)) {
+            throw new IllegalArgumentException("not a valid topic name: '" + topic + "'");
+        }
+        route(new Message(topic, payload.clone(), Math.min(qos, settings.maximumQos()), retain, properties,
+                Long.MAX_VALUE, null));
+    }
+
+    @Override
+    public java.util.Collection<ClientInfo> connectedClients() {
+        List<ClientInfo> clients = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            ClientIdentity who = s.identity;
+            if (s.owner != null && who != null) {
+                clients.add(who);
+            }
+        }
+        return clients;
+    }
+
+    @Override
+    public Map<String, Integer> subscriptions(String clientId) {
+        Session s = sessions.get(clientId);
+        return s == null ? Map.of() : s.subscriptionSnapshot;
+    }
+
+    @Override
+    public boolean disconnect(String clientId, String reason) {
+        Session s = sessions.get(clientId);
+        ClientConnection owner = s == null ? null : s.owner;
+        if (owner == null) {
+            return false;
+        }
+        owner.close(DisconnectReason.ADMINISTRATIVE_ACTION, "disconnected by a plugin or operator: " + reason);
+        return true;
+    }
+
+    /** Plugins by extension point, with whether each is enabled (for operators). */
+    Map<String, Map<String, Boolean>> plugins() {
+        Map<String, Map<String, Boolean>> m = new java.util.LinkedHashMap<>();
+        m.put("authenticators", authenticators.describe());
+        m.put("enhanced authenticators", enhancedAuthenticators.describe());
+        m.put("authorizers", authorizers.describe());
+        m.put("inbound interceptors", inboundInterceptors.describe());
+        m.put("event listeners", events.listeners.describe());
+        return m;
     }
 
     /** For tests: the number of sessions known. */

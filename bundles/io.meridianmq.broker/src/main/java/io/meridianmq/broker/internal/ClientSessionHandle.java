@@ -12,7 +12,6 @@ import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
 import io.meridianmq.broker.WillMessage;
-import io.meridianmq.sdk.auth.Decision;
 import io.meridianmq.sdk.topic.Topics;
 
 import org.slf4j.Logger;
@@ -32,6 +31,7 @@ final class ClientSessionHandle implements ClientSession {
     static final int NO_MATCHING_SUBSCRIBERS = 0x10;
     static final int NO_SUBSCRIPTION_EXISTED = 0x11;
     static final int UNSPECIFIED_ERROR = 0x80;
+    static final int IMPLEMENTATION_SPECIFIC_ERROR = 0x83;
     static final int NOT_AUTHORIZED = 0x87;
     static final int TOPIC_FILTER_INVALID = 0x8F;
     static final int PACKET_ID_NOT_FOUND = 0x92;
@@ -63,26 +63,63 @@ final class ClientSessionHandle implements ClientSession {
 
     @Override
     public void open() {
+        session.identity = identity;
         session.submit(() -> session.attach(connection, receiveMaximum));
+        core.events.clientConnected(identity);
     }
 
     @Override
     public void publish(InboundPublish publish, IntConsumer onAccepted) {
-        if (!core.hasAuthorizers() && tail.isDone()) {
-            submitPublish(publish, onAccepted, true);
+        boolean authorize = core.hasAuthorizers();
+        boolean intercept = core.hasInboundInterceptors();
+        if (!authorize && !intercept && tail.isDone()) {
+            submitPublish(publish, onAccepted, SUCCESS);
             return;
         }
-        CompletionStage<Decision> decision = core.authorizePublish(identity, publish.topic(), publish.qos(),
-                publish.retain());
-        tail = tail.thenCompose(v -> decision).thenAccept(d -> {
-            if (d != Decision.ALLOW) {
-                LOG.info("Client {}: PUBLISH to '{}' denied by authorization; dropped", identity, publish.topic());
-            }
-            submitPublish(publish, onAccepted, d == Decision.ALLOW);
-        }).toCompletableFuture();
+        // plugins run on plugin threads; chaining keeps this client's messages in order
+        tail = tail.thenCompose(v -> authorize
+                ? core.authorizePublish(identity, publish.topic(), publish.qos(), publish.retain())
+                : CompletableFuture.completedFuture((PluginOutputs.Authorization) null))
+                .thenCompose(decision -> {
+                    if (decision != null && decision.verdict != PluginOutputs.Verdict.ALLOW) {
+                        LOG.info("Client {}: PUBLISH to '{}' denied by authorization{}; dropped", identity,
+                                publish.topic(), decision.reason == null ? "" : " (" + decision.reason + ")");
+                        submitPublish(publish, onAccepted, NOT_AUTHORIZED);
+                        return DONE;
+                    }
+                    if (!intercept) {
+                        submitPublish(publish, onAccepted, SUCCESS);
+                        return DONE;
+                    }
+                    PluginOutputs.Publish modifiable = new PluginOutputs.Publish(publish.topic(), publish.payload(),
+                            publish.qos(), publish.retain(), publish.messageExpirySeconds(), publish.properties());
+                    return core.interceptInbound(identity, modifiable).thenAccept(out -> {
+                        if (out.dropReason != null) {
+                            core.events.messageDropped(identity, publish.topic(), "dropped by a plugin: " + out.dropReason);
+                            submitPublish(publish, onAccepted, IMPLEMENTATION_SPECIFIC_ERROR);
+                            return;
+                        }
+                        PluginOutputs.Publish p = out.publish;
+                        int qos = Math.min(p.qos, core.settings().maximumQos());
+                        // the packet id and QoS of the client's own exchange stay as they were
+                        InboundPublish changed = new InboundPublish(publish.packetId(), p.topic, p.payload,
+                                publish.qos(), p.retain, p.messageExpiry == null ? -1 : p.messageExpiry,
+                                p.properties());
+                        submitPublish(changed, onAccepted, SUCCESS, qos);
+                    });
+                }).toCompletableFuture();
     }
 
-    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, boolean allowed) {
+    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict) {
+        submitPublish(publish, onAccepted, verdict, publish.qos());
+    }
+
+    /**
+     * Routes (unless {@code verdict} is an error) and acknowledges in the session's mailbox.
+     *
+     * @param routeQos the QoS the message is routed at (an interceptor may change it)
+     */
+    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict, int routeQos) {
         session.submit(() -> {
             if (publish.qos() == 2 && !session.beginIncomingQos2(publish.packetId())) {
                 // a resent QoS 2 PUBLISH we already routed: acknowledge again, do not route twice
@@ -90,10 +127,10 @@ final class ClientSessionHandle implements ClientSession {
                 session.markWritten();
                 return;
             }
-            int reason = NOT_AUTHORIZED;
-            if (allowed) {
+            int reason = verdict;
+            if (verdict == SUCCESS) {
                 long now = System.currentTimeMillis();
-                Message message = new Message(publish.topic(), publish.payload(), publish.qos(), publish.retain(),
+                Message message = new Message(publish.topic(), publish.payload(), routeQos, publish.retain(),
                         publish.properties(), Message.expiryFrom(publish.messageExpirySeconds(), now), identity.clientId());
                 reason = core.route(message) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
             }
@@ -152,12 +189,14 @@ final class ClientSessionHandle implements ClientSession {
     public void subscribe(List<TopicSubscription> subscriptions, Consumer<int[]> onGranted) {
         int n = subscriptions.size();
         @SuppressWarnings("unchecked")
-        CompletableFuture<Decision>[] decisions = new CompletableFuture[n];
+        CompletableFuture<PluginOutputs.Authorization>[] decisions = new CompletableFuture[n];
         for (int i = 0; i < n; i++) {
             TopicSubscription s = subscriptions.get(i);
-            decisions[i] = core.hasAuthorizers() && Topics.isValidTopicFilter(s.topicFilter())
-                    ? core.authorizeSubscribe(identity, s.topicFilter(), s.qos()).toCompletableFuture()
-                    : CompletableFuture.completedFuture(Decision.ALLOW);
+            String[] shared = splitShared(s.topicFilter());
+            String filter = shared == null ? s.topicFilter() : shared[1];
+            decisions[i] = core.hasAuthorizers() && filter != null && Topics.isValidTopicFilter(filter)
+                    ? core.authorizeSubscribe(identity, filter, s.qos()).toCompletableFuture()
+                    : CompletableFuture.completedFuture(null);
         }
         tail = tail.thenCompose(v -> CompletableFuture.allOf(decisions)).thenRun(() -> session.submit(() -> {
             int[] granted = new int[n];
@@ -173,7 +212,7 @@ final class ClientSessionHandle implements ClientSession {
                 if (filter == null || !Topics.isValidTopicFilter(filter)) {
                     LOG.info("Client {}: SUBSCRIBE to invalid topic filter '{}' refused", identity, s.topicFilter());
                     granted[i] = TOPIC_FILTER_INVALID;
-                } else if (decisions[i].join() != Decision.ALLOW) {
+                } else if (decisions[i].join() != null && decisions[i].join().verdict != PluginOutputs.Verdict.ALLOW) {
                     LOG.info("Client {}: SUBSCRIBE to '{}' denied by authorization", identity, s.topicFilter());
                     granted[i] = NOT_AUTHORIZED;
                 } else {
@@ -183,6 +222,7 @@ final class ClientSessionHandle implements ClientSession {
                     // retained messages: never for shared subscriptions; retain handling 1 = only when new
                     sendRetained[i] = shareName == null
                             && (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed));
+                    core.events.subscribed(identity, s.topicFilter(), granted[i]);
                 }
             }
             onGranted.accept(granted);
@@ -212,6 +252,9 @@ final class ClientSessionHandle implements ClientSession {
                 boolean removed = shared == null ? session.removeSubscription(topicFilters.get(i), null)
                         : shared[0] != null && session.removeSubscription(shared[1], shared[0]);
                 reasons[i] = removed ? SUCCESS : NO_SUBSCRIPTION_EXISTED;
+                if (removed) {
+                    core.events.unsubscribed(identity, topicFilters.get(i));
+                }
             }
             onDone.accept(reasons);
             session.markWritten();
@@ -230,6 +273,7 @@ final class ClientSessionHandle implements ClientSession {
             session.expirySeconds = sessionExpirySeconds;
         }
         core.detach(session, connection);
+        core.events.clientDisconnected(identity, publishWill ? "connection closed without DISCONNECT" : "DISCONNECT");
         if (!publishWill || w == null) {
             return;
         }

@@ -73,6 +73,10 @@ final class Session {
     volatile ClientConnection owner;
     /** Session expiry interval in seconds; written under the registry lock or in the mailbox. */
     volatile long expirySeconds;
+    /** Who the session's client is (set when a connection opens; for services and events). */
+    volatile ClientIdentity identity;
+    /** A copy of the subscriptions (filter to QoS) that other threads may read. */
+    volatile Map<String, Integer> subscriptionSnapshot = Map.of();
     /** Whether a connection is attached (read by shared subscription groups). */
     private volatile boolean online;
 
@@ -304,6 +308,9 @@ final class Session {
         if (queue.size() >= limit && !dropExpiredOrQos0()) {
             dropped++;
             core.countDropped();
+            if (identity != null) {
+                core.events.messageDropped(identity, d.message.topic(), "queue full (max_queued_messages)");
+            }
             if (dropped == 1 || dropped % 1000 == 0) {
                 LOG.warn("Client '{}': queue full (max_queued_messages = {}), dropped {} message(s) so far",
                         clientId, limit, dropped);
@@ -409,15 +416,23 @@ final class Session {
         String key = key(subscription.filter(), subscription.shareName());
         boolean existed = subscriptions.put(key, subscription) != null;
         core.subscriptions().subscribe(subscription);
+        snapshotSubscriptions();
         return existed;
     }
 
     boolean removeSubscription(String filter, String shareName) {
         if (subscriptions.remove(key(filter, shareName)) != null) {
             core.subscriptions().unsubscribe(filter, shareName, this);
+            snapshotSubscriptions();
             return true;
         }
         return false;
+    }
+
+    private void snapshotSubscriptions() {
+        Map<String, Integer> copy = new HashMap<>();
+        subscriptions.forEach((k, s) -> copy.put(k, s.qos()));
+        subscriptionSnapshot = Map.copyOf(copy);
     }
 
     private static String key(String filter, String shareName) {

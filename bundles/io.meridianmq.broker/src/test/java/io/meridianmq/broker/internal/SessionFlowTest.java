@@ -82,8 +82,7 @@ public class SessionFlowTest {
             }
         };
         core.retained = new InMemoryRetainedMessageStore();
-        core.authenticators = List.of(new AnonymousAuthenticator());
-        core.authorizers = List.of();
+        core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
         core.activate(Map.of("max_inflight_messages", "2", "max_queued_messages", "3"));
     }
 

@@ -1,27 +1,26 @@
 package io.meridianmq.sdk.auth;
 
-import java.util.concurrent.CompletionStage;
-
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Decides whether a connecting client may connect. Register it as an OSGi service; the broker
- * asks all authenticators in {@code service.ranking} order (highest first) until one answers
- * {@link Decision#ALLOW} or {@link Decision#DENY}. When every authenticator answers
- * {@link Decision#NEXT} the client is refused.
+ * asks all authenticators in {@code service.ranking} order (highest first) until one allows or
+ * denies. When every authenticator says "next", the client is refused. A plugin bundle that is
+ * installed, updated or removed joins or leaves the chain at once.
  *
- * <p>Threading: called on the client's network thread. Return a completed stage for answers you
- * know at once; anything that does I/O must complete the stage later from a thread of its own,
- * never block the calling thread. Calls for different clients may run concurrently.
+ * <p>Threading: called on a broker plugin thread, never on a network thread; several clients'
+ * calls may run concurrently. Go asynchronous ({@link AuthenticationOutput#async}) for I/O.
+ * A callback that throws gets its {@link io.meridianmq.sdk.async.TimeoutFallback#FAILURE
+ * FAILURE} outcome (the client is refused) and a log line naming the plugin; a plugin that fails
+ * many times in a row is disabled.
  *
- * <p>Nullness: the request is never {@code null}; the returned stage must not be {@code null}
- * nor complete with {@code null}. A stage that completes exceptionally refuses the client.
+ * <p>Nullness: arguments are never {@code null}.
  *
- * @since 0.1
+ * @since 1.0
  */
 @ConsumerType
 public interface Authenticator {
 
     /** Authenticates one CONNECT. */
-    CompletionStage<AuthenticationResult> authenticate(AuthenticationRequest request);
+    void authenticate(AuthenticationInput input, AuthenticationOutput output);
 }

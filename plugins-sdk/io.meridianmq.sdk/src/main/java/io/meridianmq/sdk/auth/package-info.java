@@ -8,10 +8,10 @@
  * {@link java.util.concurrent.CompletionStage}, so a plugin that needs I/O completes it later on
  * its own thread and never blocks the broker's network threads.
  *
- * @since 0.1
+ * @since 1.0
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package io.meridianmq.sdk.auth;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,0 +1,88 @@
+package io.meridianmq.broker.internal;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.meridianmq.sdk.async.Async;
+import io.meridianmq.sdk.async.AsyncOutput;
+import io.meridianmq.sdk.async.TimeoutFallback;
+
+/**
+ * The base of every output object handed to a plugin: it tracks whether the callback is still
+ * running, went asynchronous or is finished, and applies the fallback exactly once when the
+ * plugin throws or misses its timeout. Setters of subclasses check {@link #writable()} so that a
+ * late plugin cannot change a decision the broker already acted on.
+ */
+abstract class PluginOutput implements AsyncOutput {
+
+    private static final int CALLING = 0;
+    private static final int ASYNC = 1;
+    private static final int DONE = 2;
+
+    private final AtomicInteger state = new AtomicInteger(CALLING);
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    private volatile boolean fellBack;
+    private Duration asyncTimeout;
+    private TimeoutFallback asyncFallback;
+
+    /** Applies what the fallback means for this kind of output. */
+    abstract void applyFallback(TimeoutFallback fallback);
+
+    boolean writable() {
+        return state.get() != DONE;
+    }
+
+    @Override
+    public Async async(Duration timeout, TimeoutFallback fallback) {
+        if (!state.compareAndSet(CALLING, ASYNC)) {
+            throw new IllegalStateException("async() must be called once, from within the callback");
+        }
+        asyncTimeout = timeout;
+        asyncFallback = fallback;
+        return () -> {
+            if (state.compareAndSet(ASYNC, DONE)) {
+                done.complete(null);
+            }
+        };
+    }
+
+    /** Whether the fallback decided (the plugin threw or missed its time). */
+    boolean fellBack() {
+        return fellBack;
+    }
+
+    boolean isAsync() {
+        return state.get() == ASYNC;
+    }
+
+    Duration asyncTimeout() {
+        return asyncTimeout;
+    }
+
+    TimeoutFallback asyncFallback() {
+        return asyncFallback;
+    }
+
+    /** The callback returned without going asynchronous. */
+    void returned() {
+        if (state.compareAndSet(CALLING, DONE)) {
+            done.complete(null);
+        }
+    }
+
+    /** Ends the call with {@code fallback} unless it already ended; true if this call ended it. */
+    boolean endWith(TimeoutFallback fallback) {
+        int s = state.get();
+        while (s != DONE) {
+            if (state.compareAndSet(s, DONE)) {
+                fellBack = true;
+                applyFallback(fallback);
+                done.complete(null);
+                return true;
+            }
+            s = state.get();
+        }
+        return false;
+    }
+}

@@ -1,0 +1,248 @@
+package io.meridianmq.broker.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.meridianmq.sdk.async.TimeoutFallback;
+import io.meridianmq.sdk.auth.AuthenticationOutput;
+import io.meridianmq.sdk.auth.AuthorizationOutput;
+import io.meridianmq.sdk.interceptor.ModifiablePublish;
+import io.meridianmq.sdk.interceptor.PublishInboundOutput;
+import io.meridianmq.sdk.message.PublishProperties;
+import io.meridianmq.sdk.message.UserProperty;
+import io.meridianmq.sdk.topic.Topics;
+
+/** The broker's implementations of the SDK output objects. */
+final class PluginOutputs {
+
+    private PluginOutputs() {
+    }
+
+    enum Verdict { NEXT, ALLOW, DENY }
+
+    static final class Authentication extends PluginOutput implements AuthenticationOutput {
+        volatile Verdict verdict = Verdict.NEXT;
+        volatile String username;
+        volatile String reason;
+
+        @Override
+        public void allow() {
+            if (writable()) {
+                verdict = Verdict.ALLOW;
+            }
+        }
+
+        @Override
+        public void allowAs(String user) {
+            if (writable()) {
+                username = Objects.requireNonNull(user, "username");
+                verdict = Verdict.ALLOW;
+            }
+        }
+
+        @Override
+        public void deny(String why) {
+            if (writable()) {
+                reason = Objects.requireNonNull(why, "reason");
+                verdict = Verdict.DENY;
+            }
+        }
+
+        @Override
+        public void next() {
+            if (writable()) {
+                verdict = Verdict.NEXT;
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            verdict = fallback == TimeoutFallback.SUCCESS ? Verdict.NEXT : Verdict.DENY;
+            reason = "authentication plugin failed or timed out";
+        }
+    }
+
+    static final class Authorization extends PluginOutput implements AuthorizationOutput {
+        volatile Verdict verdict = Verdict.NEXT;
+        volatile String reason;
+
+        @Override
+        public void allow() {
+            if (writable()) {
+                verdict = Verdict.ALLOW;
+            }
+        }
+
+        @Override
+        public void deny(String why) {
+            if (writable()) {
+                reason = Objects.requireNonNull(why, "reason");
+                verdict = Verdict.DENY;
+            }
+        }
+
+        @Override
+        public void next() {
+            if (writable()) {
+                verdict = Verdict.NEXT;
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            verdict = fallback == TimeoutFallback.SUCCESS ? Verdict.NEXT : Verdict.DENY;
+            reason = "authorization plugin failed or timed out";
+        }
+    }
+
+    /** A PUBLISH being intercepted; plugins change it in place. */
+    static final class Publish implements ModifiablePublish {
+        String topic;
+        byte[] payload;
+        int qos;
+        boolean retain;
+        Long messageExpiry;
+        String contentType;
+        final List<UserProperty> userProperties;
+        final PublishProperties original;
+
+        Publish(String topic, byte[] payload, int qos, boolean retain, long messageExpiry, PublishProperties properties) {
+            this.topic = topic;
+            this.payload = payload;
+            this.qos = qos;
+            this.retain = retain;
+            this.messageExpiry = messageExpiry < 0 ? null : messageExpiry;
+            this.contentType = properties.contentType();
+            this.userProperties = new ArrayList<>(properties.userProperties());
+            this.original = properties;
+        }
+
+        Publish copy() {
+            Publish p = new Publish(topic, payload, qos, retain, messageExpiry == null ? -1 : messageExpiry,
+                    properties());
+            return p;
+        }
+
+        void restore(Publish from) {
+            topic = from.topic;
+            payload = from.payload;
+            qos = from.qos;
+            retain = from.retain;
+            messageExpiry = from.messageExpiry;
+            contentType = from.contentType;
+            userProperties.clear();
+            userProperties.addAll(from.userProperties);
+        }
+
+        PublishProperties properties() {
+            return new PublishProperties(original.utf8Payload(), contentType, original.responseTopic(),
+                    original.correlationData(), userProperties);
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public void setTopic(String t) {
+            if (!Topics.isValidTopicName(Objects.requireNonNull(t, "topic"))) {
+                throw new IllegalArgumentException("not a valid topic name: '" + t + "'");
+            }
+            topic = t;
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload.clone();
+        }
+
+        @Override
+        public void setPayload(byte[] p) {
+            payload = Objects.requireNonNull(p, "payload").clone();
+        }
+
+        @Override
+        public int qos() {
+            return qos;
+        }
+
+        @Override
+        public void setQos(int q) {
+            if (q < 0 || q > 2) {
+                throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + q);
+            }
+            qos = q;
+        }
+
+        @Override
+        public boolean retain() {
+            return retain;
+        }
+
+        @Override
+        public void setRetain(boolean r) {
+            retain = r;
+        }
+
+        @Override
+        public Optional<Long> messageExpiry() {
+            return Optional.ofNullable(messageExpiry);
+        }
+
+        @Override
+        public void setMessageExpiry(Long seconds) {
+            messageExpiry = seconds;
+        }
+
+        @Override
+        public Optional<String> contentType() {
+            return Optional.ofNullable(contentType);
+        }
+
+        @Override
+        public void setContentType(String type) {
+            contentType = type;
+        }
+
+        @Override
+        public List<UserProperty> userProperties() {
+            return userProperties;
+        }
+    }
+
+    static final class PublishInbound extends PluginOutput implements PublishInboundOutput {
+        final Publish publish;
+        private final Publish before;
+        volatile String dropReason;
+
+        PublishInbound(Publish publish) {
+            this.publish = publish;
+            this.before = publish.copy();
+        }
+
+        @Override
+        public ModifiablePublish publish() {
+            return publish;
+        }
+
+        @Override
+        public void drop(String reason) {
+            if (writable()) {
+                dropReason = Objects.requireNonNull(reason, "reason");
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            if (fallback == TimeoutFallback.FAILURE) {
+                dropReason = "interceptor failed or timed out";
+            } else {
+                publish.restore(before); // as if this plugin had not been there
+                dropReason = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.meridianmq.broker.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.meridianmq.broker.ClientSession;
+import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.ConnectResult;
+import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.broker.InboundPublish;
+import io.meridianmq.broker.TopicSubscription;
+import io.meridianmq.sdk.async.TimeoutFallback;
+import io.meridianmq.sdk.auth.Authenticator;
+import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
+import io.meridianmq.sdk.message.UserProperty;
+import io.meridianmq.storage.memory.internal.InMemoryRetainedMessageStore;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** Plugins that throw, hang or change messages: fallbacks, disabling, and the changes applied. */
+public class PluginFaultsTest {
+
+    private BrokerCore core;
+
+    @Before
+    public void startCore() {
+        core = new BrokerCore() {
+            @Override
+            Executor offlineExecutor(String clientId) {
+                return Runnable::run;
+            }
+        };
+        core.retained = new InMemoryRetainedMessageStore();
+        core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
+        core.activate(Map.of());
+    }
+
+    @After
+    public void stopCore() {
+        core.deactivate();
+    }
+
+    private ConnectResult connect(String id) {
+        return core.connect(new ConnectRequest(id, true, 60, null, null, null, new InetSocketAddress("127.0.0.1", 1),
+                "test", 5, 0, 65535), new SessionFlowTest.RecordingConnection()).toCompletableFuture().join();
+    }
+
+    @Test
+    public void anAuthenticatorThatThrowsRefusesTheClientAndIsDisabledAfterRepeatedFailures() {
+        AtomicInteger calls = new AtomicInteger();
+        Authenticator broken = (input, output) -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("boom");
+        };
+        core.authenticators.add(broken, "broken", 100);
+        for (int i = 0; i < Plugin.DISABLE_AFTER; i++) {
+            assertEquals(ConnectReturnCode.NOT_AUTHORIZED, connect("c" + i).code());
+        }
+        assertFalse(core.authenticators.all().get(0).isEnabled());
+        assertTrue("a disabled plugin is skipped", connect("after").accepted());
+        assertEquals(Plugin.DISABLE_AFTER, calls.get());
+    }
+
+    @Test
+    public void anInterceptorChangesTopicPayloadAndUserProperties() throws Exception {
+        PublishInboundInterceptor rewrite = (input, output) -> {
+            output.publish().setTopic("rewritten/" + output.publish().topic());
+            output.publish().setPayload((new String(output.publish().payload(), StandardCharsets.UTF_8) + "!")
+                    .getBytes(StandardCharsets.UTF_8));
+            output.publish().userProperties().add(new UserProperty("by", input.client().clientId()));
+        };
+        core.inboundInterceptors.add(rewrite, "rewrite", 0);
+        SessionFlowTest.RecordingConnection subConn = new SessionFlowTest.RecordingConnection();
+        ConnectResult sub = core.connect(new ConnectRequest("sub", true, 60, null, null, null,
+                new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535), subConn).toCompletableFuture().join();
+        sub.session().open();
+        sub.session().subscribe(List.of(new TopicSubscription("rewritten/#", 1)), g -> { });
+        ClientSession pub = connect("pub").session();
+        pub.open();
+        int[] reason = {-1};
+        pub.publish(new InboundPublish(1, "a", "hi".getBytes(StandardCharsets.UTF_8), 1, false), r -> reason[0] = r);
+        awaitTrue(() -> reason[0] >= 0);
+        awaitTrue(() -> !subConn.published.isEmpty());
+        assertEquals("rewritten/a", subConn.last().topic());
+        assertEquals("hi!", new String(subConn.last().payload(), StandardCharsets.UTF_8));
+        assertEquals(List.of(new UserProperty("by", "pub")), subConn.last().properties().userProperties());
+    }
+
+    @Test
+    public void anInterceptorThatNeverResumesGetsItsFallback() throws Exception {
+        PublishInboundInterceptor hangs = (input, output) -> output.async(Duration.ofMillis(100), TimeoutFallback.FAILURE);
+        core.inboundInterceptors.add(hangs, "hangs", 0);
+        ClientSession pub = connect("pub").session();
+        pub.open();
+        int[] reason = {-1};
+        pub.publish(new InboundPublish(1, "a", new byte[0], 1, false), r -> reason[0] = r);
+        awaitTrue(() -> reason[0] >= 0);
+        assertEquals("dropped by the FAILURE fallback", ClientSessionHandle.IMPLEMENTATION_SPECIFIC_ERROR, reason[0]);
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}

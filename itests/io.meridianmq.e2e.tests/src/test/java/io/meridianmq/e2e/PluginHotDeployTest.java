@@ -1,0 +1,197 @@
+package io.meridianmq.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Predicate;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.ClassRule;
+import org.junit.Test;
+
+/**
+ * A plugin is installed, updated and removed while 50 Paho clients keep QoS 1 traffic flowing:
+ * no client is disconnected, no acknowledged message is lost or duplicated, and every client's
+ * messages show the plugin's effect (tag v1, then v2) and then its absence.
+ */
+public class PluginHotDeployTest {
+
+    private static final int CLIENTS = 50;
+
+    @ClassRule
+    public static final BrokerProcess BROKER = new BrokerProcess();
+
+    /** One client publishing to its own topic and subscribed to it. */
+    static final class Load implements MqttCallback {
+        final int index;
+        final MqttClient client;
+        final Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
+        final ConcurrentHashMap<Integer, AtomicInteger> received = new ConcurrentHashMap<>();
+        final AtomicReferenceArray<String> lastTag = new AtomicReferenceArray<>(1);
+        final AtomicInteger lost = new AtomicInteger();
+
+        Load(int index) throws MqttException {
+            this.index = index;
+            client = new MqttClient(BROKER.uri(), "hotdeploy-" + index, new MemoryPersistence());
+            client.setCallback(this);
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(true);
+            o.setMaxInflight(100);
+            o.setAutomaticReconnect(false);
+            client.connect(o);
+            client.subscribe("load/" + index, 1);
+        }
+
+        void publish(int seq) throws MqttException {
+            MqttMessage m = new MqttMessage(("{\"c\":" + index + ",\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            client.publish("load/" + index, m); // returns after PUBACK
+            acknowledged.add(seq);
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            lost.incrementAndGet();
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            String text = new String(message.getPayload(), StandardCharsets.UTF_8);
+            int seqAt = text.indexOf("\"seq\":") + 6;
+            int end = seqAt;
+            while (end < text.length() && Character.isDigit(text.charAt(end))) {
+                end++;
+            }
+            received.computeIfAbsent(Integer.parseInt(text.substring(seqAt, end)), k -> new AtomicInteger())
+                    .incrementAndGet();
+            int tagAt = text.indexOf("\"_meridian\":\"");
+            lastTag.set(0, tagAt < 0 ? "none" : text.substring(tagAt + 13, text.indexOf('"', tagAt + 13)));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+        }
+    }
+
+    private static void awaitAll(List<Load> loads, Predicate<Load> condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (loads.stream().allMatch(condition)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not every client saw " + what + " within 60 s:\n" + BROKER.tail());
+    }
+
+    /** The example jar with its transform.properties changed to tag {@code tag}. */
+    private static byte[] withTag(Path jar, String tag) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar)); ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                byte[] content = readAll(in);
+                if (e.getName().equals("transform.properties")) {
+                    content = new String(content, StandardCharsets.UTF_8).replace("enrich.tag = v1", "enrich.tag = " + tag)
+                            .getBytes(StandardCharsets.UTF_8);
+                }
+                zip.write(content);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] readAll(InputStream in) throws Exception {
+        return in.readAllBytes();
+    }
+
+    private static void deploy(Path target, byte[] jar) throws Exception {
+        Path temp = BROKER.home().resolve("plugin.tmp");
+        Files.write(temp, jar);
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    public void installUpdateAndRemoveUnderLoad() throws Exception {
+        Path jar = Paths.get(System.getProperty("meridian.example.transform.jar"));
+        assertTrue("build the example plugin first: " + jar, Files.isRegularFile(jar));
+        Path deployed = BROKER.home().resolve("deploy").resolve(jar.getFileName());
+
+        List<Load> loads = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            loads.add(new Load(i));
+        }
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> publishers = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (Load load : loads) {
+            Thread t = new Thread(() -> {
+                int seq = 0;
+                try {
+                    while (running.get()) {
+                        load.publish(++seq);
+                        Thread.sleep(5); // about 200 msg/s per client, 10k/s in all at most
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "publisher-" + load.index);
+            t.start();
+            publishers.add(t);
+        }
+        try {
+            awaitAll(loads, l -> "none".equals(l.lastTag.get(0)), "untouched messages");
+
+            deploy(deployed, Files.readAllBytes(jar));
+            awaitAll(loads, l -> "v1".equals(l.lastTag.get(0)), "the plugin's tag v1 (installed)");
+
+            deploy(deployed, withTag(jar, "v2"));
+            awaitAll(loads, l -> "v2".equals(l.lastTag.get(0)), "the tag v2 (updated jar)");
+
+            Files.delete(deployed);
+            awaitAll(loads, l -> "none".equals(l.lastTag.get(0)), "untagged messages again (plugin removed)");
+        } finally {
+            running.set(false);
+            for (Thread t : publishers) {
+                t.join(30_000);
+            }
+        }
+        assertTrue("publishers failed: " + failures, failures.isEmpty());
+        awaitAll(loads, l -> l.received.keySet().containsAll(l.acknowledged), "every acknowledged message");
+        int total = 0;
+        for (Load l : loads) {
+            assertEquals("client " + l.index + " was disconnected", 0, l.lost.get());
+            for (var e : l.received.entrySet()) {
+                assertEquals("client " + l.index + " seq " + e.getKey() + " duplicated", 1, e.getValue().get());
+            }
+            total += l.acknowledged.size();
+            l.client.disconnect();
+            l.client.close();
+        }
+        assertTrue("traffic flowed: " + total, total > CLIENTS * 10);
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Lifecycle and audit events.
+ *
+ * @since 1.0
+ */
+@Export
+@Version("1.0.0")
+package io.meridianmq.sdk.event;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

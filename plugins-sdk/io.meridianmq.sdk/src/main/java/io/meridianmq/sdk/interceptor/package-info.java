@@ -1,0 +1,11 @@
+/**
+ * Interceptors: plugins that see, change or drop messages as they pass through the broker.
+ *
+ * @since 1.0
+ */
+@Export
+@Version("1.0.0")
+package io.meridianmq.sdk.interceptor;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,33 @@
+package io.meridianmq.sdk.service;
+
+import java.util.Collection;
+import java.util.Map;
+
+import io.meridianmq.sdk.client.ClientInfo;
+import io.meridianmq.sdk.message.PublishProperties;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What a plugin may ask of the broker. Get it as an OSGi service.
+ *
+ * <p>Threading: thread-safe; every method returns quickly (nothing waits for a client).
+ * Nullness: arguments must not be {@code null} and results are never {@code null}.
+ *
+ * @since 1.0
+ */
+@ProviderType
+public interface BrokerServices {
+
+    /** Publishes a message as the broker itself (no client, no authorization). */
+    void publish(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties);
+
+    /** The clients connected now. */
+    Collection<ClientInfo> connectedClients();
+
+    /** The subscriptions (topic filter to granted QoS) of a client's session; empty if it has none. */
+    Map<String, Integer> subscriptions(String clientId);
+
+    /** Closes a client's connection (MQTT 5: DISCONNECT 0x98 administrative action); false if not connected. */
+    boolean disconnect(String clientId, String reason);
+}

@@ -1,0 +1,11 @@
+/**
+ * Services the broker offers to plugins.
+ *
+ * @since 1.0
+ */
+@Export
+@Version("1.0.0")
+package io.meridianmq.sdk.service;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
