@@ -93,7 +93,8 @@ public class BundlesInFelixTest {
         }
         options.add(mavenBundle("io.netty", "netty-transport-native-epoll", netty).classifier("linux-x86_64").noStart());
         for (String b : MERIDIAN_BUNDLES) {
-            options.add(mavenBundle("io.meridianmq", b, meridian));
+            options.add(mavenBundle("io.meridianmq", b,
+                    b.equals("io.meridianmq.sdk") ? System.getProperty("meridian.sdk.version") : meridian));
         }
         return options(options.toArray(new Option[0]));
     }
