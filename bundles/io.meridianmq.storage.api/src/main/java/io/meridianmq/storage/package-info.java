@@ -1,8 +1,11 @@
 /**
  * The storage SPI: what the broker core asks of a store. Implementations (in-memory, MapDB)
  * register these interfaces as OSGi services; the broker uses the one with the highest ranking.
+ *
+ * <p>Not for plugins: the export carries a mandatory attribute ({@code meridian.internal}), so
+ * only Meridian's own bundles, which ask for it, resolve against it; plugins see the SDK only.
  */
-@Export
+@Export(attribute = {"meridian.internal=true", "mandatory:=meridian.internal"})
 @Version("0.1.0")
 package io.meridianmq.storage;
 

@@ -136,6 +136,33 @@ public class PluginHotDeployTest {
     }
 
     @Test
+    public void aPluginCannotImportTheBrokersInternalPackages() throws Exception {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes a = manifest.getMainAttributes();
+        a.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "sneaky.plugin");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Import-Package", "io.meridianmq.broker");
+        Path jar = BROKER.home().resolve("sneaky.tmp");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new ZipEntry("readme.txt"));
+            out.write("imports an internal package".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.move(jar, BROKER.home().resolve("deploy/sneaky-plugin.jar"), StandardCopyOption.ATOMIC_MOVE);
+        // FileInstall reports that it cannot resolve the bundle: the package is not visible to it
+        BROKER.awaitLog("sneaky.plugin", java.time.Duration.ofSeconds(30));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!(BROKER.log().contains("missing requirement") && BROKER.log().contains("io.meridianmq.broker"))) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("expected a resolution failure for sneaky.plugin:\n" + BROKER.tail());
+            }
+            Thread.sleep(100);
+        }
+        Files.delete(BROKER.home().resolve("deploy/sneaky-plugin.jar"));
+    }
+
+    @Test
     public void installUpdateAndRemoveUnderLoad() throws Exception {
         Path jar = Paths.get(System.getProperty("meridian.example.transform.jar"));
         assertTrue("build the example plugin first: " + jar, Files.isRegularFile(jar));
