@@ -23,6 +23,9 @@ public interface Broker {
     /** What the broker supports now (it may change with the configuration). */
     BrokerCapabilities capabilities();
 
+    /** Every plugin service the broker uses, by extension point, with its state. */
+    java.util.List<PluginState> plugins();
+
     /** The plugin that implements MQTT 5 enhanced authentication {@code method}, if any. */
     java.util.Optional<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticator(String method);
 }

@@ -24,6 +24,9 @@ public final class BrokerProcess extends ExternalResource {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final java.util.Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
+    private static final String ADMIN = "admin";
+    private static final String ADMIN_PASSWORD = "test-" + Long.toHexString(System.nanoTime());
+    private int sshPort;
     private Path home;
     private Process process;
     private Path log;
@@ -71,6 +74,12 @@ public final class BrokerProcess extends ExternalResource {
         port = freePort();
         Path listener = home.resolve("etc/io.meridianmq.listener-default.cfg");
         Files.writeString(listener, "name = default\nhost = 127.0.0.1\nport = " + port + "\nkind = mqtt\n");
+        // the console listens on a free port too, so that brokers of several tests never collide
+        sshPort = freePort();
+        Path shellCfg = home.resolve("etc/org.apache.karaf.shell.cfg");
+        Files.writeString(shellCfg, Files.readString(shellCfg).replace("sshPort = 8101", "sshPort = " + sshPort));
+        Files.writeString(home.resolve("etc/users.properties"), ADMIN + " = " + ADMIN_PASSWORD
+                + ",_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
         for (java.util.Map.Entry<String, String> e : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
         }
@@ -140,6 +149,22 @@ public final class BrokerProcess extends ExternalResource {
     public String tail() {
         String all = log();
         return all.length() > 6000 ? all.substring(all.length() - 6000) : all;
+    }
+
+    /** Runs a console command with bin/client (over ssh on loopback) and returns what it printed. */
+    public String shell(String command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a", String.valueOf(sshPort),
+                "-h", "127.0.0.1", "-u", ADMIN, "-p", ADMIN_PASSWORD, "-r", "10", "-d", "1", "-b")
+                .redirectErrorStream(true);
+        Process p = pb.start();
+        p.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("bin/client did not finish: " + out);
+        }
+        return out;
     }
 
     public boolean isAlive() {

@@ -136,6 +136,53 @@ public class PluginHotDeployTest {
     }
 
     @Test
+    public void operatorsListDisableAndEnablePluginsFromTheConsole() throws Exception {
+        Path jar = Paths.get(System.getProperty("meridian.example.transform.jar"));
+        Path deployed = BROKER.home().resolve("deploy").resolve("console-" + jar.getFileName());
+        try (V5Client watcher = new V5Client(BROKER.uri(), "console-watcher"); V5Client pub = new V5Client(BROKER.uri(), "console-pub")) {
+            watcher.connect();
+            pub.connect();
+            watcher.subscribe(V5Client.sub("modern/#", 1));
+            deploy(deployed, Files.readAllBytes(jar));
+            String listing = awaitShell("meridian:plugins", out -> out.contains("io.meridianmq.example.transform"));
+            String line = listing.lines().filter(l -> l.contains("io.meridianmq.example.transform")).findFirst().get();
+            assertTrue(line, line.startsWith("inbound interceptor") && line.contains("active"));
+            String bundleId = line.trim().split("\\s+")[2];
+
+            pub.publish("legacy/a", "{}", 1, false);
+            assertEquals("modern/a", watcher.next().topic()); // the plugin rewrites legacy/ to modern/
+
+            String disabled = BROKER.shell("meridian:plugin-disable " + bundleId);
+            assertTrue(disabled, disabled.contains("disabled"));
+            awaitShell("meridian:plugins", out -> out.lines().anyMatch(l -> l.contains("io.meridianmq.example.transform")
+                    && l.contains("disabled")));
+            assertTrue("the file stays", Files.exists(deployed));
+            watcher.subscribe(V5Client.sub("legacy/#", 1));
+            pub.publish("legacy/b", "{}", 1, false);
+            assertEquals("no rewriting while disabled", "legacy/b", watcher.next().topic());
+
+            BROKER.shell("meridian:plugin-enable " + bundleId);
+            awaitShell("meridian:plugins", out -> out.lines().anyMatch(l -> l.contains("io.meridianmq.example.transform")
+                    && l.contains("active")));
+        } finally {
+            Files.deleteIfExists(deployed);
+        }
+    }
+
+    private static String awaitShell(String command, Predicate<String> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        String out = "";
+        while (System.currentTimeMillis() < deadline) {
+            out = BROKER.shell(command);
+            if (condition.test(out)) {
+                return out;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(command + " never printed what was expected; last output:\n" + out);
+    }
+
+    @Test
     public void aPluginCannotImportTheBrokersInternalPackages() throws Exception {
         java.util.jar.Manifest manifest = new java.util.jar.Manifest();
         java.util.jar.Attributes a = manifest.getMainAttributes();

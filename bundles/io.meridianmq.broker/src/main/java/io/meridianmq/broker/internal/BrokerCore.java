@@ -631,15 +631,15 @@ public class BrokerCore implements Broker, BrokerServices {
         return true;
     }
 
-    /** Plugins by extension point, with whether each is enabled (for operators). */
-    Map<String, Map<String, Boolean>> plugins() {
-        Map<String, Map<String, Boolean>> m = new java.util.LinkedHashMap<>();
-        m.put("authenticators", authenticators.describe());
-        m.put("enhanced authenticators", enhancedAuthenticators.describe());
-        m.put("authorizers", authorizers.describe());
-        m.put("inbound interceptors", inboundInterceptors.describe());
-        m.put("event listeners", events.listeners.describe());
-        return m;
+    @Override
+    public List<io.meridianmq.broker.PluginState> plugins() {
+        List<io.meridianmq.broker.PluginState> all = new ArrayList<>();
+        authenticators.describe("authenticator", all);
+        enhancedAuthenticators.describe("enhanced authenticator", all);
+        authorizers.describe("authorizer", all);
+        inboundInterceptors.describe("inbound interceptor", all);
+        events.listeners.describe("event listener", all);
+        return all;
     }
 
     /** For tests: the number of sessions known. */

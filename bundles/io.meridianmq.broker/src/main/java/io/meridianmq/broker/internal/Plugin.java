@@ -18,13 +18,15 @@ final class Plugin<T> {
     final T service;
     final String name;
     final int ranking;
+    final long bundleId;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean disabled;
 
-    Plugin(T service, String name, int ranking) {
+    Plugin(T service, String name, int ranking, long bundleId) {
         this.service = service;
         this.name = name;
         this.ranking = ranking;
+        this.bundleId = bundleId;
     }
 
     boolean isEnabled() {

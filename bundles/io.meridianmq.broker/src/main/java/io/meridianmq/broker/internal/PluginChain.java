@@ -3,7 +3,6 @@ package io.meridianmq.broker.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
@@ -23,7 +22,7 @@ final class PluginChain<T> {
                 + service.getClass().getName() + ")";
         Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
         List<Plugin<T>> next = new ArrayList<>(plugins);
-        next.add(new Plugin<>(service, name, ranking instanceof Integer r ? r : 0));
+        next.add(new Plugin<>(service, name, ranking instanceof Integer r ? r : 0, bundle == null ? -1 : bundle.getBundleId()));
         next.sort(Comparator.comparingInt((Plugin<T> p) -> p.ranking).reversed());
         plugins = List.copyOf(next);
     }
@@ -31,7 +30,7 @@ final class PluginChain<T> {
     /** For tests: a plugin without an OSGi service reference. */
     synchronized void add(T service, String name, int ranking) {
         List<Plugin<T>> next = new ArrayList<>(plugins);
-        next.add(new Plugin<>(service, name, ranking));
+        next.add(new Plugin<>(service, name, ranking, -1));
         next.sort(Comparator.comparingInt((Plugin<T> p) -> p.ranking).reversed());
         plugins = List.copyOf(next);
     }
@@ -51,12 +50,10 @@ final class PluginChain<T> {
         return plugins.isEmpty();
     }
 
-    /** Name and state of each plugin, for operators. */
-    Map<String, Boolean> describe() {
-        java.util.LinkedHashMap<String, Boolean> m = new java.util.LinkedHashMap<>();
+    /** Each plugin's state, for operators. */
+    void describe(String kind, List<io.meridianmq.broker.PluginState> into) {
         for (Plugin<T> p : plugins) {
-            m.put(p.name, p.isEnabled());
+            into.add(new io.meridianmq.broker.PluginState(kind, p.name, p.bundleId, p.isEnabled()));
         }
-        return m;
     }
 }
