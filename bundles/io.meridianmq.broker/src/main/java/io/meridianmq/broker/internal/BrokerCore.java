@@ -37,6 +37,10 @@ import io.meridianmq.sdk.client.ClientInfo;
 import io.meridianmq.sdk.event.BrokerEventListener;
 import io.meridianmq.sdk.interceptor.PublishInboundInput;
 import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
+import io.meridianmq.sdk.interceptor.PublishOutboundInput;
+import io.meridianmq.sdk.interceptor.PublishOutboundInterceptor;
+import io.meridianmq.sdk.interceptor.SubscribeInput;
+import io.meridianmq.sdk.interceptor.SubscribeInterceptor;
 import io.meridianmq.sdk.message.PublishProperties;
 import io.meridianmq.sdk.service.BrokerServices;
 import io.meridianmq.storage.RetainedMessage;
@@ -70,6 +74,8 @@ public class BrokerCore implements Broker, BrokerServices {
     final PluginChain<Authorizer> authorizers = new PluginChain<>();
     final PluginChain<PublishInboundInterceptor> inboundInterceptors = new PluginChain<>();
     final PluginChain<EnhancedAuthenticator> enhancedAuthenticators = new PluginChain<>();
+    final PluginChain<PublishOutboundInterceptor> outboundInterceptors = new PluginChain<>();
+    final PluginChain<SubscribeInterceptor> subscribeInterceptors = new PluginChain<>();
     final BrokerEvents events = new BrokerEvents();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -105,6 +111,28 @@ public class BrokerCore implements Broker, BrokerServices {
     void removeInboundInterceptor(PublishInboundInterceptor plugin) {
         inboundInterceptors.remove(plugin);
         LOG.info("Inbound PUBLISH interceptor removed: {}", plugin.getClass().getName());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeOutboundInterceptor")
+    void addOutboundInterceptor(ServiceReference<PublishOutboundInterceptor> reference, PublishOutboundInterceptor plugin) {
+        outboundInterceptors.add(reference, plugin);
+        LOG.info("Outbound PUBLISH interceptor added: {}", name(reference, plugin));
+    }
+
+    void removeOutboundInterceptor(PublishOutboundInterceptor plugin) {
+        outboundInterceptors.remove(plugin);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeSubscribeInterceptor")
+    void addSubscribeInterceptor(ServiceReference<SubscribeInterceptor> reference, SubscribeInterceptor plugin) {
+        subscribeInterceptors.add(reference, plugin);
+        LOG.info("SUBSCRIBE interceptor added: {}", name(reference, plugin));
+    }
+
+    void removeSubscribeInterceptor(SubscribeInterceptor plugin) {
+        subscribeInterceptors.remove(plugin);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -444,6 +472,59 @@ public class BrokerCore implements Broker, BrokerServices {
                         : CompletableFuture.completedFuture(out));
     }
 
+    boolean hasOutboundInterceptors() {
+        return !outboundInterceptors.isEmpty();
+    }
+
+    boolean hasSubscribeInterceptors() {
+        return !subscribeInterceptors.isEmpty();
+    }
+
+    /** Runs the outbound interceptors over one subscriber's copy; completes with it (or dropped). */
+    CompletionStage<PluginOutputs.PublishOutbound> interceptOutbound(ClientInfo subscriber, PluginOutputs.Publish copy) {
+        return interceptOutbound(subscriber, copy, outboundInterceptors.all(), 0);
+    }
+
+    private CompletionStage<PluginOutputs.PublishOutbound> interceptOutbound(ClientInfo subscriber,
+            PluginOutputs.Publish copy, List<Plugin<PublishOutboundInterceptor>> chain, int index) {
+        while (index < chain.size() && !chain.get(index).isEnabled()) {
+            index++;
+        }
+        PluginOutputs.PublishOutbound output = new PluginOutputs.PublishOutbound(copy);
+        if (index >= chain.size()) {
+            return CompletableFuture.completedFuture(output);
+        }
+        Plugin<PublishOutboundInterceptor> plugin = chain.get(index);
+        int next = index + 1;
+        PublishOutboundInput input = () -> subscriber;
+        return invoker.invoke(plugin, output, i -> i.onOutboundPublish(input, output), TimeoutFallback.SUCCESS)
+                .thenCompose(out -> out.dropReason != null ? CompletableFuture.completedFuture(out)
+                        : interceptOutbound(subscriber, copy, chain, next));
+    }
+
+    /** Runs the SUBSCRIBE interceptors over one entry. */
+    CompletionStage<PluginOutputs.Subscribe> interceptSubscribe(ClientInfo client, PluginOutputs.Subscribe entry) {
+        return interceptSubscribe(client, entry, subscribeInterceptors.all(), 0);
+    }
+
+    private CompletionStage<PluginOutputs.Subscribe> interceptSubscribe(ClientInfo client, PluginOutputs.Subscribe entry,
+            List<Plugin<SubscribeInterceptor>> chain, int index) {
+        while (index < chain.size() && !chain.get(index).isEnabled()) {
+            index++;
+        }
+        if (index >= chain.size()) {
+            return CompletableFuture.completedFuture(entry);
+        }
+        Plugin<SubscribeInterceptor> plugin = chain.get(index);
+        int next = index + 1;
+        // each interceptor gets a fresh output object holding the entry as the previous one left it
+        PluginOutputs.Subscribe output = new PluginOutputs.Subscribe(entry.topicFilter, entry.qos);
+        SubscribeInput input = () -> client;
+        return invoker.invoke(plugin, output, i -> i.onSubscribe(input, output), TimeoutFallback.SUCCESS)
+                .thenCompose(out -> out.refusal != null ? CompletableFuture.completedFuture(out)
+                        : interceptSubscribe(client, out, chain, next));
+    }
+
     /** Runs the inbound interceptors in ranking order over {@code publish}; completes with it (or dropped). */
     CompletionStage<PluginOutputs.PublishInbound> interceptInbound(ClientInfo client, PluginOutputs.Publish publish) {
         return intercept(client, publish, inboundInterceptors.all(), 0);
@@ -638,6 +719,8 @@ public class BrokerCore implements Broker, BrokerServices {
         enhancedAuthenticators.describe("enhanced authenticator", all);
         authorizers.describe("authorizer", all);
         inboundInterceptors.describe("inbound interceptor", all);
+        outboundInterceptors.describe("outbound interceptor", all);
+        subscribeInterceptors.describe("subscribe interceptor", all);
         events.listeners.describe("event listener", all);
         return all;
     }

@@ -186,19 +186,45 @@ final class ClientSessionHandle implements ClientSession {
     }
 
     @Override
-    public void subscribe(List<TopicSubscription> subscriptions, Consumer<int[]> onGranted) {
-        int n = subscriptions.size();
+    public void subscribe(List<TopicSubscription> requested, Consumer<int[]> onGranted) {
+        int n = requested.size();
+        boolean intercept = core.hasSubscribeInterceptors();
+        boolean authorize = core.hasAuthorizers();
+        String[] refused = new String[n];
         @SuppressWarnings("unchecked")
         CompletableFuture<PluginOutputs.Authorization>[] decisions = new CompletableFuture[n];
-        for (int i = 0; i < n; i++) {
-            TopicSubscription s = subscriptions.get(i);
-            String[] shared = splitShared(s.topicFilter());
-            String filter = shared == null ? s.topicFilter() : shared[1];
-            decisions[i] = core.hasAuthorizers() && filter != null && Topics.isValidTopicFilter(filter)
-                    ? core.authorizeSubscribe(identity, filter, s.qos()).toCompletableFuture()
-                    : CompletableFuture.completedFuture(null);
+        List<TopicSubscription> subscriptions = new java.util.ArrayList<>(requested);
+        CompletableFuture<Void> intercepted = DONE;
+        if (intercept) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<PluginOutputs.Subscribe>[] entries = new CompletableFuture[n];
+            for (int i = 0; i < n; i++) {
+                TopicSubscription s = requested.get(i);
+                entries[i] = core.interceptSubscribe(identity, new PluginOutputs.Subscribe(s.topicFilter(), s.qos()))
+                        .toCompletableFuture();
+            }
+            intercepted = CompletableFuture.allOf(entries).thenRun(() -> {
+                for (int i = 0; i < n; i++) {
+                    PluginOutputs.Subscribe e = entries[i].join();
+                    TopicSubscription s = requested.get(i);
+                    refused[i] = e.refusal;
+                    subscriptions.set(i, new TopicSubscription(e.topicFilter, e.qos, s.noLocal(), s.retainAsPublished(),
+                            s.retainHandling(), s.subscriptionId()));
+                }
+            });
         }
-        tail = tail.thenCompose(v -> CompletableFuture.allOf(decisions)).thenRun(() -> session.submit(() -> {
+        CompletableFuture<Void> authorized = intercepted.thenCompose(v -> {
+            for (int i = 0; i < n; i++) {
+                TopicSubscription s = subscriptions.get(i);
+                String[] shared = splitShared(s.topicFilter());
+                String filter = shared == null ? s.topicFilter() : shared[1];
+                decisions[i] = authorize && refused[i] == null && filter != null && Topics.isValidTopicFilter(filter)
+                        ? core.authorizeSubscribe(identity, filter, s.qos()).toCompletableFuture()
+                        : CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.allOf(decisions);
+        });
+        tail = tail.thenCompose(v -> authorized).thenRun(() -> session.submit(() -> {
             int[] granted = new int[n];
             boolean[] sendRetained = new boolean[n];
             String[] filters = new String[n];
@@ -209,7 +235,10 @@ final class ClientSessionHandle implements ClientSession {
                 String filter = shared == null ? s.topicFilter() : shared[1];
                 String shareName = shared == null ? null : shared[0];
                 filters[i] = filter;
-                if (filter == null || !Topics.isValidTopicFilter(filter)) {
+                if (refused[i] != null) {
+                    LOG.info("Client {}: SUBSCRIBE to '{}' refused by a plugin: {}", identity, s.topicFilter(), refused[i]);
+                    granted[i] = NOT_AUTHORIZED;
+                } else if (filter == null || !Topics.isValidTopicFilter(filter)) {
                     LOG.info("Client {}: SUBSCRIBE to invalid topic filter '{}' refused", identity, s.topicFilter());
                     granted[i] = TOPIC_FILTER_INVALID;
                 } else if (decisions[i].join() != null && decisions[i].join().verdict != PluginOutputs.Verdict.ALLOW) {

@@ -65,11 +65,11 @@ final class PluginInvoker {
             if (output.isAsync()) {
                 return; // its own timeout governs
             }
-            if (output.endWith(onError)) {
+            output.endWith(onError, () -> {
                 LOG.error("Plugin {} did not return within {} ms; applying fallback {}", plugin,
                         CALL_TIMEOUT.toMillis(), onError);
                 plugin.failed("blocked for more than " + CALL_TIMEOUT.toMillis() + " ms");
-            }
+            });
         }, CALL_TIMEOUT.toMillis());
         return output.done.thenApply(v -> {
             timeout.cancel();
@@ -82,20 +82,20 @@ final class PluginInvoker {
         try {
             callback.accept(plugin.service);
         } catch (RuntimeException | Error e) {
-            if (output.endWith(onError)) {
+            output.endWith(onError, () -> {
                 LOG.error("Plugin {} failed ({}); applying fallback {}", plugin, e, onError);
                 plugin.failed(e.toString());
-            }
+            });
             return;
         }
         if (output.isAsync()) {
             Duration t = output.asyncTimeout();
             TimeoutFallback f = output.asyncFallback();
             schedule(() -> {
-                if (output.endWith(f)) {
+                output.endWith(f, () -> {
                     LOG.warn("Plugin {} did not resume within {} ms; applying fallback {}", plugin, t.toMillis(), f);
                     plugin.failed("did not resume within " + t.toMillis() + " ms");
-                }
+                });
             }, t.toMillis());
             output.done.thenRun(() -> {
                 if (!output.fellBack()) {
@@ -103,8 +103,8 @@ final class PluginInvoker {
                 }
             });
         } else {
-            output.returned();
             plugin.succeeded();
+            output.returned();
         }
     }
 

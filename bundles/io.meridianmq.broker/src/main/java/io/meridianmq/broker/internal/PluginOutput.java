@@ -73,11 +73,20 @@ abstract class PluginOutput implements AsyncOutput {
 
     /** Ends the call with {@code fallback} unless it already ended; true if this call ended it. */
     boolean endWith(TimeoutFallback fallback) {
+        return endWith(fallback, () -> { });
+    }
+
+    /**
+     * Ends the call with {@code fallback} unless it already ended, running {@code beforeResult}
+     * (logging, failure marks) before anyone waiting sees the result; true if this call ended it.
+     */
+    boolean endWith(TimeoutFallback fallback, Runnable beforeResult) {
         int s = state.get();
         while (s != DONE) {
             if (state.compareAndSet(s, DONE)) {
                 fellBack = true;
                 applyFallback(fallback);
+                beforeResult.run();
                 done.complete(null);
                 return true;
             }

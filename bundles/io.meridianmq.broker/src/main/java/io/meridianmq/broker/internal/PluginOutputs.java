@@ -10,6 +10,8 @@ import io.meridianmq.sdk.auth.AuthenticationOutput;
 import io.meridianmq.sdk.auth.AuthorizationOutput;
 import io.meridianmq.sdk.interceptor.ModifiablePublish;
 import io.meridianmq.sdk.interceptor.PublishInboundOutput;
+import io.meridianmq.sdk.interceptor.PublishOutboundOutput;
+import io.meridianmq.sdk.interceptor.SubscribeOutput;
 import io.meridianmq.sdk.message.PublishProperties;
 import io.meridianmq.sdk.message.UserProperty;
 import io.meridianmq.sdk.topic.Topics;
@@ -242,6 +244,99 @@ final class PluginOutputs {
             } else {
                 publish.restore(before); // as if this plugin had not been there
                 dropReason = null;
+            }
+        }
+    }
+
+    static final class PublishOutbound extends PluginOutput implements PublishOutboundOutput {
+        final Publish publish;
+        private final Publish before;
+        volatile String dropReason;
+
+        PublishOutbound(Publish publish) {
+            this.publish = publish;
+            this.before = publish.copy();
+        }
+
+        @Override
+        public ModifiablePublish publish() {
+            return publish;
+        }
+
+        @Override
+        public void drop(String reason) {
+            if (writable()) {
+                dropReason = Objects.requireNonNull(reason, "reason");
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            if (fallback == TimeoutFallback.FAILURE) {
+                dropReason = "outbound interceptor failed or timed out";
+            } else {
+                publish.restore(before);
+                dropReason = null;
+            }
+        }
+    }
+
+    static final class Subscribe extends PluginOutput implements SubscribeOutput {
+        volatile String topicFilter;
+        volatile int qos;
+        volatile String refusal;
+        private final String originalFilter;
+        private final int originalQos;
+
+        Subscribe(String topicFilter, int qos) {
+            this.topicFilter = topicFilter;
+            this.qos = qos;
+            this.originalFilter = topicFilter;
+            this.originalQos = qos;
+        }
+
+        @Override
+        public String topicFilter() {
+            return topicFilter;
+        }
+
+        @Override
+        public void setTopicFilter(String filter) {
+            if (writable()) {
+                topicFilter = Objects.requireNonNull(filter, "topicFilter");
+            }
+        }
+
+        @Override
+        public int qos() {
+            return qos;
+        }
+
+        @Override
+        public void setQos(int q) {
+            if (q < 0 || q > 2) {
+                throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + q);
+            }
+            if (writable()) {
+                qos = q;
+            }
+        }
+
+        @Override
+        public void refuse(String reason) {
+            if (writable()) {
+                refusal = Objects.requireNonNull(reason, "reason");
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            if (fallback == TimeoutFallback.FAILURE) {
+                refusal = "subscribe interceptor failed or timed out";
+            } else {
+                topicFilter = originalFilter;
+                qos = originalQos;
+                refusal = null;
             }
         }
     }

@@ -50,6 +50,7 @@ final class Session {
         final SubscriptionTree.SharedGroup sharedGroup;
         int packetId;
         boolean released; // QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP
+        boolean intercepted; // outbound interceptors already saw it
 
         Delivery(Message message, int qos, boolean retain, int[] subscriptionIds,
                 SubscriptionTree.SharedGroup sharedGroup) {
@@ -278,9 +279,33 @@ final class Session {
         }), will.delaySeconds(), TimeUnit.SECONDS);
     }
 
+    /** The last outbound interception of this session; keeps deliveries in order. */
+    private java.util.concurrent.CompletableFuture<Void> outboundTail = java.util.concurrent.CompletableFuture.completedFuture(null);
+
     /** Delivers a routed message at the QoS already reduced to the subscription's maximum. */
     void deliver(Delivery d) {
         if (discarded) {
+            return;
+        }
+        ClientIdentity who = identity;
+        if (!d.intercepted && who != null && core.hasOutboundInterceptors()) {
+            Message m = d.message;
+            PluginOutputs.Publish copy = new PluginOutputs.Publish(m.topic(), m.payload(), d.qos, d.retain,
+                    m.remainingExpirySeconds(System.currentTimeMillis()), m.properties());
+            outboundTail = outboundTail.thenCompose(v -> core.interceptOutbound(who, copy)).thenAccept(out -> submit(() -> {
+                if (out.dropReason != null) {
+                    core.events.messageDropped(who, m.topic(), "dropped by a plugin: " + out.dropReason);
+                    return;
+                }
+                PluginOutputs.Publish p = out.publish;
+                Message changed = new Message(p.topic, p.payload, m.qos(), p.retain, p.properties(),
+                        p.messageExpiry == null ? Long.MAX_VALUE : System.currentTimeMillis() + p.messageExpiry * 1000L,
+                        m.publisherId());
+                Delivery intercepted = new Delivery(changed, Math.min(d.qos, p.qos), p.retain, d.subscriptionIds,
+                        d.sharedGroup);
+                intercepted.intercepted = true;
+                deliver(intercepted);
+            })).toCompletableFuture();
             return;
         }
         long now = System.currentTimeMillis();

@@ -109,6 +109,66 @@ public class PluginFaultsTest {
         assertEquals("dropped by the FAILURE fallback", ClientSessionHandle.IMPLEMENTATION_SPECIFIC_ERROR, reason[0]);
     }
 
+    @Test
+    public void outboundInterceptorsChangeOrWithholdEachSubscribersCopy() throws Exception {
+        io.meridianmq.sdk.interceptor.PublishOutboundInterceptor perSubscriber = (input, output) -> {
+            if (input.subscriber().clientId().equals("blocked")) {
+                output.drop("not for you");
+            } else {
+                output.publish().setPayload(("for " + input.subscriber().clientId()).getBytes(StandardCharsets.UTF_8));
+            }
+        };
+        core.outboundInterceptors.add(perSubscriber, "per-subscriber", 0);
+        java.util.List<String> drops = new java.util.concurrent.CopyOnWriteArrayList<>();
+        core.events.listeners.add(new io.meridianmq.sdk.event.BrokerEventListener() {
+            @Override
+            public void messageDropped(io.meridianmq.sdk.client.ClientInfo client, String topic, String why) {
+                drops.add(client.clientId() + ": " + why);
+            }
+        }, "drops", 0);
+        SessionFlowTest.RecordingConnection alice = subscriber("alice", "t");
+        SessionFlowTest.RecordingConnection blocked = subscriber("blocked", "t");
+        ClientSession pub = connect("pub").session();
+        pub.open();
+        pub.publish(new InboundPublish(1, "t", "x".getBytes(StandardCharsets.UTF_8), 1, false), r -> { });
+        awaitTrue(() -> !alice.published.isEmpty());
+        assertEquals("for alice", new String(alice.last().payload(), StandardCharsets.UTF_8));
+        awaitTrue(() -> drops.contains("blocked: dropped by a plugin: not for you"));
+        assertTrue(blocked.published.isEmpty());
+    }
+
+    @Test
+    public void subscribeInterceptorsRewriteOrRefuseEntries() throws Exception {
+        io.meridianmq.sdk.interceptor.SubscribeInterceptor rules = (input, output) -> {
+            if (output.topicFilter().equals("#")) {
+                output.refuse("no catch-all subscriptions");
+            } else {
+                output.setTopicFilter("tenant/" + output.topicFilter());
+                output.setQos(Math.min(output.qos(), 1));
+            }
+        };
+        core.subscribeInterceptors.add(rules, "rules", 0);
+        ClientSession c = connect("c").session();
+        c.open();
+        int[][] granted = new int[1][];
+        c.subscribe(List.of(new TopicSubscription("#", 1), new TopicSubscription("a", 2)), g -> granted[0] = g);
+        awaitTrue(() -> granted[0] != null);
+        assertEquals(ClientSessionHandle.NOT_AUTHORIZED, granted[0][0]);
+        assertEquals(1, granted[0][1]);
+        assertEquals(Map.of("tenant/a", 1), core.subscriptions("c"));
+    }
+
+    private SessionFlowTest.RecordingConnection subscriber(String id, String filter) throws Exception {
+        SessionFlowTest.RecordingConnection conn = new SessionFlowTest.RecordingConnection();
+        ConnectResult r = core.connect(new ConnectRequest(id, true, 60, null, null, null,
+                new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535), conn).toCompletableFuture().join();
+        r.session().open();
+        boolean[] done = {false};
+        r.session().subscribe(List.of(new TopicSubscription(filter, 1)), g -> done[0] = true);
+        awaitTrue(() -> done[0]);
+        return conn;
+    }
+
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (!condition.getAsBoolean()) {
