@@ -23,6 +23,9 @@ public interface Broker {
     /** What the broker supports now (it may change with the configuration). */
     BrokerCapabilities capabilities();
 
+    /** The broker's and the plugins' metrics by name, as they are now. */
+    java.util.SortedMap<String, Long> metrics();
+
     /** Every plugin service the broker uses, by extension point, with its state. */
     java.util.List<PluginState> plugins();
 

@@ -42,6 +42,12 @@ public record ConnectRequest(String clientId, boolean cleanStart, int keepAliveS
                 listenerName, protocolLevel, sessionExpirySeconds, receiveMaximum, method);
     }
 
+    /** The same request with another session expiry interval. */
+    public ConnectRequest withSessionExpiry(long seconds) {
+        return new ConnectRequest(clientId, cleanStart, keepAliveSeconds, username, password, will, remoteAddress,
+                listenerName, protocolLevel, seconds, receiveMaximum, authenticatedBy);
+    }
+
     public ConnectRequest {
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(remoteAddress, "remoteAddress");

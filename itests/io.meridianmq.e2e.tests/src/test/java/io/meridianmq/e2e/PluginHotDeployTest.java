@@ -161,6 +161,9 @@ public class PluginHotDeployTest {
             pub.publish("legacy/b", "{}", 1, false);
             assertEquals("no rewriting while disabled", "legacy/b", watcher.next().topic());
 
+            String metrics = BROKER.shell("meridian:metrics");
+            assertTrue(metrics, metrics.lines().anyMatch(l -> l.startsWith("broker.clients.connected")));
+
             BROKER.shell("meridian:plugin-enable " + bundleId);
             awaitShell("meridian:plugins", out -> out.lines().anyMatch(l -> l.contains("io.meridianmq.example.transform")
                     && l.contains("active")));

@@ -35,6 +35,10 @@ import io.meridianmq.sdk.auth.PublishAuthorizationInput;
 import io.meridianmq.sdk.auth.SubscribeAuthorizationInput;
 import io.meridianmq.sdk.client.ClientInfo;
 import io.meridianmq.sdk.event.BrokerEventListener;
+import io.meridianmq.sdk.interceptor.ConnectInput;
+import io.meridianmq.sdk.interceptor.ConnectInterceptor;
+import io.meridianmq.sdk.interceptor.DisconnectInput;
+import io.meridianmq.sdk.interceptor.DisconnectInterceptor;
 import io.meridianmq.sdk.interceptor.PublishInboundInput;
 import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
 import io.meridianmq.sdk.interceptor.PublishOutboundInput;
@@ -76,6 +80,33 @@ public class BrokerCore implements Broker, BrokerServices {
     final PluginChain<EnhancedAuthenticator> enhancedAuthenticators = new PluginChain<>();
     final PluginChain<PublishOutboundInterceptor> outboundInterceptors = new PluginChain<>();
     final PluginChain<SubscribeInterceptor> subscribeInterceptors = new PluginChain<>();
+    final PluginChain<ConnectInterceptor> connectInterceptors = new PluginChain<>();
+    final PluginChain<DisconnectInterceptor> disconnectInterceptors = new PluginChain<>();
+
+    @Reference
+    MetricsRegistry metrics;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeConnectInterceptor")
+    void addConnectInterceptor(ServiceReference<ConnectInterceptor> reference, ConnectInterceptor plugin) {
+        connectInterceptors.add(reference, plugin);
+        LOG.info("CONNECT interceptor added: {}", name(reference, plugin));
+    }
+
+    void removeConnectInterceptor(ConnectInterceptor plugin) {
+        connectInterceptors.remove(plugin);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeDisconnectInterceptor")
+    void addDisconnectInterceptor(ServiceReference<DisconnectInterceptor> reference, DisconnectInterceptor plugin) {
+        disconnectInterceptors.add(reference, plugin);
+        LOG.info("DISCONNECT interceptor added: {}", name(reference, plugin));
+    }
+
+    void removeDisconnectInterceptor(DisconnectInterceptor plugin) {
+        disconnectInterceptors.remove(plugin);
+    }
     final BrokerEvents events = new BrokerEvents();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -193,6 +224,12 @@ public class BrokerCore implements Broker, BrokerServices {
         });
         invoker = new PluginInvoker(timers);
         events.start();
+        if (metrics != null) {
+            metrics.gauge("broker.clients.connected", () -> sessions.values().stream().filter(x -> x.owner != null).count());
+            metrics.gauge("broker.sessions", sessions::size);
+            metrics.gauge("broker.messages.dropped", droppedMessages::get);
+            metrics.gauge("broker.retained.messages", () -> retained.size());
+        }
         LOG.info("Meridian broker core started: {}", settings.describe());
     }
 
@@ -206,6 +243,12 @@ public class BrokerCore implements Broker, BrokerServices {
     void deactivate() {
         events.stop();
         invoker.shutdown();
+        if (metrics != null) {
+            for (String m : List.of("broker.clients.connected", "broker.sessions", "broker.messages.dropped",
+                    "broker.retained.messages")) {
+                metrics.remove(m);
+            }
+        }
         timers.shutdownNow();
         for (ExecutorService e : offlineExecutors) {
             e.shutdown();
@@ -289,20 +332,103 @@ public class BrokerCore implements Broker, BrokerServices {
         } else {
             authentication = authenticate(identity, request, authenticators.all(), 0);
         }
-        return authentication.thenApply(result -> {
+        return authentication.thenCompose(result -> {
             if (result.verdict != PluginOutputs.Verdict.ALLOW) {
                 ConnectReturnCode code = request.username() == null ? ConnectReturnCode.NOT_AUTHORIZED
                         : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;
                 String reason = result.reason != null ? result.reason : "no authenticator accepted the client";
                 events.authenticationFailed(identity, reason);
-                return ConnectResult.refused(code, finalClientId, reason);
+                return CompletableFuture.completedFuture(ConnectResult.refused(code, finalClientId, reason));
             }
             ClientIdentity known = result.username != null
                     ? new ClientIdentity(finalClientId, identity.remoteAddress(), identity.listenerName(),
                             identity.protocolLevel(), Optional.of(result.username))
                     : identity;
-            return attach(known, request, connection);
+            if (connectInterceptors.isEmpty()) {
+                return CompletableFuture.completedFuture(attach(known, request, connection));
+            }
+            return interceptConnect(known, request, connectInterceptors.all(), 0, request.sessionExpirySeconds())
+                    .thenApply(out -> {
+                        if (out.refusal != null) {
+                            events.authenticationFailed(known, out.refusal);
+                            return ConnectResult.refused(ConnectReturnCode.NOT_AUTHORIZED, finalClientId, out.refusal);
+                        }
+                        return attach(known, request.withSessionExpiry(out.sessionExpiry), connection);
+                    });
         });
+    }
+
+    private CompletionStage<PluginOutputs.Connect> interceptConnect(ClientIdentity client, ConnectRequest request,
+            List<Plugin<ConnectInterceptor>> chain, int index, long expiry) {
+        while (index < chain.size() && !chain.get(index).isEnabled()) {
+            index++;
+        }
+        PluginOutputs.Connect output = new PluginOutputs.Connect(expiry);
+        if (index >= chain.size()) {
+            return CompletableFuture.completedFuture(output);
+        }
+        Plugin<ConnectInterceptor> plugin = chain.get(index);
+        int next = index + 1;
+        ConnectInput input = new ConnectInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public boolean cleanStart() {
+                return request.cleanStart();
+            }
+
+            @Override
+            public int keepAlive() {
+                return request.keepAliveSeconds();
+            }
+
+            @Override
+            public Optional<String> willTopic() {
+                return Optional.ofNullable(request.will()).map(WillMessage::topic);
+            }
+        };
+        return invoker.invoke(plugin, output, i -> i.onConnect(input, output), TimeoutFallback.SUCCESS)
+                .thenCompose(out -> out.refusal != null ? CompletableFuture.completedFuture(out)
+                        : interceptConnect(client, request, chain, next, out.sessionExpiry));
+    }
+
+    boolean hasDisconnectInterceptors() {
+        return !disconnectInterceptors.isEmpty();
+    }
+
+    /** Runs the DISCONNECT interceptors; completes with whether the will is to be suppressed. */
+    CompletionStage<Boolean> interceptDisconnect(ClientIdentity client, boolean graceful) {
+        CompletionStage<Boolean> result = CompletableFuture.completedFuture(false);
+        for (Plugin<DisconnectInterceptor> plugin : disconnectInterceptors.all()) {
+            if (!plugin.isEnabled()) {
+                continue;
+            }
+            DisconnectInput input = new DisconnectInput() {
+                @Override
+                public ClientInfo client() {
+                    return client;
+                }
+
+                @Override
+                public boolean graceful() {
+                    return graceful;
+                }
+            };
+            result = result.thenCompose(suppressed -> {
+                PluginOutputs.Disconnect output = new PluginOutputs.Disconnect();
+                return invoker.invoke(plugin, output, i -> i.onDisconnect(input, output), TimeoutFallback.SUCCESS)
+                        .thenApply(out -> suppressed || out.suppressWill);
+            });
+        }
+        return result;
+    }
+
+    @Override
+    public java.util.SortedMap<String, Long> metrics() {
+        return metrics == null ? new java.util.TreeMap<>() : metrics.snapshot();
     }
 
     private CompletionStage<PluginOutputs.Authentication> authenticate(ClientIdentity identity, ConnectRequest request,
@@ -721,6 +847,8 @@ public class BrokerCore implements Broker, BrokerServices {
         inboundInterceptors.describe("inbound interceptor", all);
         outboundInterceptors.describe("outbound interceptor", all);
         subscribeInterceptors.describe("subscribe interceptor", all);
+        connectInterceptors.describe("connect interceptor", all);
+        disconnectInterceptors.describe("disconnect interceptor", all);
         events.listeners.describe("event listener", all);
         return all;
     }

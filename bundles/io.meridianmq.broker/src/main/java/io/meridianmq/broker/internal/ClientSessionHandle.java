@@ -304,8 +304,25 @@ final class ClientSessionHandle implements ClientSession {
         core.detach(session, connection);
         core.events.clientDisconnected(identity, publishWill ? "connection closed without DISCONNECT" : "DISCONNECT");
         if (!publishWill || w == null) {
+            if (core.hasDisconnectInterceptors()) {
+                core.interceptDisconnect(identity, !publishWill); // they see it; there is no will to decide on
+            }
             return;
         }
+        if (core.hasDisconnectInterceptors()) {
+            core.interceptDisconnect(identity, false).thenAccept(suppress -> {
+                if (suppress) {
+                    LOG.info("Client {}: will to '{}' suppressed by a plugin", identity, w.topic());
+                } else {
+                    handleWill(w);
+                }
+            });
+            return;
+        }
+        handleWill(w);
+    }
+
+    private void handleWill(WillMessage w) {
         long expiry = session.expirySeconds;
         if (w.delaySeconds() > 0 && expiry > 0) {
             LOG.info("Client {}: connection ended without DISCONNECT; its will to '{}' is sent in {} s unless it "

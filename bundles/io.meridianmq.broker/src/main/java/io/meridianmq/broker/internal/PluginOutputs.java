@@ -8,6 +8,8 @@ import java.util.Optional;
 import io.meridianmq.sdk.async.TimeoutFallback;
 import io.meridianmq.sdk.auth.AuthenticationOutput;
 import io.meridianmq.sdk.auth.AuthorizationOutput;
+import io.meridianmq.sdk.interceptor.ConnectOutput;
+import io.meridianmq.sdk.interceptor.DisconnectOutput;
 import io.meridianmq.sdk.interceptor.ModifiablePublish;
 import io.meridianmq.sdk.interceptor.PublishInboundOutput;
 import io.meridianmq.sdk.interceptor.PublishOutboundOutput;
@@ -24,16 +26,47 @@ final class PluginOutputs {
 
     enum Verdict { NEXT, ALLOW, DENY }
 
-    static final class Authentication extends PluginOutput implements AuthenticationOutput {
+    /** An allow / deny / next decision, shared by authentication and authorization. */
+    abstract static class VerdictOutput extends PluginOutput {
         volatile Verdict verdict = Verdict.NEXT;
-        volatile String username;
         volatile String reason;
+        private final String failure;
 
-        @Override
+        VerdictOutput(String failure) {
+            this.failure = failure;
+        }
+
         public void allow() {
             if (writable()) {
                 verdict = Verdict.ALLOW;
             }
+        }
+
+        public void deny(String why) {
+            if (writable()) {
+                reason = Objects.requireNonNull(why, "reason");
+                verdict = Verdict.DENY;
+            }
+        }
+
+        public void next() {
+            if (writable()) {
+                verdict = Verdict.NEXT;
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            verdict = fallback == TimeoutFallback.SUCCESS ? Verdict.NEXT : Verdict.DENY;
+            reason = failure;
+        }
+    }
+
+    static final class Authentication extends VerdictOutput implements AuthenticationOutput {
+        volatile String username;
+
+        Authentication() {
+            super("authentication plugin failed or timed out");
         }
 
         @Override
@@ -43,59 +76,11 @@ final class PluginOutputs {
                 verdict = Verdict.ALLOW;
             }
         }
-
-        @Override
-        public void deny(String why) {
-            if (writable()) {
-                reason = Objects.requireNonNull(why, "reason");
-                verdict = Verdict.DENY;
-            }
-        }
-
-        @Override
-        public void next() {
-            if (writable()) {
-                verdict = Verdict.NEXT;
-            }
-        }
-
-        @Override
-        void applyFallback(TimeoutFallback fallback) {
-            verdict = fallback == TimeoutFallback.SUCCESS ? Verdict.NEXT : Verdict.DENY;
-            reason = "authentication plugin failed or timed out";
-        }
     }
 
-    static final class Authorization extends PluginOutput implements AuthorizationOutput {
-        volatile Verdict verdict = Verdict.NEXT;
-        volatile String reason;
-
-        @Override
-        public void allow() {
-            if (writable()) {
-                verdict = Verdict.ALLOW;
-            }
-        }
-
-        @Override
-        public void deny(String why) {
-            if (writable()) {
-                reason = Objects.requireNonNull(why, "reason");
-                verdict = Verdict.DENY;
-            }
-        }
-
-        @Override
-        public void next() {
-            if (writable()) {
-                verdict = Verdict.NEXT;
-            }
-        }
-
-        @Override
-        void applyFallback(TimeoutFallback fallback) {
-            verdict = fallback == TimeoutFallback.SUCCESS ? Verdict.NEXT : Verdict.DENY;
-            reason = "authorization plugin failed or timed out";
+    static final class Authorization extends VerdictOutput implements AuthorizationOutput {
+        Authorization() {
+            super("authorization plugin failed or timed out");
         }
     }
 
@@ -338,6 +323,60 @@ final class PluginOutputs {
                 qos = originalQos;
                 refusal = null;
             }
+        }
+    }
+
+    static final class Connect extends PluginOutput implements ConnectOutput {
+        volatile long sessionExpiry;
+        volatile String refusal;
+
+        Connect(long sessionExpiry) {
+            this.sessionExpiry = sessionExpiry;
+        }
+
+        @Override
+        public long sessionExpiry() {
+            return sessionExpiry;
+        }
+
+        @Override
+        public void setSessionExpiry(long seconds) {
+            if (seconds < 0 || seconds > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("session expiry must be 0 .. 4294967295 seconds: " + seconds);
+            }
+            if (writable()) {
+                sessionExpiry = seconds;
+            }
+        }
+
+        @Override
+        public void refuse(String reason) {
+            if (writable()) {
+                refusal = Objects.requireNonNull(reason, "reason");
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            if (fallback == TimeoutFallback.FAILURE) {
+                refusal = "connect interceptor failed or timed out";
+            }
+        }
+    }
+
+    static final class Disconnect extends PluginOutput implements DisconnectOutput {
+        volatile boolean suppressWill;
+
+        @Override
+        public void suppressWill() {
+            if (writable()) {
+                suppressWill = true;
+            }
+        }
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            // the will stays as it was
         }
     }
 }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meridianmq.broker.ClientSession;
@@ -22,7 +21,6 @@ import io.meridianmq.sdk.async.TimeoutFallback;
 import io.meridianmq.sdk.auth.Authenticator;
 import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
 import io.meridianmq.sdk.message.UserProperty;
-import io.meridianmq.storage.memory.internal.InMemoryRetainedMessageStore;
 
 import org.junit.After;
 import org.junit.Before;
@@ -35,15 +33,7 @@ public class PluginFaultsTest {
 
     @Before
     public void startCore() {
-        core = new BrokerCore() {
-            @Override
-            Executor offlineExecutor(String clientId) {
-                return Runnable::run;
-            }
-        };
-        core.retained = new InMemoryRetainedMessageStore();
-        core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
-        core.activate(Map.of());
+        core = SessionFlowTest.startedCore(Map.of());
     }
 
     @After
@@ -156,6 +146,53 @@ public class PluginFaultsTest {
         assertEquals(ClientSessionHandle.NOT_AUTHORIZED, granted[0][0]);
         assertEquals(1, granted[0][1]);
         assertEquals(Map.of("tenant/a", 1), core.subscriptions("c"));
+    }
+
+    @Test
+    public void connectInterceptorsRefuseOrShortenSessions() {
+        io.meridianmq.sdk.interceptor.ConnectInterceptor policy = (input, output) -> {
+            if (input.client().clientId().startsWith("banned")) {
+                output.refuse("banned device");
+            } else {
+                output.setSessionExpiry(Math.min(output.sessionExpiry(), 60));
+            }
+        };
+        core.connectInterceptors.add(policy, "policy", 0);
+        assertEquals(ConnectReturnCode.NOT_AUTHORIZED, connect("banned-1").code());
+        ConnectResult ok = core.connect(new ConnectRequest("fine", false, 60, null, null, null,
+                new InetSocketAddress("127.0.0.1", 1), "test", 5, ConnectRequest.NEVER_EXPIRES, 65535),
+                new SessionFlowTest.RecordingConnection()).toCompletableFuture().join();
+        assertTrue(ok.accepted());
+    }
+
+    @Test
+    public void disconnectInterceptorsCanSuppressWills() throws Exception {
+        core.disconnectInterceptors.add((input, output) -> output.suppressWill(), "quiet", 0);
+        SessionFlowTest.RecordingConnection watcher = subscriber("watcher", "wills/#");
+        io.meridianmq.broker.WillMessage will = new io.meridianmq.broker.WillMessage("wills/x",
+                "bye".getBytes(StandardCharsets.UTF_8), 1, false);
+        ConnectResult dying = core.connect(new ConnectRequest("dying", true, 60, null, null, will,
+                new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535), new SessionFlowTest.RecordingConnection())
+                .toCompletableFuture().join();
+        dying.session().open();
+        java.util.List<String> suppressed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dying.session().disconnected(true);
+        // then a marker published afterwards arrives first and alone
+        ClientSession pub = connect("pub").session();
+        pub.open();
+        pub.publish(new InboundPublish(1, "wills/marker", "m".getBytes(StandardCharsets.UTF_8), 1, false),
+                r -> suppressed.add("marker"));
+        awaitTrue(() -> !watcher.published.isEmpty());
+        assertEquals("wills/marker", watcher.published.get(0).topic());
+    }
+
+    @Test
+    public void pluginMetricsAreNamedByBundleAndShownWithTheBrokers() {
+        MetricsRegistry registry = new MetricsRegistry();
+        registry.counter("io.example.plugin.transformed").add(3);
+        registry.gauge("broker.sessions", () -> 7);
+        assertEquals(Long.valueOf(3), registry.snapshot().get("io.example.plugin.transformed"));
+        assertEquals(Long.valueOf(7), registry.snapshot().get("broker.sessions"));
     }
 
     private SessionFlowTest.RecordingConnection subscriber(String id, String filter) throws Exception {

@@ -73,9 +73,9 @@ public class SessionFlowTest {
 
     private BrokerCore core;
 
-    @Before
-    public void startCore() {
-        core = new BrokerCore() {
+    /** A started core whose offline sessions run their tasks at once, with the default authenticator. */
+    static BrokerCore startedCore(Map<String, Object> config) {
+        BrokerCore core = new BrokerCore() {
             @Override
             Executor offlineExecutor(String clientId) {
                 return Runnable::run;
@@ -83,7 +83,14 @@ public class SessionFlowTest {
         };
         core.retained = new InMemoryRetainedMessageStore();
         core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
-        core.activate(Map.of("max_inflight_messages", "2", "max_queued_messages", "3"));
+        core.metrics = new MetricsRegistry();
+        core.activate(config);
+        return core;
+    }
+
+    @Before
+    public void startCore() {
+        core = startedCore(Map.of("max_inflight_messages", "2", "max_queued_messages", "3"));
     }
 
     @After

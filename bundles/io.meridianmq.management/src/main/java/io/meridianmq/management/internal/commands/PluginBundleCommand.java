@@ -1,0 +1,32 @@
+package io.meridianmq.management.internal.commands;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+
+/** A command that acts on one plugin bundle, named by its id. */
+abstract class PluginBundleCommand implements Action {
+
+    @Argument(index = 0, name = "bundle", description = "The plugin's bundle id (see meridian:plugins)", required = true)
+    long bundleId;
+
+    @Reference
+    BundleContext context;
+
+    /** What to do with the plugin bundle; returns the verb for the confirmation line. */
+    abstract String apply(Bundle plugin) throws BundleException;
+
+    @Override
+    public Object execute() throws BundleException {
+        Bundle b = context.getBundle(bundleId);
+        if (b == null || !PluginsCommand.isPluginBundle(b)) {
+            System.err.println("No plugin bundle with id " + bundleId + " (see meridian:plugins)");
+            return null;
+        }
+        System.out.println("Plugin " + b.getSymbolicName() + " " + b.getVersion() + " " + apply(b));
+        return null;
+    }
+}
