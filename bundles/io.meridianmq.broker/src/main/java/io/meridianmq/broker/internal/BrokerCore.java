@@ -1,5 +1,6 @@
 package io.meridianmq.broker.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -194,6 +195,8 @@ public class BrokerCore implements Broker, BrokerServices {
     }
 
     private PluginInvoker invoker;
+    /** How long a plugin callback may run before its fallback applies (shorter in tests). */
+    Duration pluginCallTimeout = PluginInvoker.CALL_TIMEOUT;
 
     private final SubscriptionTree subscriptions = new SubscriptionTree();
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -222,7 +225,7 @@ public class BrokerCore implements Broker, BrokerServices {
             t.setDaemon(true);
             return t;
         });
-        invoker = new PluginInvoker(timers);
+        invoker = new PluginInvoker(timers, pluginCallTimeout);
         events.start();
         if (metrics != null) {
             metrics.gauge("broker.clients.connected", () -> sessions.values().stream().filter(x -> x.owner != null).count());
@@ -825,6 +828,21 @@ public class BrokerCore implements Broker, BrokerServices {
     public Map<String, Integer> subscriptions(String clientId) {
         Session s = sessions.get(clientId);
         return s == null ? Map.of() : s.subscriptionSnapshot;
+    }
+
+    @Override
+    public List<io.meridianmq.sdk.service.RetainedMessageView> retained(String topicFilter, int limit) {
+        if (!io.meridianmq.sdk.topic.Topics.isValidTopicFilter(topicFilter)) {
+            throw new IllegalArgumentException("not a valid topic filter: '" + topicFilter + "'");
+        }
+        List<io.meridianmq.sdk.service.RetainedMessageView> found = new ArrayList<>();
+        retained.forEachMatching(topicFilter, m -> {
+            if (found.size() < limit) {
+                found.add(new io.meridianmq.sdk.service.RetainedMessageView(m.topic(), m.payload().clone(), m.qos(),
+                        m.properties()));
+            }
+        });
+        return found;
     }
 
     @Override

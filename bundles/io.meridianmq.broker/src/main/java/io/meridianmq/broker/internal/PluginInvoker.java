@@ -30,9 +30,11 @@ final class PluginInvoker {
 
     private final ExecutorService pool;
     private final ScheduledExecutorService timers;
+    private final Duration callTimeout;
 
-    PluginInvoker(ScheduledExecutorService timers) {
+    PluginInvoker(ScheduledExecutorService timers, Duration callTimeout) {
         this.timers = timers;
+        this.callTimeout = callTimeout;
         AtomicInteger n = new AtomicInteger();
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(100_000),
@@ -67,10 +69,10 @@ final class PluginInvoker {
             }
             output.endWith(onError, () -> {
                 LOG.error("Plugin {} did not return within {} ms; applying fallback {}", plugin,
-                        CALL_TIMEOUT.toMillis(), onError);
-                plugin.failed("blocked for more than " + CALL_TIMEOUT.toMillis() + " ms");
+                        callTimeout.toMillis(), onError);
+                plugin.failed("blocked for more than " + callTimeout.toMillis() + " ms");
             });
-        }, CALL_TIMEOUT.toMillis());
+        }, callTimeout.toMillis());
         return output.done.thenApply(v -> {
             timeout.cancel();
             return output;

@@ -33,7 +33,7 @@ public class PluginFaultsTest {
 
     @Before
     public void startCore() {
-        core = SessionFlowTest.startedCore(Map.of());
+        core = SessionFlowTest.startedCore(Map.of(), Duration.ofMillis(300));
     }
 
     @After
@@ -85,6 +85,28 @@ public class PluginFaultsTest {
         assertEquals("rewritten/a", subConn.last().topic());
         assertEquals("hi!", new String(subConn.last().payload(), StandardCharsets.UTF_8));
         assertEquals(List.of(new UserProperty("by", "pub")), subConn.last().properties().userProperties());
+    }
+
+    @Test
+    public void aPluginThatBlocksGetsItsFallbackAndDoesNotHoldUpOthers() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Authenticator slow = (input, output) -> {
+            if (input.client().clientId().equals("slow")) {
+                try {
+                    release.await(); // blocks its plugin thread far beyond the call timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        core.authenticators.add(slow, "slow", 100);
+        java.util.concurrent.CompletableFuture<ConnectResult> blocked = core.connect(new ConnectRequest("slow", true, 60,
+                null, null, null, new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535),
+                new SessionFlowTest.RecordingConnection()).toCompletableFuture();
+        assertTrue("another client is not held up", connect("quick").accepted());
+        assertEquals("the blocked call got the FAILURE fallback", ConnectReturnCode.NOT_AUTHORIZED,
+                blocked.get(10, java.util.concurrent.TimeUnit.SECONDS).code());
+        release.countDown();
     }
 
     @Test

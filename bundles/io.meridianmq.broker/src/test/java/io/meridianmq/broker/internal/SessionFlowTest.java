@@ -75,6 +75,10 @@ public class SessionFlowTest {
 
     /** A started core whose offline sessions run their tasks at once, with the default authenticator. */
     static BrokerCore startedCore(Map<String, Object> config) {
+        return startedCore(config, PluginInvoker.CALL_TIMEOUT);
+    }
+
+    static BrokerCore startedCore(Map<String, Object> config, java.time.Duration pluginCallTimeout) {
         BrokerCore core = new BrokerCore() {
             @Override
             Executor offlineExecutor(String clientId) {
@@ -84,6 +88,7 @@ public class SessionFlowTest {
         core.retained = new InMemoryRetainedMessageStore();
         core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
         core.metrics = new MetricsRegistry();
+        core.pluginCallTimeout = pluginCallTimeout;
         core.activate(config);
         return core;
     }
@@ -265,6 +270,20 @@ public class SessionFlowTest {
         pub.publish(publish("r/a", "", 0, 0, true), r -> { });
         assertFalse("live delivery carries no retain flag", subConn.last().retain());
         assertEquals(0, core.retained().size());
+    }
+
+    @Test
+    public void servicesShowRetainedMessagesAndSubscriptions() {
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("status/a", "up", 1, 1, true), r -> { });
+        pub.publish(publish("status/b", "down", 1, 2, true), r -> { });
+        assertEquals(2, core.retained("status/#", 10).size());
+        assertEquals(1, core.retained("status/#", 1).size());
+        assertEquals("up", new String(core.retained("status/a", 10).get(0).payload(), StandardCharsets.UTF_8));
+        ClientSession sub = session("sub", true, new RecordingConnection());
+        subscribe(sub, "status/+", 1);
+        assertEquals(Map.of("status/+", 1), core.subscriptions("sub"));
+        assertTrue(core.connectedClients().stream().anyMatch(c -> c.clientId().equals("sub")));
     }
 
     @Test

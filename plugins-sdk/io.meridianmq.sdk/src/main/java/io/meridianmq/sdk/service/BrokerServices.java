@@ -28,6 +28,12 @@ public interface BrokerServices {
     /** The subscriptions (topic filter to granted QoS) of a client's session; empty if it has none. */
     Map<String, Integer> subscriptions(String clientId);
 
+    /**
+     * The retained messages whose topics match {@code topicFilter} (wildcards allowed), at most
+     * {@code limit} of them.
+     */
+    java.util.List<RetainedMessageView> retained(String topicFilter, int limit);
+
     /** Closes a client's connection (MQTT 5: DISCONNECT 0x98 administrative action); false if not connected. */
     boolean disconnect(String clientId, String reason);
 }
