@@ -8,6 +8,10 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,6 +39,9 @@ public class Listener {
     @Reference
     private MqttPipeline pipeline;
 
+    /** The largest WebSocket frame accepted; MQTT's own max_packet_size applies on top. */
+    private static final int MAX_WEBSOCKET_FRAME = 256 * 1024 * 1024;
+
     private Channel serverChannel;
     private String name;
 
@@ -52,6 +59,17 @@ public class Listener {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (settings.kind().equals("ws")) {
+                            ch.pipeline().addLast("http", new HttpServerCodec())
+                                    .addLast("http-aggregator", new HttpObjectAggregator(64 * 1024))
+                                    .addLast("websocket", new WebSocketServerProtocolHandler(
+                                            WebSocketServerProtocolConfig.newBuilder()
+                                                    .websocketPath(settings.path())
+                                                    .subprotocols("mqtt,mqttv3.1")
+                                                    .maxFramePayloadLength(MAX_WEBSOCKET_FRAME)
+                                                    .build()))
+                                    .addLast("websocket-frames", new WebSocketFrames());
+                        }
                         pipeline.initialize(ch, listenerName);
                     }
                 });
@@ -64,8 +82,9 @@ public class Listener {
             throw new IllegalStateException(msg, e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}, {})",
-                bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(), loops.transportName());
+        LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}{}, {})",
+                bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(),
+                settings.kind().equals("ws") ? ", path " + settings.path() : "", loops.transportName());
     }
 
     @Deactivate

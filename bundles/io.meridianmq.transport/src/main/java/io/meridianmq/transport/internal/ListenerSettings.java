@@ -7,7 +7,7 @@ import java.util.Map;
  * The settings of one listener. An unusable value stops only that listener, with a message naming
  * the file and key.
  */
-record ListenerSettings(String name, String host, int port, String kind, String source) {
+record ListenerSettings(String name, String host, int port, String kind, String path, String source) {
 
     static ListenerSettings from(Map<String, Object> config) {
         Object file = config.get("felix.fileinstall.filename");
@@ -15,8 +15,12 @@ record ListenerSettings(String name, String host, int port, String kind, String 
         String name = string(config, "name", defaultName(file));
         String host = string(config, "host", "127.0.0.1");
         String kind = string(config, "kind", "mqtt").toLowerCase(Locale.ROOT);
-        if (!kind.equals("mqtt")) {
-            throw new IllegalArgumentException(source + ": kind = " + kind + " is not supported (supported: mqtt)");
+        if (!kind.equals("mqtt") && !kind.equals("ws")) {
+            throw new IllegalArgumentException(source + ": kind = " + kind + " is not supported (supported: mqtt, ws)");
+        }
+        String path = string(config, "path", "/mqtt");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException(source + ": path = " + path + " must start with /");
         }
         Object rawPort = config.get("port");
         int port = 1883;
@@ -30,7 +34,7 @@ record ListenerSettings(String name, String host, int port, String kind, String 
                 throw new IllegalArgumentException(source + ": port = " + port + " is out of range [0..65535]");
             }
         }
-        return new ListenerSettings(name, host, port, kind, source);
+        return new ListenerSettings(name, host, port, kind, path, source);
     }
 
     private static String string(Map<String, Object> config, String key, String fallback) {
