@@ -48,6 +48,7 @@ public class Listener {
     @Activate
     void activate(Map<String, Object> config) {
         ListenerSettings settings = ListenerSettings.from(config);
+        TlsContext tls = settings.tls() ? new TlsContext(config, settings.source()) : null;
         name = settings.name();
         String listenerName = settings.name();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -59,7 +60,10 @@ public class Listener {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (settings.kind().equals("ws")) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()));
+                        }
+                        if (settings.webSocket()) {
                             ch.pipeline().addLast("http", new HttpServerCodec())
                                     .addLast("http-aggregator", new HttpObjectAggregator(64 * 1024))
                                     .addLast("websocket", new WebSocketServerProtocolHandler(
@@ -84,7 +88,7 @@ public class Listener {
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}{}, {})",
                 bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(),
-                settings.kind().equals("ws") ? ", path " + settings.path() : "", loops.transportName());
+                settings.webSocket() ? ", path " + settings.path() : "", loops.transportName());
     }
 
     @Deactivate

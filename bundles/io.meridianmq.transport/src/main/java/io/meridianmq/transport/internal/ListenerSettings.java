@@ -1,5 +1,6 @@
 package io.meridianmq.transport.internal;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -9,14 +10,22 @@ import java.util.Map;
  */
 record ListenerSettings(String name, String host, int port, String kind, String path, String source) {
 
+    boolean tls() {
+        return kind.equals("mqtts") || kind.equals("wss");
+    }
+
+    boolean webSocket() {
+        return kind.equals("ws") || kind.equals("wss");
+    }
+
     static ListenerSettings from(Map<String, Object> config) {
         Object file = config.get("felix.fileinstall.filename");
         String source = file != null ? file.toString() : "configuration " + config.get("service.pid");
         String name = string(config, "name", defaultName(file));
         String host = string(config, "host", "127.0.0.1");
         String kind = string(config, "kind", "mqtt").toLowerCase(Locale.ROOT);
-        if (!kind.equals("mqtt") && !kind.equals("ws")) {
-            throw new IllegalArgumentException(source + ": kind = " + kind + " is not supported (supported: mqtt, ws)");
+        if (!List.of("mqtt", "mqtts", "ws", "wss").contains(kind)) {
+            throw new IllegalArgumentException(source + ": kind = " + kind + " is not supported (mqtt, mqtts, ws, wss)");
         }
         String path = string(config, "path", "/mqtt");
         if (!path.startsWith("/")) {

@@ -1,0 +1,155 @@
+package io.meridianmq.transport.internal;
+
+import java.io.File;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.KeyManagerFactory;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TLS settings of one listener and the SSL context made from them, through the JDK provider.
+ * A renewed certificate or key file is picked up for new connections (checked at most once a
+ * second); connections already open keep their session. A renewal that cannot be read is logged
+ * and the previous certificate stays in use.
+ *
+ * <p>Settings (Mosquitto's names where it has them): {@code certfile} + {@code keyfile} (PEM), or
+ * {@code keystore} + {@code keystore_password} (PKCS#12); {@code tls_version} (TLS protocols,
+ * default {@code TLSv1.3,TLSv1.2}); {@code ciphers}; {@code client_auth} ({@code none},
+ * {@code optional}, {@code required}) with {@code cafile}.
+ */
+final class TlsContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContext.class);
+    private static final List<String> ALLOWED_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+
+    private final String source;
+    private final Path certFile;
+    private final Path keyFile;
+    private final Path keyStore;
+    private final char[] keyStorePassword;
+    private final Path caFile;
+    private final String[] protocols;
+    private final List<String> ciphers;
+    private final ClientAuth clientAuth;
+
+    private volatile SslContext context;
+    private volatile long loadedStamp;
+    private volatile long lastCheck;
+
+    TlsContext(Map<String, Object> config, String source) {
+        this.source = source;
+        certFile = path(config, "certfile");
+        keyFile = path(config, "keyfile");
+        keyStore = path(config, "keystore");
+        Object pw = config.get("keystore_password");
+        keyStorePassword = pw == null ? new char[0] : pw.toString().toCharArray();
+        caFile = path(config, "cafile");
+        Object tls = config.get("tls_version");
+        protocols = tls == null ? new String[] {"TLSv1.3", "TLSv1.2"}
+                : Arrays.stream(tls.toString().split(",")).map(String::trim).toArray(String[]::new);
+        for (String p : protocols) {
+            if (!ALLOWED_PROTOCOLS.contains(p)) {
+                throw new IllegalArgumentException(source + ": tls_version = " + p + " is not allowed (TLSv1.2, TLSv1.3)");
+            }
+        }
+        Object c = config.get("ciphers");
+        ciphers = c == null ? null : Arrays.stream(c.toString().split(",")).map(String::trim).toList();
+        String auth = config.get("client_auth") == null ? "none" : config.get("client_auth").toString().trim();
+        clientAuth = switch (auth) {
+            case "none" -> ClientAuth.NONE;
+            case "optional" -> ClientAuth.OPTIONAL;
+            case "required" -> ClientAuth.REQUIRE;
+            default -> throw new IllegalArgumentException(source + ": client_auth = " + auth
+                    + " is not one of none, optional, required");
+        };
+        if (clientAuth != ClientAuth.NONE && caFile == null) {
+            throw new IllegalArgumentException(source + ": client_auth = " + auth + " needs cafile");
+        }
+        if ((certFile == null || keyFile == null) && keyStore == null) {
+            throw new IllegalArgumentException(source + ": a TLS listener needs certfile and keyfile (PEM) or keystore");
+        }
+        context = build(); // a listener with unusable TLS settings does not start
+        loadedStamp = stamp();
+    }
+
+    private static Path path(Map<String, Object> config, String key) {
+        Object v = config.get(key);
+        return v == null || v.toString().isBlank() ? null : Paths.get(v.toString().trim());
+    }
+
+    /** The context for a new connection, rebuilt first if a certificate file changed. */
+    SslContext current() {
+        long now = System.currentTimeMillis();
+        if (now - lastCheck > 1000) {
+            lastCheck = now;
+            long stamp = stamp();
+            if (stamp != loadedStamp) {
+                try {
+                    context = build();
+                    loadedStamp = stamp;
+                    LOG.info("{}: TLS certificate reloaded; new connections use it", source);
+                } catch (RuntimeException e) {
+                    loadedStamp = stamp; // do not retry a broken file on every connection
+                    LOG.error("{}: cannot use the renewed TLS files ({}); keeping the previous certificate", source,
+                            e.getMessage());
+                }
+            }
+        }
+        return context;
+    }
+
+    private long stamp() {
+        long s = 0;
+        for (Path p : new Path[] {certFile, keyFile, keyStore, caFile}) {
+            if (p != null) {
+                try {
+                    s = s * 31 + Files.getLastModifiedTime(p).toMillis() + Files.size(p);
+                } catch (java.io.IOException e) {
+                    s = s * 31 - 1;
+                }
+            }
+        }
+        return s;
+    }
+
+    private SslContext build() {
+        try {
+            SslContextBuilder b;
+            if (keyStore != null) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(keyStore)) {
+                    ks.load(in, keyStorePassword);
+                }
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, keyStorePassword);
+                b = SslContextBuilder.forServer(kmf);
+            } else {
+                b = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile());
+            }
+            b.sslProvider(SslProvider.JDK).protocols(protocols).clientAuth(clientAuth);
+            if (ciphers != null) {
+                b.ciphers(ciphers);
+            }
+            if (caFile != null) {
+                b.trustManager(new File(caFile.toString()));
+            }
+            return b.build();
+        } catch (Exception e) {
+            throw new IllegalArgumentException(source + ": cannot load the TLS certificate or key: " + e.getMessage(), e);
+        }
+    }
+}
