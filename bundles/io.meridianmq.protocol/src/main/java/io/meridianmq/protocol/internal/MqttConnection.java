@@ -89,6 +89,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private static final AttributeKey<Object> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
     /** Packets that may arrive after CONNECT while authentication is still running. */
     private static final int MAX_PENDING_WHILE_CONNECTING = 1000;
+    /** How long an enhanced authentication plugin may take for one step. */
+    private static final long ENHANCED_AUTH_TIMEOUT_SECONDS = 10;
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
@@ -509,13 +511,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             stage = java.util.concurrent.CompletableFuture.completedFuture(
                     io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed: " + e));
         }
-        stage.whenComplete((step, failure) -> onEventLoop(() -> {
+        // a plugin that never answers must not hold the connection open: 10 s, then refused
+        stage.toCompletableFuture().orTimeout(ENHANCED_AUTH_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
+                .whenComplete((step, failure) -> onEventLoop(() -> {
             if (state == State.CLOSED) {
                 return;
             }
             io.meridianmq.sdk.auth.AuthenticationStep s = step;
             if (failure != null || s == null) {
-                LOG.error("Enhanced authenticator '{}' failed for client {}: {}", authMethod, who(), failure);
+                LOG.error("Enhanced authenticator '{}' failed for client {}: {}", authMethod, who(),
+                        failure instanceof java.util.concurrent.TimeoutException
+                                ? "no answer within " + ENHANCED_AUTH_TIMEOUT_SECONDS + " s" : failure);
                 s = io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed");
             }
             switch (s.kind()) {

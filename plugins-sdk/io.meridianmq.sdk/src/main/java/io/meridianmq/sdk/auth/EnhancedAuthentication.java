@@ -10,6 +10,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Threading: steps of one exchange are called one after another, never concurrently, on the
  * client's network thread; complete the stage from another thread for anything that does I/O.
+ * A step that throws, completes exceptionally or does not complete within 10 seconds refuses the
+ * client (CONNACK 0x87, or DISCONNECT 0x87 when re-authenticating), with a log line.
  * Nullness: {@code clientData} is an empty array when the client sent no authentication data.
  *
  * @since 0.1
