@@ -21,6 +21,11 @@ public interface MqttPipeline {
      */
     void initialize(Channel channel, String listenerName);
 
+    /** Like {@link #initialize(Channel, String)}, with the listener's options. */
+    default void initialize(Channel channel, String listenerName, ListenerOptions options) {
+        initialize(channel, listenerName);
+    }
+
     /**
      * Ends every connection accepted by the named listener, telling MQTT 5 clients that the server
      * is shutting down (DISCONNECT 0x8B), and waits (briefly) until they are closed. Called by the

@@ -53,13 +53,8 @@ public class TlsTest {
                     + "\ntls_version = TLSv1.3\n");
 
     @org.junit.AfterClass
-    public static void deleteCertificates() throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.list(CERTS)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(CERTS);
+    public static void deleteCertificates() {
+        BrokerProcess.deleteTree(CERTS);
     }
 
     /** A self-signed certificate for 127.0.0.1 with the given common name, written over the old one. */

@@ -128,8 +128,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private final java.util.concurrent.atomic.AtomicInteger connectedClients;
     private boolean counted;
 
+    private final io.meridianmq.protocol.ListenerOptions options;
+
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
-            java.util.concurrent.atomic.AtomicInteger connectedClients) {
+            java.util.concurrent.atomic.AtomicInteger connectedClients, io.meridianmq.protocol.ListenerOptions options) {
+        this.options = options;
         this.broker = broker;
         this.listenerName = listenerName;
         this.settings = settings;
@@ -138,8 +141,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     // ---- naming the client in logs ----
 
+    /** The client's address: from a PROXY protocol header when the listener uses one. */
+    private InetSocketAddress remote() {
+        InetSocketAddress proxied = channel.attr(io.meridianmq.protocol.ListenerOptions.PROXIED_ADDRESS).get();
+        return proxied != null ? proxied : (InetSocketAddress) channel.remoteAddress();
+    }
+
     private String who() {
-        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        InetSocketAddress remote = remote();
         String address = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         return clientId == null || clientId.isEmpty() ? "at " + address + " (before CONNECT)"
                 : "'" + clientId + "' (" + address + ")";
@@ -423,6 +432,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         String username = header.hasUserName() ? payload.userName() : null;
         byte[] password = header.hasPassword() ? payload.passwordInBytes() : null;
+        String certificateIdentity = null;
+        if (options.identityAsUsername() || options.subjectAsUsername()) {
+            certificateIdentity = certificateIdentity();
+            if (certificateIdentity == null) {
+                refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                        "no client certificate, but this listener takes the user name from it");
+                return;
+            }
+            username = certificateIdentity;
+            password = null;
+        }
         int keepAlive = header.keepAliveTimeSeconds();
         int serverKeepAlive = -1;
         if (v5 && (keepAlive == 0 || keepAlive > settings.maxKeepAlive()) && settings.maxKeepAlive() < 65535) {
@@ -432,11 +453,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         boolean requestResponseInformation = v5 && intProperty(header.properties(),
                 MqttProperties.MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0) == 1;
         ConnectRequest request = new ConnectRequest(clientId, header.isCleanSession(), keepAlive, username, password,
-                will, (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel, sessionExpiry,
+                will, remote(), listenerName, protocolLevel, sessionExpiry,
                 receiveMaximum);
         int effectiveKeepAlive = keepAlive;
         int announcedKeepAlive = serverKeepAlive;
         boolean clientSentEmptyId = clientId.isEmpty();
+        if (certificateIdentity != null) {
+            request = request.authenticated("x509", certificateIdentity); // the TLS handshake proved it
+        }
         pendingRequest = request;
         connectAfterAuthentication = () -> {
             state = State.CONNECTING;
@@ -447,11 +471,35 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         if (authMethod != null) {
             state = State.AUTHENTICATING;
             exchange = broker.enhancedAuthenticator(authMethod).get().begin(new ConnectingClient(clientId,
-                    (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel, username));
+                    remote(), listenerName, protocolLevel, username));
             byte[] data = binaryProperty(header.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
             runAuthenticationStep(data);
         } else {
             connectAfterAuthentication.run();
+        }
+    }
+
+    /** The client certificate's CN (or full subject DN), or null without a verified certificate. */
+    private String certificateIdentity() {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            javax.security.auth.x500.X500Principal subject =
+                    ((java.security.cert.X509Certificate) chain[0]).getSubjectX500Principal();
+            if (options.subjectAsUsername()) {
+                return subject.getName();
+            }
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(subject.getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return rdn.getValue().toString();
+                }
+            }
+            return null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException | javax.naming.InvalidNameException e) {
+            return null;
         }
     }
 
@@ -488,7 +536,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         } else if (reason == 0x19 && state == State.CONNECTED && exchange == null) {
             reauthenticating = true;
             exchange = broker.enhancedAuthenticator(authMethod).map(a -> a.begin(new ConnectingClient(clientId,
-                    (InetSocketAddress) channel.remoteAddress(), listenerName, protocolLevel,
+                    remote(), listenerName, protocolLevel,
                     pendingRequest.username()))).orElse(null);
             if (exchange == null) {
                 serverDisconnect(DisconnectReason.NOT_AUTHORIZED, "re-authentication method '" + authMethod
@@ -628,8 +676,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         channel.writeAndFlush(new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(), props)));
-        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}')", who(), protocolName(),
-                result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName);
+        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{})", who(), protocolName(),
+                result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
+                pendingRequest.username() == null ? "" : ", user '" + pendingRequest.username() + "'");
         session.open();
         while (!pendingWhileConnecting.isEmpty() && state == State.CONNECTED) {
             MqttMessage m = pendingWhileConnecting.poll();

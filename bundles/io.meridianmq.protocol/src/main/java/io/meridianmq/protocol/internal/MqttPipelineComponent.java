@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.DisconnectReason;
+import io.meridianmq.protocol.ListenerOptions;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
@@ -109,6 +110,11 @@ public class MqttPipelineComponent implements MqttPipeline {
 
     @Override
     public void initialize(Channel channel, String listenerName) {
+        initialize(channel, listenerName, ListenerOptions.NONE);
+    }
+
+    @Override
+    public void initialize(Channel channel, String listenerName, ListenerOptions options) {
         ProtocolSettings s = settings;
         ChannelPipeline p = channel.pipeline();
         // until CONNECT arrives, the idle handler closes connections that never speak
@@ -116,7 +122,7 @@ public class MqttPipelineComponent implements MqttPipeline {
         p.addLast("mqtt-framer", new PacketFramer(s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, connectedClients));
+        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, connectedClients, options));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

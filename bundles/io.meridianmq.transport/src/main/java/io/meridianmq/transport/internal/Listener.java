@@ -3,11 +3,13 @@ package io.meridianmq.transport.internal;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
+import io.meridianmq.protocol.ListenerOptions;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -49,6 +51,7 @@ public class Listener {
     void activate(Map<String, Object> config) {
         ListenerSettings settings = ListenerSettings.from(config);
         TlsContext tls = settings.tls() ? new TlsContext(config, settings.source()) : null;
+        ListenerOptions options = new ListenerOptions(settings.identityAsUsername(), settings.subjectAsUsername());
         name = settings.name();
         String listenerName = settings.name();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -60,6 +63,10 @@ public class Listener {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (settings.proxyProtocol()) {
+                            ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder())
+                                    .addLast("proxy-address", new ProxiedAddress());
+                        }
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()));
                         }
@@ -74,7 +81,7 @@ public class Listener {
                                                     .build()))
                                     .addLast("websocket-frames", new WebSocketFrames());
                         }
-                        pipeline.initialize(ch, listenerName);
+                        pipeline.initialize(ch, listenerName, options);
                     }
                 });
         try {
@@ -88,7 +95,8 @@ public class Listener {
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}{}, {})",
                 bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(),
-                settings.webSocket() ? ", path " + settings.path() : "", loops.transportName());
+                (settings.webSocket() ? ", path " + settings.path() : "")
+                        + (settings.proxyProtocol() ? ", PROXY protocol" : ""), loops.transportName());
     }
 
     @Deactivate

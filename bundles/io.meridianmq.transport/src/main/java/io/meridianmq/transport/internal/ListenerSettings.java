@@ -8,7 +8,8 @@ import java.util.Map;
  * The settings of one listener. An unusable value stops only that listener, with a message naming
  * the file and key.
  */
-record ListenerSettings(String name, String host, int port, String kind, String path, String source) {
+record ListenerSettings(String name, String host, int port, String kind, String path, String source,
+        boolean proxyProtocol, boolean identityAsUsername, boolean subjectAsUsername) {
 
     boolean tls() {
         return kind.equals("mqtts") || kind.equals("wss");
@@ -43,7 +44,26 @@ record ListenerSettings(String name, String host, int port, String kind, String 
                 throw new IllegalArgumentException(source + ": port = " + port + " is out of range [0..65535]");
             }
         }
-        return new ListenerSettings(name, host, port, kind, path, source);
+        boolean proxy = bool(config, source, "proxy_protocol");
+        boolean identity = bool(config, source, "use_identity_as_username");
+        boolean subject = bool(config, source, "use_subject_as_username");
+        if ((identity || subject) && !(kind.equals("mqtts") || kind.equals("wss"))) {
+            throw new IllegalArgumentException(source + ": use_identity_as_username / use_subject_as_username need a "
+                    + "TLS listener (kind mqtts or wss) with client_auth");
+        }
+        return new ListenerSettings(name, host, port, kind, path, source, proxy, identity, subject);
+    }
+
+    private static boolean bool(Map<String, Object> config, String source, String key) {
+        Object v = config.get(key);
+        if (v == null) {
+            return false;
+        }
+        String s = v.toString().trim();
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException(source + ": " + key + " = '" + v + "' is not true or false");
     }
 
     private static String string(Map<String, Object> config, String key, String fallback) {

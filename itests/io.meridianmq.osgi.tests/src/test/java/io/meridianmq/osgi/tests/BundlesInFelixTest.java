@@ -81,7 +81,7 @@ public class BundlesInFelixTest {
                 mavenBundle("org.apache.felix", "org.apache.felix.scr", "2.2.18")));
         for (String n : new String[] {"netty-common", "netty-buffer", "netty-resolver", "netty-transport",
             "netty-transport-native-unix-common", "netty-transport-classes-epoll", "netty-codec-base",
-            "netty-handler", "netty-codec-mqtt", "netty-codec-compression", "netty-codec-http"}) {
+            "netty-handler", "netty-codec-mqtt", "netty-codec-compression", "netty-codec-http", "netty-codec-haproxy"}) {
             options.add(mavenBundle("io.netty", n, netty));
         }
         options.add(mavenBundle("io.netty", "netty-transport-native-epoll", netty).classifier("linux-x86_64").noStart());

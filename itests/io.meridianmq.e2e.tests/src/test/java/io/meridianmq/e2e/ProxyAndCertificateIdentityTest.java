@@ -1,0 +1,182 @@
+package io.meridianmq.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.ClassRule;
+import org.junit.Test;
+
+/**
+ * PROXY protocol listeners (the real client address reaches authentication and logs) and client
+ * certificates as identity (use_identity_as_username), with Paho clients; the PROXY header is
+ * added by a small relay standing in for a load balancer, certificates are made by openssl.
+ */
+public class ProxyAndCertificateIdentityTest {
+
+    private static final Path CERTS;
+    private static final int PROXIED_PORT;
+    private static final int MTLS_PORT;
+
+    static {
+        try {
+            CERTS = Files.createTempDirectory("meridian-mtls-");
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                    "-subj", "/CN=test-ca");
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.pem",
+                    "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1");
+            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj",
+                    "/CN=device-42/O=Meridian Tests");
+            openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                    "client.pem", "-days", "2");
+            openssl("pkcs12", "-export", "-in", "client.pem", "-inkey", "client.key", "-out", "client.p12", "-passout",
+                    "pass:changeit");
+            PROXIED_PORT = BrokerProcess.freePort();
+            MTLS_PORT = BrokerProcess.freePort();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot prepare the test certificates", e);
+        }
+    }
+
+    @ClassRule
+    public static final BrokerProcess BROKER = new BrokerProcess()
+            .withEtcFile("io.meridianmq.listener-proxied.cfg", "host = 127.0.0.1\nport = " + PROXIED_PORT
+                    + "\nkind = mqtt\nproxy_protocol = true\n")
+            .withEtcFile("io.meridianmq.listener-mtls.cfg", "host = 127.0.0.1\nport = " + MTLS_PORT + "\nkind = mqtts\n"
+                    + "certfile = " + CERTS.resolve("server.pem") + "\nkeyfile = " + CERTS.resolve("server.key") + "\n"
+                    + "client_auth = required\ncafile = " + CERTS.resolve("ca.pem") + "\nuse_identity_as_username = true\n");
+
+    @org.junit.AfterClass
+    public static void deleteCertificates() {
+        BrokerProcess.deleteTree(CERTS);
+    }
+
+    private static void openssl(String... args) throws IOException, InterruptedException {
+        String[] command = new String[args.length + 1];
+        command[0] = "openssl";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Process p = new ProcessBuilder(command).directory(CERTS.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("openssl " + String.join(" ", args) + " failed: " + out);
+        }
+    }
+
+    /** A one-connection relay that prepends a PROXY v1 header, as HAProxy would. */
+    private static int relay(String sourceAddress, int sourcePort) throws IOException {
+        ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            try (server; Socket client = server.accept(); Socket broker = new Socket("127.0.0.1", PROXIED_PORT)) {
+                OutputStream up = broker.getOutputStream();
+                up.write(("PROXY TCP4 " + sourceAddress + " 127.0.0.1 " + sourcePort + " " + PROXIED_PORT + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                Thread back = new Thread(() -> pump(broker, client));
+                back.start();
+                pump(client, broker);
+                back.join(5000);
+            } catch (Exception e) {
+                // the test sees what the client saw
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return server.getLocalPort();
+    }
+
+    private static void pump(Socket from, Socket to) {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // one side closed
+        }
+    }
+
+    private static void connectThrough(int port, String id) throws MqttException {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        try {
+            c.connect(o);
+            c.disconnect();
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    public void theRealClientAddressDecidesAnonymousAccessAndIsLogged() throws Exception {
+        BROKER.awaitLog("127.0.0.1:" + PROXIED_PORT + " (listener 'proxied', kind mqtt, PROXY protocol");
+        try {
+            connectThrough(relay("203.0.113.7", 40001), "from-afar");
+            fail("a client from 203.0.113.7 is not on loopback: allow_anonymous = loopback refuses it");
+        } catch (MqttException e) {
+            assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, e.getReasonCode());
+        }
+        BROKER.awaitLog("Connection of client 'from-afar' (203.0.113.7:40001) refused");
+        connectThrough(relay("127.0.0.9", 40002), "from-near");
+        BROKER.awaitLog("Client 'from-near' (127.0.0.9:40002) connected");
+    }
+
+    @Test
+    public void aMalformedProxyHeaderClosesTheConnection() throws Exception {
+        BROKER.awaitLog("(listener 'proxied'");
+        try (RawMqttSocket raw = new RawMqttSocket(PROXIED_PORT)) {
+            raw.send("PROXY NONSENSE\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(raw.awaitClosed());
+        }
+        BROKER.awaitLog("malformed PROXY protocol header");
+    }
+
+    @Test
+    public void theClientCertificatesCommonNameIsTheUserName() throws Exception {
+        BROKER.awaitLog("127.0.0.1:" + MTLS_PORT + " (listener 'mtls', kind mqtts");
+        KeyStore clientKeys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(CERTS.resolve("client.p12"))) {
+            clientKeys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(clientKeys, "changeit".toCharArray());
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(CERTS.resolve("server.pem"))) {
+            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+
+        MqttClient c = new MqttClient("ssl://127.0.0.1:" + MTLS_PORT, "device", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setSocketFactory(ctx.getSocketFactory());
+        o.setUserName("ignored"); // the certificate, not the CONNECT, names the user
+        try {
+            c.connect(o);
+        } catch (MqttException e) {
+            throw new AssertionError("mutual TLS connection failed: " + e + "\n" + BROKER.tail(), e);
+        }
+        c.disconnect();
+        c.close();
+        BROKER.awaitLog("Client 'device' (127.0.0.1:");
+        BROKER.awaitLog("user 'device-42'");
+    }
+}
