@@ -23,7 +23,7 @@ import org.junit.Test;
 public class AclTest {
 
     private static final String ACL = "user alice\ntopic readwrite alice/#\ntopic read shared/#\n"
-            + "user bob\ntopic readwrite shared/#\n";
+            + "topic deny shared/secret\nuser bob\ntopic readwrite shared/#\n";
 
     @ClassRule
     public static final BrokerProcess BROKER = new BrokerProcess()
@@ -98,6 +98,19 @@ public class AclTest {
         } finally {
             alice.disconnect();
             alice.close();
+        }
+    }
+
+    @Test
+    public void retainedMessagesTheAclHidesAreNotDeliveredOnSubscribe() throws Exception {
+        try (V5Client bob = v5("bob", "b-pass"); V5Client alice = v5("alice", "a-pass")) {
+            bob.publish("shared/secret", "for bob's eyes", 1, true);
+            bob.publish("shared/public", "for everyone", 1, true);
+            alice.subscribe(V5Client.sub("shared/#", 1));
+            assertEquals("for everyone", alice.next().text());
+            assertNull("shared/secret is denied to alice", alice.poll(500));
+            bob.publish("shared/secret", "", 1, true);
+            bob.publish("shared/public", "", 1, true);
         }
     }
 

@@ -264,10 +264,22 @@ final class ClientSessionHandle implements ClientSession {
                 TopicSubscription s = subscriptions.get(i);
                 int max = granted[i];
                 int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
-                core.retained().forEachMatching(filters[i], m -> session.deliver(new Session.Delivery(
-                        new Message(m.topic(), m.payload(), m.qos(), true, m.properties(),
-                                m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
-                        Math.min(max, m.qos()), true, ids, null)));
+                boolean checkRetained = core.hasAuthorizers();
+                core.retained().forEachMatching(filters[i], m -> {
+                    Session.Delivery d = new Session.Delivery(new Message(m.topic(), m.payload(), m.qos(), true,
+                            m.properties(), m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
+                            Math.min(max, m.qos()), true, ids, null);
+                    if (!checkRetained) {
+                        session.deliver(d);
+                        return;
+                    }
+                    // a wildcard subscription may cover topics the ACL keeps from this client
+                    core.authorizeSubscribe(identity, m.topic(), d.qos).thenAccept(decision -> {
+                        if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
+                            session.submit(() -> session.deliver(d));
+                        }
+                    });
+                });
             }
         }));
     }
