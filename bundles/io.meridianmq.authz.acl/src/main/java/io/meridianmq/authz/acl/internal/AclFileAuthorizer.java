@@ -12,6 +12,9 @@ import io.meridianmq.sdk.auth.AuthorizationOutput;
 import io.meridianmq.sdk.auth.Authorizer;
 import io.meridianmq.sdk.auth.PublishAuthorizationInput;
 import io.meridianmq.sdk.auth.SubscribeAuthorizationInput;
+import io.meridianmq.sdk.interceptor.PublishOutboundInput;
+import io.meridianmq.sdk.interceptor.PublishOutboundInterceptor;
+import io.meridianmq.sdk.interceptor.PublishOutboundOutput;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,10 +29,14 @@ import org.slf4j.LoggerFactory;
  * changes, so edits apply to connected clients' next operations; a bad line is logged with its
  * number and skipped. Decisions are cached per user, client and topic (the cache is dropped
  * with each reload), so a large ACL costs one map lookup on the hot path.
+ *
+ * <p>Read access is checked on every delivery too (as an outbound interceptor), as Mosquitto
+ * does: a subscription allowed by the ACL does not carry messages on topics a {@code deny} line
+ * (or a later edit) keeps from the client.
  */
 @Component(configurationPid = "io.meridianmq.authz.acl", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = "service.ranking:Integer=1000")
-public class AclFileAuthorizer implements Authorizer {
+        property = "service.ranking:Integer=1000", service = {Authorizer.class, PublishOutboundInterceptor.class})
+public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AclFileAuthorizer.class);
     private static final int CACHE_LIMIT = 100_000;
@@ -100,6 +107,15 @@ public class AclFileAuthorizer implements Authorizer {
         } else {
             output.deny("the ACL does not let '" + input.client().username().orElse("(anonymous)") + "' write to '"
                     + input.topic() + "'");
+        }
+    }
+
+    @Override
+    public void onOutboundPublish(PublishOutboundInput input, PublishOutboundOutput output) {
+        String topic = output.publish().topic();
+        if (!decide(input.subscriber().username().orElse(null), input.subscriber().clientId(), topic, false)) {
+            output.drop("the ACL does not let '" + input.subscriber().username().orElse("(anonymous)") + "' read '"
+                    + topic + "'");
         }
     }
 
