@@ -39,14 +39,20 @@ public class MqttJsTest {
 
     @BeforeClass
     public static void installMqttJs() throws Exception {
-        nodeDir = new File(System.getProperty("meridian.node.dir"));
-        if (!new File(nodeDir, "node_modules/mqtt").isDirectory()) {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(nodeDir)
+        nodeDir = installedNodePackages();
+    }
+
+    /** src/test/node with its npm packages installed (npm ci from the lock file, once). */
+    static synchronized File installedNodePackages() throws Exception {
+        File dir = new File(System.getProperty("meridian.node.dir"));
+        if (!new File(dir, "node_modules/mqtt").isDirectory()) {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir)
                     .redirectErrorStream(true).start();
             String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue("npm ci did not finish", npm.waitFor(300, TimeUnit.SECONDS));
             assertEquals("npm ci failed (Node.js and npm are needed): " + out, 0, npm.exitValue());
         }
+        return dir;
     }
 
     private void roundTrip(String url, String clientSuffix) throws Exception {
