@@ -36,6 +36,7 @@ public class ProxyAndCertificateIdentityTest {
     private static final Path CERTS;
     private static final int PROXIED_PORT;
     private static final int MTLS_PORT;
+    private static final int CRL_PORT;
 
     static {
         try {
@@ -50,8 +51,27 @@ public class ProxyAndCertificateIdentityTest {
                     "client.pem", "-days", "2");
             openssl("pkcs12", "-export", "-in", "client.pem", "-inkey", "client.key", "-out", "client.p12", "-passout",
                     "pass:changeit");
+            // a small CA that can revoke: good.pem stays valid, bad.pem is in crl.pem
+            Files.writeString(CERTS.resolve("ca.cnf"), "[ca]\ndefault_ca = test_ca\n[test_ca]\ndir = .\n"
+                    + "database = index.txt\nnew_certs_dir = .\nserial = serial\ncrlnumber = crlnumber\n"
+                    + "default_md = sha256\ndefault_days = 2\ndefault_crl_days = 2\npolicy = any\n"
+                    + "[any]\ncommonName = supplied\n");
+            Files.writeString(CERTS.resolve("index.txt"), "");
+            Files.writeString(CERTS.resolve("serial"), "1000\n");
+            Files.writeString(CERTS.resolve("crlnumber"), "1000\n");
+            for (String who : new String[] {"good", "bad"}) {
+                openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", who + ".key", "-out", who + ".csr", "-subj",
+                        "/CN=" + who + "-device");
+                openssl("ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", who + ".csr",
+                        "-out", who + ".pem");
+                openssl("pkcs12", "-export", "-in", who + ".pem", "-inkey", who + ".key", "-out", who + ".p12",
+                        "-passout", "pass:changeit");
+            }
+            openssl("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-revoke", "bad.pem");
+            openssl("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl", "-out", "crl.pem");
             PROXIED_PORT = BrokerProcess.freePort();
             MTLS_PORT = BrokerProcess.freePort();
+            CRL_PORT = BrokerProcess.freePort();
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the test certificates", e);
         }
@@ -63,7 +83,11 @@ public class ProxyAndCertificateIdentityTest {
                     + "\nkind = mqtt\nproxy_protocol = true\n")
             .withEtcFile("io.meridianmq.listener-mtls.cfg", "host = 127.0.0.1\nport = " + MTLS_PORT + "\nkind = mqtts\n"
                     + "certfile = " + CERTS.resolve("server.pem") + "\nkeyfile = " + CERTS.resolve("server.key") + "\n"
-                    + "client_auth = required\ncafile = " + CERTS.resolve("ca.pem") + "\nuse_identity_as_username = true\n");
+                    + "client_auth = required\ncafile = " + CERTS.resolve("ca.pem") + "\nuse_identity_as_username = true\n")
+            .withEtcFile("io.meridianmq.listener-crl.cfg", "host = 127.0.0.1\nport = " + CRL_PORT + "\nkind = mqtts\n"
+                    + "certfile = " + CERTS.resolve("server.pem") + "\nkeyfile = " + CERTS.resolve("server.key") + "\n"
+                    + "client_auth = required\ncafile = " + CERTS.resolve("ca.pem") + "\ncrlfile = "
+                    + CERTS.resolve("crl.pem") + "\nuse_identity_as_username = true\n");
 
     @org.junit.AfterClass
     public static void deleteCertificates() {
@@ -147,24 +171,32 @@ public class ProxyAndCertificateIdentityTest {
     }
 
     @Test
+    public void revokedClientCertificatesAreRefused() throws Exception {
+        BROKER.awaitLog("127.0.0.1:" + CRL_PORT + " (listener 'crl', kind mqtts");
+        MqttClient good = new MqttClient("ssl://127.0.0.1:" + CRL_PORT, "crl-good", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setSocketFactory(clientTls("good.p12").getSocketFactory());
+        good.connect(o);
+        good.disconnect();
+        good.close();
+        BROKER.awaitLog("user 'good-device'");
+        MqttClient bad = new MqttClient("ssl://127.0.0.1:" + CRL_PORT, "crl-bad", new MemoryPersistence());
+        MqttConnectOptions ob = new MqttConnectOptions();
+        ob.setSocketFactory(clientTls("bad.p12").getSocketFactory());
+        try {
+            bad.connect(ob);
+            fail("a revoked certificate must not get through the TLS handshake");
+        } catch (MqttException expected) {
+            // the handshake fails
+        } finally {
+            bad.close();
+        }
+    }
+
+    @Test
     public void theClientCertificatesCommonNameIsTheUserName() throws Exception {
         BROKER.awaitLog("127.0.0.1:" + MTLS_PORT + " (listener 'mtls', kind mqtts");
-        KeyStore clientKeys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(CERTS.resolve("client.p12"))) {
-            clientKeys.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(clientKeys, "changeit".toCharArray());
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(CERTS.resolve("server.pem"))) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-
+        SSLContext ctx = clientTls("client.p12");
         MqttClient c = new MqttClient("ssl://127.0.0.1:" + MTLS_PORT, "device", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setSocketFactory(ctx.getSocketFactory());
@@ -178,5 +210,25 @@ public class ProxyAndCertificateIdentityTest {
         c.close();
         BROKER.awaitLog("Client 'device' (127.0.0.1:");
         BROKER.awaitLog("user 'device-42'");
+    }
+
+    /** TLS with a client certificate from {@code p12} that trusts the broker's certificate. */
+    private static SSLContext clientTls(String p12) throws Exception {
+        KeyStore clientKeys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(CERTS.resolve(p12))) {
+            clientKeys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(clientKeys, "changeit".toCharArray());
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(CERTS.resolve("server.pem"))) {
+            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
     }
 }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Settings (Mosquitto's names where it has them): {@code certfile} + {@code keyfile} (PEM), or
  * {@code keystore} + {@code keystore_password} (PKCS#12); {@code tls_version} (TLS protocols,
  * default {@code TLSv1.3,TLSv1.2}); {@code ciphers}; {@code client_auth} ({@code none},
- * {@code optional}, {@code required}) with {@code cafile}.
+ * {@code optional}, {@code required}) with {@code cafile}, and {@code crlfile} to refuse revoked
+ * client certificates.
  */
 final class TlsContext {
 
@@ -42,6 +43,7 @@ final class TlsContext {
     private final Path keyStore;
     private final char[] keyStorePassword;
     private final Path caFile;
+    private final Path crlFile;
     private final String[] protocols;
     private final List<String> ciphers;
     private final ClientAuth clientAuth;
@@ -58,6 +60,7 @@ final class TlsContext {
         Object pw = config.get("keystore_password");
         keyStorePassword = pw == null ? new char[0] : pw.toString().toCharArray();
         caFile = path(config, "cafile");
+        crlFile = path(config, "crlfile");
         Object tls = config.get("tls_version");
         protocols = tls == null ? new String[] {"TLSv1.3", "TLSv1.2"}
                 : Arrays.stream(tls.toString().split(",")).map(String::trim).toArray(String[]::new);
@@ -78,6 +81,9 @@ final class TlsContext {
         };
         if (clientAuth != ClientAuth.NONE && caFile == null) {
             throw new IllegalArgumentException(source + ": client_auth = " + auth + " needs cafile");
+        }
+        if (crlFile != null && caFile == null) {
+            throw new IllegalArgumentException(source + ": crlfile needs cafile");
         }
         if ((certFile == null || keyFile == null) && keyStore == null) {
             throw new IllegalArgumentException(source + ": a TLS listener needs certfile and keyfile (PEM) or keystore");
@@ -114,7 +120,7 @@ final class TlsContext {
 
     private long stamp() {
         long s = 0;
-        for (Path p : new Path[] {certFile, keyFile, keyStore, caFile}) {
+        for (Path p : new Path[] {certFile, keyFile, keyStore, caFile, crlFile}) {
             if (p != null) {
                 try {
                     s = s * 31 + Files.getLastModifiedTime(p).toMillis() + Files.size(p);
@@ -124,6 +130,29 @@ final class TlsContext {
             }
         }
         return s;
+    }
+
+    /** Client certificates must chain to cafile and not be revoked by crlfile (Mosquitto's crlfile). */
+    private javax.net.ssl.TrustManagerFactory revocationCheckingTrust() throws Exception {
+        java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+        java.util.Set<java.security.cert.TrustAnchor> anchors = new java.util.HashSet<>();
+        try (InputStream in = Files.newInputStream(caFile)) {
+            for (java.security.cert.Certificate c : x509.generateCertificates(in)) {
+                anchors.add(new java.security.cert.TrustAnchor((java.security.cert.X509Certificate) c, null));
+            }
+        }
+        java.util.Collection<? extends java.security.cert.CRL> crls;
+        try (InputStream in = Files.newInputStream(crlFile)) {
+            crls = x509.generateCRLs(in);
+        }
+        java.security.cert.PKIXBuilderParameters params = new java.security.cert.PKIXBuilderParameters(anchors,
+                new java.security.cert.X509CertSelector());
+        params.setRevocationEnabled(true);
+        params.addCertStore(java.security.cert.CertStore.getInstance("Collection",
+                new java.security.cert.CollectionCertStoreParameters(crls)));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(new javax.net.ssl.CertPathTrustManagerParameters(params));
+        return tmf;
     }
 
     private SslContext build() {
@@ -144,7 +173,9 @@ final class TlsContext {
             if (ciphers != null) {
                 b.ciphers(ciphers);
             }
-            if (caFile != null) {
+            if (caFile != null && crlFile != null) {
+                b.trustManager(revocationCheckingTrust());
+            } else if (caFile != null) {
                 b.trustManager(new File(caFile.toString()));
             }
             return b.build();
