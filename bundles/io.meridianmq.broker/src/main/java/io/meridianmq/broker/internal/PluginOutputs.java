@@ -200,22 +200,23 @@ final class PluginOutputs {
         }
     }
 
-    static final class PublishInbound extends PluginOutput implements PublishInboundOutput {
+    /** A message a plugin may change or drop; the SUCCESS fallback restores it as it was. */
+    abstract static class PublishOutput extends PluginOutput {
         final Publish publish;
         private final Publish before;
+        private final String failure;
         volatile String dropReason;
 
-        PublishInbound(Publish publish) {
+        PublishOutput(Publish publish, String failure) {
             this.publish = publish;
             this.before = publish.copy();
+            this.failure = failure;
         }
 
-        @Override
         public ModifiablePublish publish() {
             return publish;
         }
 
-        @Override
         public void drop(String reason) {
             if (writable()) {
                 dropReason = Objects.requireNonNull(reason, "reason");
@@ -225,7 +226,7 @@ final class PluginOutputs {
         @Override
         void applyFallback(TimeoutFallback fallback) {
             if (fallback == TimeoutFallback.FAILURE) {
-                dropReason = "interceptor failed or timed out";
+                dropReason = failure;
             } else {
                 publish.restore(before); // as if this plugin had not been there
                 dropReason = null;
@@ -233,36 +234,15 @@ final class PluginOutputs {
         }
     }
 
-    static final class PublishOutbound extends PluginOutput implements PublishOutboundOutput {
-        final Publish publish;
-        private final Publish before;
-        volatile String dropReason;
+    static final class PublishInbound extends PublishOutput implements PublishInboundOutput {
+        PublishInbound(Publish publish) {
+            super(publish, "interceptor failed or timed out");
+        }
+    }
 
+    static final class PublishOutbound extends PublishOutput implements PublishOutboundOutput {
         PublishOutbound(Publish publish) {
-            this.publish = publish;
-            this.before = publish.copy();
-        }
-
-        @Override
-        public ModifiablePublish publish() {
-            return publish;
-        }
-
-        @Override
-        public void drop(String reason) {
-            if (writable()) {
-                dropReason = Objects.requireNonNull(reason, "reason");
-            }
-        }
-
-        @Override
-        void applyFallback(TimeoutFallback fallback) {
-            if (fallback == TimeoutFallback.FAILURE) {
-                dropReason = "outbound interceptor failed or timed out";
-            } else {
-                publish.restore(before);
-                dropReason = null;
-            }
+            super(publish, "outbound interceptor failed or timed out");
         }
     }
 
