@@ -27,6 +27,7 @@ final class PasswordFile {
 
     static final int ITERATIONS = 20_000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] UNKNOWN_USER_SALT = new byte[12];
 
     /** One problem in the file, to report with its line number. */
     record Problem(int line, String what) {
@@ -83,6 +84,12 @@ final class PasswordFile {
     boolean verify(String user, byte[] password) {
         String hash = hashes.get(user);
         if (hash == null) {
+            // the same work as for a known user, so that timing does not tell which users exist
+            try {
+                pbkdf2(password, UNKNOWN_USER_SALT, ITERATIONS, 64);
+            } catch (GeneralSecurityException e) {
+                // nothing to hide then
+            }
             return false;
         }
         try {
