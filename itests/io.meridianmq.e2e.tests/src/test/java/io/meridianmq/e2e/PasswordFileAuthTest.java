@@ -40,17 +40,10 @@ public class PasswordFileAuthTest {
         BROKER.awaitLog("1 user(s) loaded");
     }
 
-    private static void awaitAccepted(String user, String password) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (true) {
-            try {
-                connect(user, password);
-                return;
-            } catch (MqttException notYet) {
-                assertTrue(user + " was never accepted", System.currentTimeMillis() < deadline);
-                Thread.sleep(100);
-            }
-        }
+    private static void awaitAccepted(String user, String password) {
+        org.awaitility.Awaitility.await(user + " accepted").atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptions()
+                .untilAsserted(() -> connect(user, password));
     }
 
     private static String run(String... command) throws Exception {

@@ -127,11 +127,9 @@ public class TlsTest {
         awaitListeners();
         assertEquals("CN=meridian-test-1", serverCertificate().getSubjectX500Principal().getName());
         generate("meridian-test-2");
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!serverCertificate().getSubjectX500Principal().getName().equals("CN=meridian-test-2")) {
-            assertTrue("the renewed certificate was not picked up", System.currentTimeMillis() < deadline);
-            Thread.sleep(200);
-        }
+        org.awaitility.Awaitility.await("the renewed certificate in use").atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> serverCertificate().getSubjectX500Principal().getName().equals("CN=meridian-test-2"));
         BROKER.awaitLog("TLS certificate reloaded");
     }
 

@@ -23,7 +23,7 @@ public class TagInterceptorTest {
 
         public ModifiablePublish publish() { return this; }
         public void drop(String reason) { }
-        public Async async(Duration timeout, TimeoutFallback fallback) { throw new UnsupportedOperationException(); }
+        public Async async(Duration timeout, TimeoutFallback fallback) { return () -> { }; } // these fakes answer at once
         public String topic() { return "a/b"; }
         public void setTopic(String topic) { }
         public byte[] payload() { return new byte[0]; }
