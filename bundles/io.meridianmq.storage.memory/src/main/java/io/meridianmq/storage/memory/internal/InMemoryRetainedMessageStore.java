@@ -7,13 +7,10 @@ import io.meridianmq.sdk.topic.Topics;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.RetainedMessageStore;
 
-import org.osgi.service.component.annotations.Component;
-
 /**
  * Retained messages in a concurrent map. An exact filter is one lookup; a wildcard filter scans
  * all retained messages, which is fine for thousands and is what the durable store improves on.
  */
-@Component(service = RetainedMessageStore.class, property = "service.ranking:Integer=0")
 public class InMemoryRetainedMessageStore implements RetainedMessageStore {
 
     private final ConcurrentHashMap<String, RetainedMessage> byTopic = new ConcurrentHashMap<>();

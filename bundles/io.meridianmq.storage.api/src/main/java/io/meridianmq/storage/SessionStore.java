@@ -1,0 +1,76 @@
+package io.meridianmq.storage;
+
+import java.util.function.Consumer;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Keeps persistent sessions (those with a session expiry interval) across restarts: the session,
+ * its subscriptions, queued and in-flight messages, incoming QoS 2 state and a delayed will.
+ *
+ * <p>Writes are grouped in {@link Batch batches}; a batch is applied atomically (all or nothing
+ * after a crash) and batches are applied in the order they were {@linkplain Batch#submit()
+ * submitted}, from whatever thread. {@link #whenDurable} runs an action once everything submitted
+ * before it is on stable storage, which is how the broker delays PUBACK/PUBREC until then.
+ *
+ * <p>Threading: every method may be called from any thread and never blocks for long (batches
+ * are handed to the store's own writer).
+ */
+@ProviderType
+public interface SessionStore {
+
+    /** Whether anything survives a restart; if not, the broker does not call the other methods. */
+    boolean durable();
+
+    /** A new, empty batch of writes. */
+    Batch batch();
+
+    /**
+     * Runs {@code action} once every batch submitted before this call is durable (at once when
+     * the sync policy does not wait). The action runs on the store's writer thread and must be
+     * short: hand work to another thread.
+     */
+    void whenDurable(Runnable action);
+
+    /**
+     * Passes every stored session to {@code consumer}; called once, when the broker starts.
+     *
+     * @return the highest message sequence number in use, so that new ones are larger
+     */
+    long recover(Consumer<RecoveredSession> consumer);
+
+    /**
+     * Writes that are applied together. Message sequence numbers are chosen by the broker, unique
+     * over all sessions and increasing.
+     */
+    interface Batch {
+
+        /** Creates or updates the session record. */
+        Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis);
+
+        /** Removes the session with everything it owns. */
+        Batch removeSession(String clientId);
+
+        Batch putSubscription(String clientId, StoredSubscription subscription);
+
+        Batch removeSubscription(String clientId, String key);
+
+        Batch putMessage(String clientId, long sequence, StoredMessage message);
+
+        /** Records the QoS 2 packet id and release state of a stored message. */
+        Batch updateMessage(String clientId, long sequence, int packetId, boolean released);
+
+        Batch removeMessage(String clientId, long sequence);
+
+        Batch addIncomingQos2(String clientId, int packetId);
+
+        Batch removeIncomingQos2(String clientId, int packetId);
+
+        Batch putWill(String clientId, StoredWill will);
+
+        Batch removeWill(String clientId);
+
+        /** Hands the batch to the store; it must not be used afterwards. Empty batches are ignored. */
+        void submit();
+    }
+}

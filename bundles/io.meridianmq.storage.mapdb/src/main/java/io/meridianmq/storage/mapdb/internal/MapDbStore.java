@@ -1,0 +1,550 @@
+package io.meridianmq.storage.mapdb.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import io.meridianmq.sdk.topic.Topics;
+import io.meridianmq.storage.RecoveredSession;
+import io.meridianmq.storage.RetainedMessage;
+import io.meridianmq.storage.RetainedMessageStore;
+import io.meridianmq.storage.SessionStore;
+import io.meridianmq.storage.StoredMessage;
+import io.meridianmq.storage.StoredSubscription;
+import io.meridianmq.storage.StoredWill;
+
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+import org.mapdb.serializer.SerializerArrayTuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sessions and retained messages in one MapDB file with a write-ahead log.
+ *
+ * <p>Every write goes through one queue to one writer thread, which applies whole batches and
+ * commits after as many as have arrived (up to {@code max_batch}): one sync covers many messages
+ * (group commit), no caller ever waits on the disk, and a batch is never split by a commit, so
+ * it is all-or-nothing after a crash. Readers of retained messages see writes not yet applied
+ * through a small overlay of pending ones.
+ */
+final class MapDbStore implements SessionStore, RetainedMessageStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MapDbStore.class);
+    private static final Object STOP = new Object();
+    private static final RetainedMessage REMOVED = new RetainedMessage("-", new byte[0], 0,
+            io.meridianmq.sdk.message.PublishProperties.NONE, 0);
+
+    private final StoreSettings settings;
+    private final DB db;
+    private final BTreeMap<String, byte[]> sessions;
+    private final BTreeMap<Object[], byte[]> subscriptions;
+    private final BTreeMap<Object[], byte[]> messages;
+    private final BTreeMap<Object[], Long> messageStates;
+    private final BTreeMap<Object[], Boolean> incomingQos2;
+    private final BTreeMap<String, byte[]> wills;
+    private final BTreeMap<String, byte[]> retained;
+    /** Retained writes handed to the writer and not yet applied, by topic ({@link #REMOVED} for a removal). */
+    private final ConcurrentHashMap<String, RetainedMessage> pendingRetained = new ConcurrentHashMap<>();
+
+    /** Batches and markers; unbounded, but its producers are bounded by MQTT flow control. */
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean failed;
+    private FileChannel lock;
+
+    private MapDbStore(StoreSettings settings, DB db) {
+        this.settings = settings;
+        this.db = db;
+        this.sessions = db.treeMap("sessions", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+        this.subscriptions = db.treeMap("subscriptions", new SerializerArrayTuple(Serializer.STRING, Serializer.STRING),
+                Serializer.BYTE_ARRAY).createOrOpen();
+        this.messages = db.treeMap("messages", new SerializerArrayTuple(Serializer.STRING, Serializer.LONG),
+                Serializer.BYTE_ARRAY).valuesOutsideNodesEnable().createOrOpen();
+        this.messageStates = db.treeMap("message-states", new SerializerArrayTuple(Serializer.STRING, Serializer.LONG),
+                Serializer.LONG).createOrOpen();
+        this.incomingQos2 = db.treeMap("incoming-qos2", new SerializerArrayTuple(Serializer.STRING, Serializer.INTEGER),
+                Serializer.BOOLEAN).createOrOpen();
+        this.wills = db.treeMap("wills", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+        this.retained = db.treeMap("retained", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+                .counterEnable().createOrOpen();
+        db.commit();
+        this.writer = new Thread(this::writeLoop, "meridian-store-writer");
+        this.writer.setDaemon(true);
+    }
+
+    /**
+     * Opens (or creates) the store file and checks that every record can be read.
+     *
+     * @throws CorruptStoreException when it cannot be read and {@code corrupt_store} is {@code fail}
+     */
+    static MapDbStore open(StoreSettings settings) throws IOException {
+        Files.createDirectories(settings.file().toAbsolutePath().getParent());
+        // our own lock: MapDB's stays held in this JVM when opening fails, which would block a retry
+        Path lockFile = settings.file().resolveSibling(settings.file().getFileName() + ".lock");
+        FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("the store " + settings.file().toAbsolutePath() + " is in use by another broker "
+                    + "(lock " + lockFile + "); each broker needs its own persistence_location");
+        }
+        try {
+            MapDbStore store = openOrMoveAside(settings);
+            store.lock = lockChannel;
+            store.writer.start();
+            return store;
+        } catch (IOException | RuntimeException | Error e) {
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    private static MapDbStore openOrMoveAside(StoreSettings settings) throws IOException {
+        MapDbStore store;
+        try {
+            store = openAndCheck(settings);
+        } catch (RuntimeException | Error e) {
+            String what = describe(e);
+            if (!settings.moveCorruptAside()) {
+                throw new CorruptStoreException("The store " + settings.file().toAbsolutePath() + " is corrupt or "
+                        + "truncated (" + what + "). Storage is not started and the broker waits for it. To keep "
+                        + "the file for inspection and start with an empty store, set 'corrupt_store = move_aside' in "
+                        + "etc/io.meridianmq.storage.cfg; or restore the file from a backup.", e);
+            }
+            List<Path> moved = moveAside(settings.file());
+            LOG.error("The store {} is corrupt or truncated ({}); as corrupt_store = move_aside, it was renamed to {} "
+                    + "and an empty store is used: the sessions, queued and retained messages it held are NOT "
+                    + "loaded", settings.file().toAbsolutePath(), what, moved);
+            store = openAndCheck(settings);
+        }
+        return store;
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static MapDbStore openAndCheck(StoreSettings settings) {
+        DB db = DBMaker.fileDB(settings.file().toFile())
+                .transactionEnable()
+                .fileChannelEnable()
+                .fileLockDisable()
+                .make();
+        try {
+            MapDbStore store = new MapDbStore(settings, db);
+            store.check();
+            return store;
+        } catch (RuntimeException | Error e) {
+            try {
+                db.close();
+            } catch (RuntimeException ignored) {
+                // already failing; the first error is the one to report
+            }
+            throw e;
+        }
+    }
+
+    /** Reads every record once, so that a damaged file is found now and not halfway through a run. */
+    private void check() {
+        sessions.values().forEach(RecordCodec::session);
+        subscriptions.values().forEach(RecordCodec::subscription);
+        messages.values().forEach(v -> RecordCodec.message(v, 0));
+        messageStates.values().forEach(v -> { });
+        incomingQos2.keySet().forEach(k -> { });
+        wills.values().forEach(RecordCodec::will);
+        retained.values().forEach(RecordCodec::retained);
+    }
+
+    private static List<Path> moveAside(Path file) throws IOException {
+        String suffix = ".corrupt-" + System.currentTimeMillis();
+        List<Path> moved = new ArrayList<>();
+        Path dir = file.toAbsolutePath().getParent();
+        String name = file.getFileName().toString();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(name)
+                    && !p.getFileName().toString().contains(".corrupt-")
+                    && !p.getFileName().toString().endsWith(".lock")).toList()) {
+                Path target = p.resolveSibling(p.getFileName() + suffix);
+                Files.move(p, target);
+                moved.add(target);
+            }
+        }
+        return moved;
+    }
+
+    StoreSettings settings() {
+        return settings;
+    }
+
+    /** Applies what is queued, commits and closes the file. */
+    void close() {
+        queue.add(STOP);
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        db.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("Cannot release the lock of the store {}: {}", settings.file(), e.toString());
+        }
+    }
+
+    // ---- the writer ----
+
+    private void writeLoop() {
+        List<Runnable> waiting = new ArrayList<>();
+        long lastCommit = System.currentTimeMillis();
+        boolean dirty = false;
+        while (true) {
+            Object next;
+            try {
+                next = settings.syncAlways() || !dirty ? queue.take()
+                        : queue.poll(Math.max(1, lastCommit + settings.autosaveIntervalMillis()
+                                - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                next = STOP;
+            }
+            int applied = 0;
+            boolean stop = false;
+            while (next != null) {
+                if (next == STOP) {
+                    stop = true;
+                    break;
+                }
+                if (next instanceof WriteBatch batch) {
+                    apply(batch);
+                    dirty = true;
+                    applied += batch.ops.size();
+                } else if (settings.syncAlways()) {
+                    waiting.add((Runnable) next);
+                } else {
+                    run((Runnable) next);
+                }
+                next = applied < settings.maxBatch() ? queue.poll() : null;
+            }
+            long now = System.currentTimeMillis();
+            if (dirty && (stop || settings.syncAlways() || now - lastCommit >= settings.autosaveIntervalMillis())) {
+                if (commit()) {
+                    dirty = false;
+                    lastCommit = now;
+                }
+            }
+            if (!dirty) {
+                waiting.forEach(MapDbStore::run);
+                waiting.clear();
+            }
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private boolean commit() {
+        try {
+            db.commit();
+            if (failed) {
+                failed = false;
+                LOG.info("The store {} is written again", settings.file());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            if (!failed) {
+                failed = true;
+                // the waiting acknowledgements stay held back: nothing is confirmed that is not on disk
+                LOG.error("Cannot write the store {} ({}); acknowledgements are held back until it can. Check "
+                        + "the disk (space, permissions)", settings.file(), describe(e), e);
+            }
+            return false;
+        }
+    }
+
+    private static void run(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.error("A store completion action failed", e);
+        }
+    }
+
+    private void apply(WriteBatch batch) {
+        for (Consumer<MapDbStore> op : batch.ops) {
+            try {
+                op.accept(this);
+            } catch (RuntimeException e) {
+                LOG.error("A store write failed and was skipped", e);
+            }
+        }
+    }
+
+    // ---- SessionStore ----
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public Batch batch() {
+        return new WriteBatch();
+    }
+
+    @Override
+    public void whenDurable(Runnable action) {
+        queue.add(action);
+    }
+
+    /** A batch collects its writes as actions the writer thread applies. */
+    private final class WriteBatch implements Batch {
+        private final List<Consumer<MapDbStore>> ops = new ArrayList<>(4);
+
+        private Batch add(Consumer<MapDbStore> op) {
+            ops.add(op);
+            return this;
+        }
+
+        @Override
+        public Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis) {
+            return add(s -> s.sessions.put(clientId, RecordCodec.session(expirySeconds, disconnectedAtMillis)));
+        }
+
+        @Override
+        public Batch removeSession(String clientId) {
+            return add(s -> s.deleteSession(clientId));
+        }
+
+        @Override
+        public Batch putSubscription(String clientId, StoredSubscription subscription) {
+            return add(s -> s.subscriptions.put(new Object[] {clientId, subscription.key()},
+                    RecordCodec.subscription(subscription)));
+        }
+
+        @Override
+        public Batch removeSubscription(String clientId, String key) {
+            return add(s -> s.subscriptions.remove(new Object[] {clientId, key}));
+        }
+
+        @Override
+        public Batch putMessage(String clientId, long sequence, StoredMessage message) {
+            return add(s -> {
+                Object[] key = {clientId, sequence};
+                s.messages.put(key, RecordCodec.message(message));
+                if (message.packetId() != 0) {
+                    s.messageStates.put(key, RecordCodec.messageState(message.packetId(), message.released()));
+                }
+            });
+        }
+
+        @Override
+        public Batch updateMessage(String clientId, long sequence, int packetId, boolean released) {
+            return add(s -> {
+                Object[] key = {clientId, sequence};
+                if (s.messages.containsKey(key)) {
+                    s.messageStates.put(key, RecordCodec.messageState(packetId, released));
+                }
+            });
+        }
+
+        @Override
+        public Batch removeMessage(String clientId, long sequence) {
+            return add(s -> {
+                Object[] key = {clientId, sequence};
+                s.messages.remove(key);
+                s.messageStates.remove(key);
+            });
+        }
+
+        @Override
+        public Batch addIncomingQos2(String clientId, int packetId) {
+            return add(s -> s.incomingQos2.put(new Object[] {clientId, packetId}, Boolean.TRUE));
+        }
+
+        @Override
+        public Batch removeIncomingQos2(String clientId, int packetId) {
+            return add(s -> s.incomingQos2.remove(new Object[] {clientId, packetId}));
+        }
+
+        @Override
+        public Batch putWill(String clientId, StoredWill will) {
+            return add(s -> s.wills.put(clientId, RecordCodec.will(will)));
+        }
+
+        @Override
+        public Batch removeWill(String clientId) {
+            return add(s -> s.wills.remove(clientId));
+        }
+
+        @Override
+        public void submit() {
+            if (!ops.isEmpty()) {
+                queue.add(this);
+            }
+        }
+    }
+
+    private void deleteSession(String clientId) {
+        Object[] prefix = {clientId};
+        sessions.remove(clientId);
+        wills.remove(clientId);
+        subscriptions.prefixSubMap(prefix).clear();
+        messages.prefixSubMap(prefix).clear();
+        messageStates.prefixSubMap(prefix).clear();
+        incomingQos2.prefixSubMap(prefix).clear();
+    }
+
+    @Override
+    public long recover(Consumer<RecoveredSession> consumer) {
+        long highest = 0;
+        Set<String> orphans = new HashSet<>();
+        Map<String, List<StoredSubscription>> subs = new HashMap<>();
+        subscriptions.forEach((k, v) -> subs.computeIfAbsent((String) k[0], x -> new ArrayList<>())
+                .add(RecordCodec.subscription(v)));
+        Map<String, NavigableMap<Long, StoredMessage>> queued = new HashMap<>();
+        for (Map.Entry<Object[], byte[]> e : messages.entrySet()) {
+            String clientId = (String) e.getKey()[0];
+            long sequence = (Long) e.getKey()[1];
+            highest = Math.max(highest, sequence);
+            Long state = messageStates.get(e.getKey());
+            queued.computeIfAbsent(clientId, x -> new TreeMap<>())
+                    .put(sequence, RecordCodec.message(e.getValue(), state == null ? 0 : state));
+        }
+        Map<String, Set<Integer>> qos2 = new HashMap<>();
+        incomingQos2.keySet().forEach(k -> qos2.computeIfAbsent((String) k[0], x -> new HashSet<>()).add((Integer) k[1]));
+        int count = 0;
+        for (Map.Entry<String, byte[]> e : sessions.entrySet()) {
+            String clientId = e.getKey();
+            long[] record = RecordCodec.session(e.getValue());
+            byte[] will = wills.get(clientId);
+            consumer.accept(new RecoveredSession(clientId, record[0], record[1],
+                    subs.getOrDefault(clientId, List.of()), queued.getOrDefault(clientId, new TreeMap<>()),
+                    qos2.getOrDefault(clientId, Set.of()), will == null ? null : RecordCodec.will(will)));
+            count++;
+        }
+        // what belongs to no session (written while its session was ending) goes
+        subs.keySet().forEach(orphans::add);
+        queued.keySet().forEach(orphans::add);
+        qos2.keySet().forEach(orphans::add);
+        orphans.removeAll(sessions.keySet());
+        if (!orphans.isEmpty()) {
+            WriteBatch cleanup = new WriteBatch();
+            orphans.forEach(cleanup::removeSession);
+            cleanup.submit();
+        }
+        LOG.info("Recovered {} persistent session(s) with {} queued or in-flight message(s) and {} retained "
+                + "message(s) from {}", count, messages.size(), retained.sizeLong(), settings.file());
+        return highest;
+    }
+
+    // ---- RetainedMessageStore ----
+
+    @Override
+    public void put(RetainedMessage message) {
+        pendingRetained.put(message.topic(), message);
+        WriteBatch batch = new WriteBatch();
+        batch.add(s -> {
+            s.retained.put(message.topic(), RecordCodec.retained(message));
+            s.pendingRetained.remove(message.topic(), message);
+        }).submit();
+    }
+
+    @Override
+    public void remove(String topic) {
+        RetainedMessage marker = new RetainedMessage(topic, REMOVED.payload(), 0, REMOVED.properties(), 0);
+        pendingRetained.put(topic, marker);
+        WriteBatch batch = new WriteBatch();
+        batch.add(s -> {
+            s.retained.remove(topic);
+            s.pendingRetained.remove(topic, marker);
+        }).submit();
+    }
+
+    @Override
+    public void forEachMatching(String topicFilter, Consumer<RetainedMessage> consumer) {
+        long now = System.currentTimeMillis();
+        Map<String, RetainedMessage> pending = pendingRetained.isEmpty() ? Map.of() : Map.copyOf(pendingRetained);
+        if (!Topics.hasWildcard(topicFilter)) {
+            RetainedMessage m = pending.get(topicFilter);
+            if (m == null) {
+                byte[] stored = retained.get(topicFilter);
+                m = stored == null ? null : RecordCodec.retained(stored);
+            }
+            deliver(m, now, consumer);
+            return;
+        }
+        // the topics before the first wildcard level are a common prefix: scan only that range
+        int wildcard = firstWildcardLevel(topicFilter);
+        String prefix = topicFilter.substring(0, wildcard);
+        NavigableMap<String, byte[]> range = prefix.isEmpty() ? retained
+                : retained.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
+        for (Map.Entry<String, byte[]> e : range.entrySet()) {
+            if (!pending.containsKey(e.getKey()) && Topics.matches(topicFilter, e.getKey())) {
+                deliver(RecordCodec.retained(e.getValue()), now, consumer);
+            }
+        }
+        for (RetainedMessage m : pending.values()) {
+            if (Topics.matches(topicFilter, m.topic())) {
+                deliver(m, now, consumer);
+            }
+        }
+    }
+
+    private static int firstWildcardLevel(String filter) {
+        int plus = filter.indexOf('+');
+        int hash = filter.indexOf('#');
+        int first = plus < 0 ? hash : hash < 0 ? plus : Math.min(plus, hash);
+        return first < 0 ? filter.length() : first;
+    }
+
+    private void deliver(RetainedMessage m, long now, Consumer<RetainedMessage> consumer) {
+        if (m == null || m.payload() == REMOVED.payload()) {
+            return;
+        }
+        if (m.isExpired(now)) {
+            remove(m.topic()); // an expired retained message goes when it is next looked at
+            return;
+        }
+        consumer.accept(m);
+    }
+
+    @Override
+    public long size() {
+        return retained.sizeLong();
+    }
+
+    /** The store file cannot be read. */
+    static final class CorruptStoreException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptStoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

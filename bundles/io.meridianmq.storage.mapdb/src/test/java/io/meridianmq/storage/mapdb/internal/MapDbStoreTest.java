@@ -1,0 +1,166 @@
+package io.meridianmq.storage.mapdb.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.meridianmq.sdk.message.PublishProperties;
+import io.meridianmq.sdk.message.UserProperty;
+import io.meridianmq.storage.RecoveredSession;
+import io.meridianmq.storage.RetainedMessage;
+import io.meridianmq.storage.StoredMessage;
+import io.meridianmq.storage.StoredSubscription;
+import io.meridianmq.storage.StoredWill;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class MapDbStoreTest {
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private StoreSettings settings(String corrupt) {
+        return StoreSettings.from(Map.of("persistence_location", folder.getRoot().toString(), "corrupt_store", corrupt));
+    }
+
+    private static void awaitDurable(MapDbStore store) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        store.whenDurable(done::countDown);
+        assertTrue("the store commits", done.await(10, TimeUnit.SECONDS));
+    }
+
+    private static StoredMessage message(String topic, int qos, int packetId) {
+        PublishProperties props = new PublishProperties(true, "text/plain", "reply/here", new byte[] {1, 2},
+                List.of(new UserProperty("k", "v")));
+        return new StoredMessage(topic, topic.getBytes(), qos, false, props, Long.MAX_VALUE, "publisher",
+                new int[] {7}, packetId, false);
+    }
+
+    @Test
+    public void sessionsAndRetainedMessagesSurviveAReopen() throws Exception {
+        MapDbStore store = MapDbStore.open(settings("fail"));
+        store.batch().putSession("a", 3600, 0)
+                .putSubscription("a", new StoredSubscription("x/#", null, 1, true, false, 7))
+                .putSubscription("a", new StoredSubscription("y", "g", 2, false, true, 0))
+                .putMessage("a", 10, message("x/1", 1, 0))
+                .putMessage("a", 11, message("x/2", 2, 0))
+                .putMessage("a", 12, message("x/3", 1, 0))
+                .addIncomingQos2("a", 42)
+                .putWill("a", new StoredWill("will", new byte[] {9}, 1, true, PublishProperties.NONE, -1, 123L, "alice"))
+                .submit();
+        store.batch().updateMessage("a", 11, 5, true).removeMessage("a", 12).submit();
+        store.batch().putSession("gone", 60, 1).putMessage("gone", 13, message("z", 1, 0)).submit();
+        store.batch().removeSession("gone").submit();
+        store.put(new RetainedMessage("r/1", new byte[] {1}, 1, PublishProperties.NONE, 0));
+        store.put(new RetainedMessage("r/2", new byte[] {2}, 0, PublishProperties.NONE, 0));
+        store.put(new RetainedMessage("s/1", new byte[] {3}, 0, PublishProperties.NONE, 0));
+        store.remove("r/2");
+        awaitDurable(store);
+        store.close();
+
+        MapDbStore reopened = MapDbStore.open(settings("fail"));
+        try {
+            List<RecoveredSession> sessions = new ArrayList<>();
+            long highest = reopened.recover(sessions::add);
+            assertEquals(11, highest);
+            assertEquals(1, sessions.size());
+            RecoveredSession a = sessions.get(0);
+            assertEquals("a", a.clientId());
+            assertEquals(3600, a.expirySeconds());
+            assertEquals(2, a.subscriptions().size());
+            assertEquals(List.of(10L, 11L), new ArrayList<>(a.messages().keySet()));
+            StoredMessage second = a.messages().get(11L);
+            assertEquals(5, second.packetId());
+            assertTrue(second.released());
+            assertEquals("x/2", second.topic());
+            assertEquals("text/plain", second.properties().contentType());
+            assertArrayEquals(new int[] {7}, second.subscriptionIds());
+            assertEquals(0, a.messages().get(10L).packetId());
+            assertEquals(java.util.Set.of(42), a.incomingQos2());
+            assertEquals("alice", a.will().username());
+            List<String> topics = new ArrayList<>();
+            reopened.forEachMatching("r/#", m -> topics.add(m.topic()));
+            assertEquals(List.of("r/1"), topics);
+            assertEquals(2, reopened.size());
+        } finally {
+            reopened.close();
+        }
+    }
+
+    @Test
+    public void retainedWritesAreVisibleBeforeTheyAreApplied() throws Exception {
+        MapDbStore store = MapDbStore.open(settings("fail"));
+        try {
+            for (int i = 0; i < 1000; i++) {
+                store.put(new RetainedMessage("t/" + i, new byte[] {1}, 0, PublishProperties.NONE, 0));
+            }
+            List<String> seen = new ArrayList<>();
+            store.forEachMatching("t/999", m -> seen.add(m.topic()));
+            assertEquals(List.of("t/999"), seen);
+            store.remove("t/999");
+            seen.clear();
+            store.forEachMatching("t/+", m -> seen.add(m.topic()));
+            assertFalse(seen.contains("t/999"));
+            assertEquals(999, seen.size());
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    public void aSecondBrokerOnTheSameStoreIsRefused() throws Exception {
+        MapDbStore store = MapDbStore.open(settings("move_aside"));
+        try {
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> MapDbStore.open(settings("move_aside")));
+            assertTrue(e.getMessage(), e.getMessage().contains("in use by another broker"));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    public void aTruncatedStoreIsReportedWithItsFileOrMovedAsideWhenAsked() throws Exception {
+        MapDbStore store = MapDbStore.open(settings("fail"));
+        for (int i = 0; i < 2000; i++) {
+            store.put(new RetainedMessage("t/" + i, new byte[100], 0, PublishProperties.NONE, 0));
+        }
+        awaitDurable(store);
+        store.close();
+        Path file = folder.getRoot().toPath().resolve("meridian.db");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(raf.length() / 3);
+        }
+        MapDbStore.CorruptStoreException e = assertThrows(MapDbStore.CorruptStoreException.class,
+                () -> MapDbStore.open(settings("fail")));
+        assertTrue(e.getMessage(), e.getMessage().contains(file.toAbsolutePath().toString()));
+        assertTrue(e.getMessage(), e.getMessage().contains("corrupt_store = move_aside"));
+
+        MapDbStore fresh = MapDbStore.open(settings("move_aside"));
+        try {
+            assertEquals(0, fresh.size());
+            try (Stream<Path> files = Files.list(folder.getRoot().toPath())) {
+                assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("meridian.db.corrupt-")));
+            }
+            List<String> none = new ArrayList<>();
+            fresh.forEachMatching("#", m -> none.add(m.topic()));
+            assertNull(none.isEmpty() ? null : none);
+        } finally {
+            fresh.close();
+        }
+    }
+}
