@@ -50,6 +50,7 @@ import io.meridianmq.sdk.message.PublishProperties;
 import io.meridianmq.sdk.service.BrokerServices;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.RetainedMessageStore;
+import io.meridianmq.storage.SessionStore;
 
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -74,6 +75,10 @@ public class BrokerCore implements Broker, BrokerServices {
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
     RetainedMessageStore retained;
+
+    /** Where persistent sessions are kept; its {@code durable()} decides whether anything is written. */
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
+    SessionStore store;
 
     final PluginChain<Authenticator> authenticators = new PluginChain<>();
     final PluginChain<Authorizer> authorizers = new PluginChain<>();
@@ -203,6 +208,9 @@ public class BrokerCore implements Broker, BrokerServices {
     /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
     private final Object registryLock = new Object();
     private final AtomicLong droppedMessages = new AtomicLong();
+    /** Store keys of queued messages: unique and increasing over all sessions. */
+    private final AtomicLong sequences = new AtomicLong();
+    private boolean durable;
     private volatile BrokerSettings settings = BrokerSettings.DEFAULTS;
     private ExecutorService[] offlineExecutors;
     private ScheduledExecutorService timers;
@@ -227,6 +235,10 @@ public class BrokerCore implements Broker, BrokerServices {
         });
         invoker = new PluginInvoker(timers, pluginCallTimeout);
         events.start();
+        durable = store.durable();
+        if (durable) {
+            recover();
+        }
         if (metrics != null) {
             metrics.gauge("broker.clients.connected", () -> sessions.values().stream().filter(x -> x.owner != null).count());
             metrics.gauge("broker.sessions", sessions::size);
@@ -266,7 +278,34 @@ public class BrokerCore implements Broker, BrokerServices {
         LOG.info("Meridian broker core stopped");
     }
 
+    /** Rebuilds the persistent sessions the store kept; they start offline and expire as they would have. */
+    private void recover() {
+        long started = System.nanoTime();
+        long now = System.currentTimeMillis();
+        AtomicInteger count = new AtomicInteger();
+        long highest = store.recover(r -> {
+            Session session = new Session(r.clientId(), r.expirySeconds(), this);
+            sessions.put(r.clientId(), session);
+            session.submit(() -> session.restore(r, now));
+            count.incrementAndGet();
+        });
+        sequences.set(highest);
+        LOG.info("{} persistent session(s) restored in {} ms", count.get(), (System.nanoTime() - started) / 1_000_000);
+    }
+
     // ---- used by sessions and handles ----
+
+    SessionStore store() {
+        return store;
+    }
+
+    boolean durable() {
+        return durable;
+    }
+
+    long nextSequence() {
+        return sequences.incrementAndGet();
+    }
 
     BrokerSettings settings() {
         return settings;
@@ -479,6 +518,7 @@ public class BrokerCore implements Broker, BrokerServices {
             if (existing != null && request.cleanStart()) {
                 Session old = existing;
                 old.owner = null;
+                old.retire();
                 old.submit(old::discard);
                 sessions.remove(clientId, old);
                 existing = null;
@@ -509,8 +549,8 @@ public class BrokerCore implements Broker, BrokerServices {
         synchronized (registryLock) {
             if (session.owner == connection) {
                 session.owner = null;
-                if (session.expirySeconds == 0) {
-                    sessions.remove(session.clientId, session);
+                if (session.expirySeconds == 0 && sessions.remove(session.clientId, session)) {
+                    session.retire();
                 }
             }
         }
@@ -523,6 +563,7 @@ public class BrokerCore implements Broker, BrokerServices {
             if (session.owner != null || !sessions.remove(session.clientId, session)) {
                 return; // the client came back (or the session already ended)
             }
+            session.retire();
         }
         LOG.info("Session of client '{}' expired", session.clientId);
         session.submit(session::discard);
@@ -719,6 +760,15 @@ public class BrokerCore implements Broker, BrokerServices {
      * member of every matching shared subscription group. Returns how many sessions it went to.
      */
     int route(Message message) {
+        return route(message, null);
+    }
+
+    /**
+     * Routes as {@link #route(Message)} and, when {@code batch} is given, adds the QoS 1/2
+     * deliveries to persistent sessions to it and submits it before any session sees them (so
+     * that their later updates follow the writes in the store).
+     */
+    int route(Message message, SessionStore.Batch batch) {
         if (message.retain()) {
             if (message.payload().length == 0) {
                 retained.remove(message.topic());
@@ -745,13 +795,28 @@ public class BrokerCore implements Broker, BrokerServices {
             }
         });
         int delivered = 0;
+        Session[] targets = new Session[plans.size()];
+        Session.Delivery[] deliveries = new Session.Delivery[plans.size()];
         for (Map.Entry<Session, Plan> e : plans.entrySet()) {
             Session session = e.getKey();
             Plan plan = e.getValue();
             Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), plan.qos),
                     plan.retainAsPublished && message.retain(), plan.ids(), null);
-            session.submit(() -> session.deliver(d));
+            if (batch != null && d.qos > 0 && session.persisted) {
+                d.sequence = nextSequence();
+                batch.putMessage(session.clientId, d.sequence, d.toStored());
+            }
+            targets[delivered] = session;
+            deliveries[delivered] = d;
             delivered++;
+        }
+        if (batch != null) {
+            batch.submit();
+        }
+        for (int i = 0; i < delivered; i++) {
+            Session session = targets[i];
+            Session.Delivery d = deliveries[i];
+            session.submit(() -> session.deliver(d));
         }
         for (SubscriptionTree.SharedGroup group : groups) {
             if (deliverShared(message, group, null)) {

@@ -10,12 +10,13 @@ import org.slf4j.LoggerFactory;
  * ({@code etc/io.meridianmq.broker.cfg}) with Mosquitto's setting names. A bad value is refused
  * with a log line naming the file and key, and the previous value is kept.
  */
-record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean queueQos0Messages,
+record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes, boolean queueQos0Messages,
         AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable) {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
 
-    static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, false, AnonymousPolicy.LOOPBACK, 2, true);
+    static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, 32L << 20, false,
+            AnonymousPolicy.LOOPBACK, 2, true);
 
     /** Who may connect without credentials. */
     enum AnonymousPolicy {
@@ -30,7 +31,7 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean qu
     /** The settings as an operator writes them, for the log. */
     String describe() {
         return "max_inflight_messages=" + maxInflightMessages + ", max_queued_messages=" + maxQueuedMessages
-                + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
+                + ", max_queued_bytes=" + maxQueuedBytes + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
                 + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT) + ", max_qos=" + maximumQos
                 + ", retain_available=" + retainAvailable;
     }
@@ -41,6 +42,8 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean qu
         String source = file != null ? file.toString() : "configuration io.meridianmq.broker";
         int maxInflight = intSetting(config, source, "max_inflight_messages", 1, 65535, previous.maxInflightMessages);
         int maxQueued = intSetting(config, source, "max_queued_messages", 0, Integer.MAX_VALUE, previous.maxQueuedMessages);
+        long maxQueuedBytes = intSetting(config, source, "max_queued_bytes", 0, Integer.MAX_VALUE,
+                (int) Math.min(Integer.MAX_VALUE, previous.maxQueuedBytes));
         boolean queueQos0 = boolSetting(config, source, "queue_qos0_messages", previous.queueQos0Messages);
         AnonymousPolicy anonymous = previous.allowAnonymous;
         Object raw = config.get("allow_anonymous");
@@ -55,7 +58,7 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, boolean qu
         }
         int maxQos = intSetting(config, source, "max_qos", 0, 2, previous.maximumQos);
         boolean retainAvailable = boolSetting(config, source, "retain_available", previous.retainAvailable);
-        return new BrokerSettings(maxInflight, maxQueued, queueQos0, anonymous, maxQos, retainAvailable);
+        return new BrokerSettings(maxInflight, maxQueued, maxQueuedBytes, queueQos0, anonymous, maxQos, retainAvailable);
     }
 
     private static int intSetting(Map<String, ?> config, String source, String key, int min, int max, int previous) {

@@ -13,6 +13,8 @@ import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.sdk.topic.Topics;
+import io.meridianmq.storage.NoWrites;
+import io.meridianmq.storage.SessionStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,10 +123,11 @@ final class ClientSessionHandle implements ClientSession {
      */
     private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict, int routeQos) {
         session.submit(() -> {
-            if (publish.qos() == 2 && !session.beginIncomingQos2(publish.packetId())) {
+            boolean durable = core.durable() && publish.qos() > 0;
+            SessionStore.Batch batch = durable ? core.store().batch() : null;
+            if (publish.qos() == 2 && !session.beginIncomingQos2(publish.packetId(), batch != null ? batch : NoWrites.INSTANCE)) {
                 // a resent QoS 2 PUBLISH we already routed: acknowledge again, do not route twice
-                onAccepted.accept(SUCCESS);
-                session.markWritten();
+                acknowledge(onAccepted, SUCCESS, false);
                 return;
             }
             int reason = verdict;
@@ -132,13 +135,28 @@ final class ClientSessionHandle implements ClientSession {
                 long now = System.currentTimeMillis();
                 Message message = new Message(publish.topic(), publish.payload(), routeQos, publish.retain(),
                         publish.properties(), Message.expiryFrom(publish.messageExpirySeconds(), now), identity.clientId());
-                reason = core.route(message) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
+                reason = core.route(message, batch) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
+            } else if (batch != null) {
+                batch.submit();
             }
             if (publish.qos() > 0) {
-                onAccepted.accept(reason);
-                session.markWritten();
+                // PUBACK/PUBREC only once the message is on disk for every persistent session it went to
+                acknowledge(onAccepted, reason, durable);
             }
         });
+    }
+
+    /** Answers now, or once everything written so far is durable. */
+    private void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable) {
+        if (!afterDurable) {
+            onAccepted.accept(reason);
+            session.markWritten();
+            return;
+        }
+        core.store().whenDurable(() -> session.submit(() -> {
+            onAccepted.accept(reason);
+            session.markWritten();
+        }));
     }
 
     @Override
@@ -254,34 +272,48 @@ final class ClientSessionHandle implements ClientSession {
                     core.events.subscribed(identity, s.topicFilter(), granted[i]);
                 }
             }
-            onGranted.accept(granted);
-            session.markWritten();
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < n; i++) {
-                if (!sendRetained[i]) {
-                    continue;
-                }
-                TopicSubscription s = subscriptions.get(i);
-                int max = granted[i];
-                int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
-                boolean checkRetained = core.hasAuthorizers();
-                core.retained().forEachMatching(filters[i], m -> {
-                    Session.Delivery d = new Session.Delivery(new Message(m.topic(), m.payload(), m.qos(), true,
-                            m.properties(), m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
-                            Math.min(max, m.qos()), true, ids, null);
-                    if (!checkRetained) {
-                        session.deliver(d);
-                        return;
-                    }
-                    // a wildcard subscription may cover topics the ACL keeps from this client
-                    core.authorizeSubscribe(identity, m.topic(), d.qos).thenAccept(decision -> {
-                        if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
-                            session.submit(() -> session.deliver(d));
-                        }
-                    });
-                });
+            Runnable answer = () -> {
+                onGranted.accept(granted);
+                session.markWritten();
+                sendRetained(subscriptions, granted, sendRetained, filters);
+            };
+            if (session.persisted) {
+                // SUBACK once the subscription would survive a crash
+                core.store().whenDurable(() -> session.submit(answer));
+            } else {
+                answer.run();
             }
         }));
+    }
+
+    /** Sends the retained messages that new subscriptions are to get (after their SUBACK). */
+    private void sendRetained(List<TopicSubscription> subscriptions, int[] granted, boolean[] sendRetained,
+            String[] filters) {
+        int n = granted.length;
+        for (int i = 0; i < n; i++) {
+            if (!sendRetained[i]) {
+                continue;
+            }
+            TopicSubscription s = subscriptions.get(i);
+            int max = granted[i];
+            int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
+            boolean checkRetained = core.hasAuthorizers();
+            core.retained().forEachMatching(filters[i], m -> {
+                Session.Delivery d = new Session.Delivery(new Message(m.topic(), m.payload(), m.qos(), true,
+                        m.properties(), m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
+                        Math.min(max, m.qos()), true, ids, null);
+                if (!checkRetained) {
+                    session.deliver(d);
+                    return;
+                }
+                // a wildcard subscription may cover topics the ACL keeps from this client
+                core.authorizeSubscribe(identity, m.topic(), d.qos).thenAccept(decision -> {
+                    if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
+                        session.submit(() -> session.deliver(d));
+                    }
+                });
+            });
+        }
     }
 
     @Override
@@ -297,8 +329,15 @@ final class ClientSessionHandle implements ClientSession {
                     core.events.unsubscribed(identity, topicFilters.get(i));
                 }
             }
-            onDone.accept(reasons);
-            session.markWritten();
+            if (session.persisted) {
+                core.store().whenDurable(() -> session.submit(() -> {
+                    onDone.accept(reasons);
+                    session.markWritten();
+                }));
+            } else {
+                onDone.accept(reasons);
+                session.markWritten();
+            }
         }));
     }
 

@@ -15,11 +15,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.OutboundPublish;
 import io.meridianmq.broker.WillMessage;
+import io.meridianmq.storage.RecoveredSession;
+import io.meridianmq.storage.SessionStore;
+import io.meridianmq.storage.StoredMessage;
+import io.meridianmq.storage.StoredSubscription;
+import io.meridianmq.storage.StoredWill;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +57,8 @@ final class Session {
         int packetId;
         boolean released; // QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP
         boolean intercepted; // outbound interceptors already saw it
+        /** Its key in the store (unique, increasing), or 0 when it is not stored. */
+        long sequence;
 
         Delivery(Message message, int qos, boolean retain, int[] subscriptionIds,
                 SubscriptionTree.SharedGroup sharedGroup) {
@@ -59,6 +67,11 @@ final class Session {
             this.retain = retain;
             this.subscriptionIds = subscriptionIds == null ? NO_IDS : subscriptionIds;
             this.sharedGroup = sharedGroup;
+        }
+
+        StoredMessage toStored() {
+            return new StoredMessage(message.topic(), message.payload(), qos, retain, message.properties(),
+                    message.expiresAtMillis(), message.publisherId(), subscriptionIds, packetId, released);
         }
 
         OutboundPublish toPublish(long nowMillis, boolean dup) {
@@ -80,6 +93,14 @@ final class Session {
     volatile Map<String, Integer> subscriptionSnapshot = Map.of();
     /** Whether a connection is attached (read by shared subscription groups). */
     private volatile boolean online;
+    /** Whether its state is in the durable store; written in the mailbox, read by routing. */
+    volatile boolean persisted;
+    /**
+     * Set under {@link #storeLock} when the session left the registry and its stored state was
+     * removed: from then on it writes nothing, so it cannot disturb a successor with its client id.
+     */
+    private boolean retired;
+    private final Object storeLock = new Object();
 
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -94,6 +115,7 @@ final class Session {
     private final LinkedHashMap<Integer, Delivery> inflight = new LinkedHashMap<>();
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private final Set<Integer> incomingQos2 = new HashSet<>();
+    private long queuedBytes;
     private int lastPacketId;
     private long dropped;
     private ScheduledFuture<?> expiryTimer;
@@ -110,6 +132,131 @@ final class Session {
 
     boolean isOnline() {
         return online;
+    }
+
+    /** Hands writes about this session to the store, unless it is not persistent or retired. */
+    private void write(Consumer<SessionStore.Batch> writes) {
+        if (!persisted) {
+            return;
+        }
+        synchronized (storeLock) {
+            if (!retired) {
+                SessionStore.Batch batch = core.store().batch();
+                writes.accept(batch);
+                batch.submit();
+            }
+        }
+    }
+
+    /** The session left the registry (called under the registry lock): its stored state goes now. */
+    void retire() {
+        synchronized (storeLock) {
+            if (!retired) {
+                retired = true;
+                if (persisted) {
+                    core.store().batch().removeSession(clientId).submit();
+                }
+            }
+        }
+    }
+
+    /** A stored delivery that will not be sent (again) leaves the store. */
+    private void forget(Delivery d) {
+        if (d.sequence != 0) {
+            long sequence = d.sequence;
+            d.sequence = 0;
+            write(b -> b.removeMessage(clientId, sequence));
+        }
+    }
+
+    /** Stores a QoS 1/2 delivery that reached this session without being stored on the way. */
+    private void store(Delivery d) {
+        if (persisted && d.qos > 0 && d.sequence == 0) {
+            d.sequence = core.nextSequence();
+            write(b -> b.putMessage(clientId, d.sequence, d.toStored()));
+        }
+    }
+
+    /** Brings the stored state in line with the session expiry: persistent when it outlives its connection. */
+    private void syncPersistence(long disconnectedAtMillis) {
+        boolean wanted = core.durable() && expirySeconds != 0;
+        if (wanted && !persisted) {
+            persisted = true;
+            write(b -> {
+                b.putSession(clientId, expirySeconds, disconnectedAtMillis);
+                subscriptions.values().forEach(s -> b.putSubscription(clientId, stored(s)));
+                for (Delivery d : inflight.values()) {
+                    storeInto(b, d);
+                }
+                for (Delivery d : queue) {
+                    storeInto(b, d);
+                }
+                incomingQos2.forEach(id -> b.addIncomingQos2(clientId, id));
+            });
+        } else if (wanted) {
+            write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis));
+        } else if (persisted) {
+            write(b -> b.removeSession(clientId));
+            persisted = false;
+            inflight.values().forEach(d -> d.sequence = 0);
+            queue.forEach(d -> d.sequence = 0);
+        }
+    }
+
+    private void storeInto(SessionStore.Batch b, Delivery d) {
+        if (d.qos > 0) {
+            d.sequence = core.nextSequence();
+            b.putMessage(clientId, d.sequence, d.toStored());
+        }
+    }
+
+    private static StoredSubscription stored(Subscription s) {
+        return new StoredSubscription(s.filter(), s.shareName(), s.qos(), s.noLocal(), s.retainAsPublished(),
+                s.subscriptionId());
+    }
+
+    /** Rebuilds the session from the store when the broker starts; it begins offline. */
+    void restore(RecoveredSession r, long nowMillis) {
+        persisted = true;
+        for (StoredSubscription s : r.subscriptions()) {
+            Subscription subscription = new Subscription(this, s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
+                    s.subscriptionId(), s.shareName());
+            subscriptions.put(s.key(), subscription);
+            core.subscriptions().subscribe(subscription);
+        }
+        snapshotSubscriptions();
+        r.messages().forEach((sequence, m) -> {
+            Message message = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+                    m.expiresAtMillis(), m.publisherId());
+            Delivery d = new Delivery(message, m.qos(), m.retain(), m.subscriptionIds(), null);
+            d.sequence = sequence;
+            if (m.packetId() != 0 && !inflight.containsKey(m.packetId())) {
+                // QoS 2 already sent: it keeps its packet id so the client can tell it is a resend
+                d.packetId = m.packetId();
+                d.released = m.released();
+                inflight.put(d.packetId, d);
+                lastPacketId = Math.max(lastPacketId, d.packetId);
+            } else {
+                queue.add(d);
+                queuedBytes += m.payload().length;
+            }
+        });
+        incomingQos2.addAll(r.incomingQos2());
+        long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();
+        if (r.disconnectedAtMillis() == 0) {
+            write(b -> b.putSession(clientId, expirySeconds, disconnectedAt));
+        }
+        StoredWill w = r.will();
+        if (w != null) {
+            ClientIdentity owner = new ClientIdentity(clientId, null, null, 5, java.util.Optional.ofNullable(w.username()));
+            WillMessage will = new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(), w.properties(),
+                    Math.max(0, (w.dueAtMillis() - nowMillis + 999) / 1000), w.messageExpirySeconds());
+            delayWill(owner, will);
+        }
+        if (expirySeconds != ConnectRequest.NEVER_EXPIRES) {
+            long left = disconnectedAt + expirySeconds * 1000L - nowMillis;
+            expiryTimer = core.schedule(() -> core.expire(this), Math.max(0, left), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Runs {@code task} on this session's thread, after the tasks submitted before it. */
@@ -164,6 +311,7 @@ final class Session {
         cancelTimers();
         target = connection;
         online = true;
+        syncPersistence(0);
         window = Math.max(1, Math.min(core.settings().maxInflightMessages(), receiveMaximum));
         executor = connection.executor();
         long now = System.currentTimeMillis();
@@ -173,6 +321,7 @@ final class Session {
                 connection.sendPubrel(d.packetId);
             } else if (!connection.sendPublish(d.toPublish(now, true))) {
                 it.remove(); // too large for this client: behave as if delivered
+                forget(d);
             }
             unflushed = true;
         }
@@ -192,7 +341,10 @@ final class Session {
         long expiry = expirySeconds;
         if (expiry == 0) {
             discard(); // the registry already forgot it (BrokerCore.detach)
-        } else if (expiry != ConnectRequest.NEVER_EXPIRES) {
+            return;
+        }
+        syncPersistence(System.currentTimeMillis());
+        if (expiry != ConnectRequest.NEVER_EXPIRES) {
             expiryTimer = core.schedule(() -> core.expire(this), expiry, TimeUnit.SECONDS);
         }
     }
@@ -219,6 +371,7 @@ final class Session {
             }
         }
         for (Delivery d : moving) {
+            forget(d);
             core.redeliverShared(d, this);
         }
     }
@@ -230,8 +383,9 @@ final class Session {
         }
         discarded = true;
         online = false;
-        cancelTimers();
-        WillMessage will = pendingWill;
+        boolean hadWill = pendingWill != null;
+        cancelTimers(hadWill);
+        WillMessage will = hadWill ? pendingWill : null;
         if (will != null) {
             pendingWill = null;
             core.publishWill(pendingWillOwner, will);
@@ -242,8 +396,11 @@ final class Session {
         subscriptions.clear();
         inflight.clear();
         queue.clear();
+        queuedBytes = 0;
         incomingQos2.clear();
         target = null;
+        write(b -> b.removeSession(clientId));
+        persisted = false;
     }
 
     boolean isDiscarded() {
@@ -251,6 +408,11 @@ final class Session {
     }
 
     private void cancelTimers() {
+        cancelTimers(false);
+    }
+
+    /** Stops the expiry and will timers; a pending will is cancelled unless {@code keepWill}. */
+    private void cancelTimers(boolean keepWill) {
         if (expiryTimer != null) {
             expiryTimer.cancel(false);
             expiryTimer = null;
@@ -259,7 +421,10 @@ final class Session {
             willTimer.cancel(false);
             willTimer = null;
         }
-        pendingWill = null; // a new connection cancels a delayed will
+        if (!keepWill && pendingWill != null) {
+            pendingWill = null; // a new connection cancels a delayed will
+            write(b -> b.removeWill(clientId));
+        }
     }
 
     /** Holds a will until its delay passes or the session ends, whichever comes first. */
@@ -270,10 +435,14 @@ final class Session {
         }
         pendingWill = will;
         pendingWillOwner = owner;
+        long dueAt = System.currentTimeMillis() + will.delaySeconds() * 1000L;
+        write(b -> b.putWill(clientId, new StoredWill(will.topic(), will.payload(), will.qos(), will.retain(),
+                will.properties(), will.messageExpirySeconds(), dueAt, owner.username().orElse(null))));
         willTimer = core.schedule(() -> submit(() -> {
             if (pendingWill == will) {
                 pendingWill = null;
                 willTimer = null;
+                write(b -> b.removeWill(clientId));
                 core.publishWill(owner, will);
             }
         }), will.delaySeconds(), TimeUnit.SECONDS);
@@ -295,6 +464,7 @@ final class Session {
             outboundTail = outboundTail.thenCompose(v -> core.interceptOutbound(who, copy)).thenAccept(out -> submit(() -> {
                 if (out.dropReason != null) {
                     core.events.messageDropped(who, m.topic(), "dropped by a plugin: " + out.dropReason);
+                    forget(d);
                     return;
                 }
                 PluginOutputs.Publish p = out.publish;
@@ -304,12 +474,18 @@ final class Session {
                 Delivery intercepted = new Delivery(changed, Math.min(d.qos, p.qos), p.retain, d.subscriptionIds,
                         d.sharedGroup);
                 intercepted.intercepted = true;
+                if (d.sequence != 0) {
+                    // the stored copy becomes what the interceptors made of it
+                    intercepted.sequence = d.sequence;
+                    write(b -> b.putMessage(clientId, intercepted.sequence, intercepted.toStored()));
+                }
                 deliver(intercepted);
             })).toCompletableFuture();
             return;
         }
         long now = System.currentTimeMillis();
         if (d.message.isExpired(now)) {
+            forget(d);
             return;
         }
         if (d.qos == 0) {
@@ -321,45 +497,77 @@ final class Session {
             }
             return;
         }
+        store(d);
         if (target != null && queue.isEmpty() && inflight.size() < window) {
             sendNew(d, now);
         } else if (expirySeconds != 0 || target != null) {
             enqueue(d);
+        } else {
+            forget(d);
         }
     }
 
     private void enqueue(Delivery d) {
-        int limit = core.settings().maxQueuedMessages();
-        if (queue.size() >= limit && !dropExpiredOrQos0()) {
-            dropped++;
-            core.countDropped();
-            if (identity != null) {
-                core.events.messageDropped(identity, d.message.topic(), "queue full (max_queued_messages)");
-            }
-            if (dropped == 1 || dropped % 1000 == 0) {
-                LOG.warn("Client '{}': queue full (max_queued_messages = {}), dropped {} message(s) so far",
-                        clientId, limit, dropped);
-            }
+        BrokerSettings settings = core.settings();
+        int limit = settings.maxQueuedMessages();
+        long byteLimit = settings.maxQueuedBytes();
+        int size = d.message.payload().length;
+        while ((queue.size() >= limit || (byteLimit > 0 && queuedBytes + size > byteLimit)) && dropExpiredOrQos0()) {
+            // made room; check again
+        }
+        if (queue.size() >= limit || (byteLimit > 0 && queuedBytes + size > byteLimit && !queue.isEmpty())) {
+            countDrop(d, queue.size() >= limit ? "queue full (max_queued_messages = " + limit + ")"
+                    : "queue full (max_queued_bytes = " + byteLimit + ")");
+            forget(d);
             return;
         }
         queue.add(d);
+        queuedBytes += size;
+    }
+
+    private void countDrop(Delivery d, String why) {
+        dropped++;
+        core.countDropped();
+        if (identity != null) {
+            core.events.messageDropped(identity, d.message.topic(), why);
+        }
+        if (dropped == 1 || dropped % 1000 == 0) {
+            LOG.warn("Client '{}': {}, dropped {} message(s) so far (QoS 0 ones first)", clientId, why, dropped);
+        }
     }
 
     /** Makes room: expired messages first, then QoS 0 ones. */
     private boolean dropExpiredOrQos0() {
         long now = System.currentTimeMillis();
-        if (queue.removeIf(d -> d.message.isExpired(now))) {
+        boolean removed = false;
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext();) {
+            Delivery d = it.next();
+            if (d.message.isExpired(now)) {
+                it.remove();
+                queuedBytes -= d.message.payload().length;
+                forget(d);
+                removed = true;
+            }
+        }
+        if (removed) {
             return true;
         }
         for (Iterator<Delivery> it = queue.iterator(); it.hasNext();) {
-            if (it.next().qos == 0) {
+            Delivery d = it.next();
+            if (d.qos == 0) {
                 it.remove();
-                dropped++;
-                core.countDropped();
+                queuedBytes -= d.message.payload().length;
+                countDrop(d, "queue full, QoS 0 message dropped to make room");
                 return true;
             }
         }
         return false;
+    }
+
+    private Delivery pollQueue() {
+        Delivery d = queue.poll();
+        queuedBytes -= d.message.payload().length;
+        return d;
     }
 
     private void drainQueue() {
@@ -367,13 +575,13 @@ final class Session {
         while (target != null && !queue.isEmpty()) {
             Delivery next = queue.peek();
             if (next.message.isExpired(now)) {
-                queue.poll();
+                forget(pollQueue());
                 continue;
             }
             if (next.qos > 0 && inflight.size() >= window) {
                 return;
             }
-            queue.poll();
+            pollQueue();
             if (next.qos == 0) {
                 target.sendPublish(next.toPublish(now, false));
                 unflushed = true;
@@ -385,9 +593,30 @@ final class Session {
 
     private void sendNew(Delivery d, long now) {
         d.packetId = nextPacketId();
+        if (d.qos == 2 && d.sequence != 0) {
+            // exactly once across a crash: the packet id is on disk before the client sees it, so a
+            // resend after a restart carries the same id and the client recognises the duplicate
+            inflight.put(d.packetId, d);
+            int packetId = d.packetId;
+            write(b -> b.updateMessage(clientId, d.sequence, packetId, false));
+            ClientConnection sendTo = target;
+            core.store().whenDurable(() -> submit(() -> {
+                if (target == sendTo && inflight.get(packetId) == d && !d.released) {
+                    if (sendTo.sendPublish(d.toPublish(System.currentTimeMillis(), false))) {
+                        unflushed = true;
+                    } else {
+                        inflight.remove(packetId);
+                        forget(d);
+                    }
+                }
+            }));
+            return;
+        }
         unflushed = true;
         if (target.sendPublish(d.toPublish(now, false))) {
             inflight.put(d.packetId, d);
+        } else {
+            forget(d);
         }
     }
 
@@ -400,7 +629,9 @@ final class Session {
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2) ends an outgoing message. */
     void acknowledged(int packetId) {
-        if (inflight.remove(packetId) != null) {
+        Delivery d = inflight.remove(packetId);
+        if (d != null) {
+            forget(d);
             drainQueue();
         }
     }
@@ -411,12 +642,25 @@ final class Session {
         if (failed) {
             // an MQTT 5 PUBREC with an error reason ends the exchange
             if (inflight.remove(packetId) != null) {
+                forget(d);
                 drainQueue();
             }
             return;
         }
-        if (d != null) {
+        if (d != null && !d.released) {
             d.released = true;
+            if (d.sequence != 0) {
+                // PUBREL only once "released" is on disk: a restart then resends PUBREL, never the PUBLISH
+                write(b -> b.updateMessage(clientId, d.sequence, packetId, true));
+                ClientConnection sendTo = target;
+                core.store().whenDurable(() -> submit(() -> {
+                    if (target == sendTo && sendTo != null && inflight.get(packetId) == d) {
+                        sendTo.sendPubrel(packetId);
+                        unflushed = true;
+                    }
+                }));
+                return;
+            }
         }
         if (target != null) {
             target.sendPubrel(packetId);
@@ -424,13 +668,26 @@ final class Session {
         }
     }
 
-    /** Records an incoming QoS 2 packet id; false when it is a duplicate already routed. */
-    boolean beginIncomingQos2(int packetId) {
-        return incomingQos2.add(packetId);
+    /**
+     * Records an incoming QoS 2 packet id in the session and in {@code batch}; false when it is a
+     * duplicate already routed.
+     */
+    boolean beginIncomingQos2(int packetId, SessionStore.Batch batch) {
+        if (!incomingQos2.add(packetId)) {
+            return false;
+        }
+        if (persisted) {
+            batch.addIncomingQos2(clientId, packetId);
+        }
+        return true;
     }
 
     boolean endIncomingQos2(int packetId) {
-        return incomingQos2.remove(packetId);
+        if (incomingQos2.remove(packetId)) {
+            write(b -> b.removeIncomingQos2(clientId, packetId));
+            return true;
+        }
+        return false;
     }
 
     /** Adds or replaces a subscription; returns whether it existed. */
@@ -441,13 +698,16 @@ final class Session {
         String key = key(subscription.filter(), subscription.shareName());
         boolean existed = subscriptions.put(key, subscription) != null;
         core.subscriptions().subscribe(subscription);
+        write(b -> b.putSubscription(clientId, stored(subscription)));
         snapshotSubscriptions();
         return existed;
     }
 
     boolean removeSubscription(String filter, String shareName) {
-        if (subscriptions.remove(key(filter, shareName)) != null) {
+        String key = key(filter, shareName);
+        if (subscriptions.remove(key) != null) {
             core.subscriptions().unsubscribe(filter, shareName, this);
+            write(b -> b.removeSubscription(clientId, key));
             snapshotSubscriptions();
             return true;
         }

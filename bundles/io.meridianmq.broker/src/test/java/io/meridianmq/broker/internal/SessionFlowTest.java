@@ -86,6 +86,7 @@ public class SessionFlowTest {
             }
         };
         core.retained = new InMemoryRetainedMessageStore();
+        core.store = new io.meridianmq.storage.memory.internal.TransientSessionStore();
         core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
         core.metrics = new MetricsRegistry();
         core.pluginCallTimeout = pluginCallTimeout;

@@ -11,6 +11,10 @@ import org.junit.Test;
 public class SubscriptionTreeTest {
 
     private final BrokerCore core = new BrokerCore();
+
+    {
+        core.store = new io.meridianmq.storage.memory.internal.TransientSessionStore();
+    }
     private final SubscriptionTree tree = new SubscriptionTree();
 
     private Session session(String id) {

@@ -47,7 +47,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 public class BundlesInFelixTest {
 
     private static final String[] MERIDIAN_BUNDLES = {"io.meridianmq.sdk", "io.meridianmq.storage.api",
-        "io.meridianmq.storage.memory", "io.meridianmq.broker", "io.meridianmq.protocol", "io.meridianmq.transport"};
+        "io.meridianmq.storage.memory", "io.meridianmq.storage.mapdb", "io.meridianmq.broker", "io.meridianmq.protocol", "io.meridianmq.transport"};
 
     @Inject
     private BundleContext context;
@@ -71,6 +71,8 @@ public class BundlesInFelixTest {
                 systemProperty("org.ops4j.pax.url.mvn.localRepository")
                         .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
                 systemProperty("org.ops4j.pax.url.mvn.repositories").value("+"),
+                // the durable store (the default) writes under karaf.data
+                systemProperty("karaf.data").value(new java.io.File("target/felix-data").getAbsolutePath()),
                 junitBundles(),
                 mavenBundle("org.slf4j", "slf4j-api", slf4j),
                 mavenBundle("org.slf4j", "slf4j-simple", slf4j).noStart(),
@@ -131,6 +133,9 @@ public class BundlesInFelixTest {
         assertNotNull(context.getServiceReference("io.meridianmq.broker.Broker"));
         assertNotNull(context.getServiceReference("io.meridianmq.protocol.MqttPipeline"));
         assertNotNull(context.getServiceReference("io.meridianmq.storage.RetainedMessageStore"));
+        // MapDB, embedded privately with Kotlin and its collections, works inside Felix and is the default
+        assertEquals("mapdb", context.getServiceReference("io.meridianmq.storage.SessionStore")
+                .getProperty("meridian.store"));
     }
 
     @Test
