@@ -83,7 +83,16 @@ public final class BrokerProcess extends ExternalResource {
         for (java.util.Map.Entry<String, String> e : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
         }
+        launch();
+    }
+
+    /** Starts the unpacked broker (again) with its {@code etc/} and {@code data/} as they are. */
+    private void launch() throws IOException, InterruptedException {
         log = home.resolve("meridian.out");
+        if (Files.exists(log)) {
+            // each run gets a fresh log, so that awaiting a line never finds the previous run's
+            Files.move(log, home.resolve("meridian.out." + System.nanoTime()));
+        }
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString())
                 .directory(home.toFile())
                 .redirectErrorStream(true)
@@ -92,6 +101,27 @@ public final class BrokerProcess extends ExternalResource {
         pb.environment().put("JAVA_MAX_MEM", "512M");
         process = pb.start();
         awaitLog("Meridian listening for MQTT on 127.0.0.1:" + port, START_TIMEOUT);
+    }
+
+    /** Kills the broker at once (SIGKILL, like a power cut for its process); its folder stays. */
+    public void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the broker process survived SIGKILL");
+        }
+        process = null;
+    }
+
+    /** Starts the broker again in the same folder, on the same port, after {@link #kill} or a crash. */
+    public void restart() throws IOException, InterruptedException {
+        if (process != null) {
+            throw new IllegalStateException("the broker is still running");
+        }
+        launch();
     }
 
     /** Stops the broker (SIGTERM, then SIGKILL if it lingers) and deletes its folder. */
