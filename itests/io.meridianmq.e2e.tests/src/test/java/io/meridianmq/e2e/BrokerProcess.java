@@ -88,6 +88,10 @@ public final class BrokerProcess extends ExternalResource {
 
     /** Starts the unpacked broker (again) with its {@code etc/} and {@code data/} as they are. */
     private void launch() throws IOException, InterruptedException {
+        launch(listeningLine());
+    }
+
+    private void launch(String awaited) throws IOException, InterruptedException {
         log = home.resolve("meridian.out");
         if (Files.exists(log)) {
             // each run gets a fresh log, so that awaiting a line never finds the previous run's
@@ -100,7 +104,7 @@ public final class BrokerProcess extends ExternalResource {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JAVA_MAX_MEM", "512M");
         process = pb.start();
-        awaitLog("Meridian listening for MQTT on 127.0.0.1:" + port, START_TIMEOUT);
+        awaitLog(awaited, START_TIMEOUT);
     }
 
     /** Kills the broker at once (SIGKILL, like a power cut for its process); its folder stays. */
@@ -122,6 +126,22 @@ public final class BrokerProcess extends ExternalResource {
             throw new IllegalStateException("the broker is still running");
         }
         launch();
+    }
+
+    /**
+     * Starts the broker again in the same folder and waits for {@code text} in its log instead of
+     * its listener (for starts that are expected not to get that far).
+     */
+    public void restartAwaiting(String text) throws IOException, InterruptedException {
+        if (process != null) {
+            throw new IllegalStateException("the broker is still running");
+        }
+        launch(text);
+    }
+
+    /** The line the broker logs once its default listener is up. */
+    public String listeningLine() {
+        return "Meridian listening for MQTT on 127.0.0.1:" + port;
     }
 
     /** Stops the broker (SIGTERM, then SIGKILL if it lingers) and deletes its folder. */
