@@ -68,6 +68,11 @@ public final class NoWrites implements SessionStore.Batch {
     }
 
     @Override
+    public boolean isEmpty() {
+        return true;
+    }
+
+    @Override
     public void submit() {
         // nothing kept
     }

@@ -70,7 +70,10 @@ public interface SessionStore {
 
         Batch removeWill(String clientId);
 
-        /** Hands the batch to the store; it must not be used afterwards. Empty batches are ignored. */
+        /** Whether nothing was added. */
+        boolean isEmpty();
+
+        /** Hands the batch to the store; it must not be changed afterwards. Empty batches are ignored. */
         void submit();
     }
 }

@@ -45,6 +45,8 @@ final class ClientSessionHandle implements ClientSession {
     private final int receiveMaximum;
     private WillMessage will;
     private boolean ended;
+    /** Acknowledgements waiting for the store; touched only in the session's mailbox. */
+    private int waitingAcknowledgements;
     /** The last authorization-dependent step; only touched on the connection's thread. */
     private CompletableFuture<Void> tail = DONE;
 
@@ -141,19 +143,24 @@ final class ClientSessionHandle implements ClientSession {
             }
             if (publish.qos() > 0) {
                 // PUBACK/PUBREC only once the message is on disk for every persistent session it went to
-                acknowledge(onAccepted, reason, durable);
+                acknowledge(onAccepted, reason, batch != null && (!batch.isEmpty() || publish.retain()));
             }
         });
     }
 
-    /** Answers now, or once everything written so far is durable. */
+    /**
+     * Answers now, or once everything written so far is durable. Acknowledgements keep the order
+     * of the PUBLISHes (MQTT 4.6): while one waits for the disk, the ones after it wait too.
+     */
     private void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable) {
-        if (!afterDurable) {
+        if (!afterDurable && waitingAcknowledgements == 0) {
             onAccepted.accept(reason);
             session.markWritten();
             return;
         }
+        waitingAcknowledgements++;
         core.store().whenDurable(() -> session.submit(() -> {
+            waitingAcknowledgements--;
             onAccepted.accept(reason);
             session.markWritten();
         }));

@@ -403,6 +403,11 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         }
 
         @Override
+        public boolean isEmpty() {
+            return ops.isEmpty();
+        }
+
+        @Override
         public void submit() {
             if (!ops.isEmpty()) {
                 queue.add(this);
