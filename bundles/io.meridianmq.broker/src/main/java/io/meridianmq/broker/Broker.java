@@ -29,6 +29,15 @@ public interface Broker {
     /** Every plugin service the broker uses, by extension point, with its state. */
     java.util.List<PluginState> plugins();
 
+    /**
+     * Whether anything but the {@code allow_anonymous} policy authenticates clients: an
+     * authentication plugin (the password file, a third-party one) or an enhanced method.
+     */
+    boolean authenticationConfigured();
+
+    /** Whether {@code allow_anonymous = true}: anonymous clients are let in from anywhere, on purpose. */
+    boolean anonymousAllowedEverywhere();
+
     /** The plugin that implements MQTT 5 enhanced authentication {@code method}, if any. */
     java.util.Optional<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticator(String method);
 }

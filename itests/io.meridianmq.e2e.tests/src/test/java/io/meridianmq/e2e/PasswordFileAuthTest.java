@@ -80,6 +80,21 @@ public class PasswordFileAuthTest {
     }
 
     @Test
+    public void repeatedFailuresFromOneAddressAreSlowedDownAndCounted() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            // an unknown user and a wrong password get the same answer
+            assertRefused(i % 2 == 0 ? "alice" : "nobody-" + i, "guess-" + i, 4);
+        }
+        BROKER.awaitLog("failed authentications in a row from 127.0.0.1");
+        String metrics = BROKER.shell("meridian:metrics");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("broker\\.authentication\\.failures\\D+(\\d+)")
+                .matcher(metrics);
+        assertTrue(metrics, m.find());
+        assertTrue(metrics, Long.parseLong(m.group(1)) >= 6);
+        connect("alice", "wonderland"); // a success clears the address
+    }
+
+    @Test
     public void aMosquittoPasswordFileIsReadAsItIs() throws Exception {
         connect("alice", "wonderland");
         assertRefused("alice", "guess", MqttException.REASON_CODE_FAILED_AUTHENTICATION);

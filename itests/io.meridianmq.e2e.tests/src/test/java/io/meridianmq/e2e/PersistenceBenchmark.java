@@ -34,7 +34,7 @@ import org.junit.Test;
  * large store. Not part of the test suite (its name does not end in Test); run with
  * <pre>mvn -B -ntp -pl itests/io.meridianmq.e2e.tests verify -Dtest=PersistenceBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
  * Sizes can be changed with {@code -Dbench.messages}, {@code -Dbench.rounds},
- * {@code -Dbench.retained} and {@code -Dbench.queued}.
+ * {@code -Dbench.retained} and {@code -Dbench.queued}; {@code -Dbench.restart=false} skips the restart.
  */
 public class PersistenceBenchmark {
 
@@ -42,6 +42,7 @@ public class PersistenceBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int RETAINED = Integer.getInteger("bench.retained", 1_000_000);
     private static final int QUEUED = Integer.getInteger("bench.queued", 100_000);
+    private static final boolean RESTART = Boolean.parseBoolean(System.getProperty("bench.restart", "true"));
     private static final int PUBLISHERS = 4;
     private static final int WINDOW = 100; // QoS 1 messages in flight per publisher
     private static final byte[] PAYLOAD = new byte[64];
@@ -81,7 +82,9 @@ public class PersistenceBenchmark {
         rates.forEach((name, r) -> report.append(String.format("  %-45s %,10.0f  (%.2f of in-memory)  %s%n", name,
                 median(r), median(r) / memoryRate, r.stream().map(x -> String.format("%,.0f", x)).toList())));
         try {
-            report.append(restartTime(durable));
+            if (RESTART) {
+                report.append(restartTime(durable));
+            }
         } finally {
             durable.stop();
         }

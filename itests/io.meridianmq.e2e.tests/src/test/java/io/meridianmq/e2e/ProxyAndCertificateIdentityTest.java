@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.util.List;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -67,6 +68,22 @@ public class ProxyAndCertificateIdentityTest {
                 openssl("pkcs12", "-export", "-in", who + ".pem", "-inkey", who + ".key", "-out", who + ".p12",
                         "-passout", "pass:changeit");
             }
+            // expired: signed by the trusted CA, valid only in 2020
+            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "expired.key", "-out", "expired.csr", "-subj",
+                    "/CN=expired-device");
+            openssl("ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "expired.csr",
+                    "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-out", "expired.pem");
+            openssl("pkcs12", "-export", "-in", "expired.pem", "-inkey", "expired.key", "-out", "expired.p12",
+                    "-passout", "pass:changeit");
+            // a stranger: a valid certificate from a CA the broker does not trust
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.pem",
+                    "-days", "2", "-subj", "/CN=other-ca");
+            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "stranger.key", "-out", "stranger.csr", "-subj",
+                    "/CN=stranger-device");
+            openssl("x509", "-req", "-in", "stranger.csr", "-CA", "other-ca.pem", "-CAkey", "other-ca.key",
+                    "-CAcreateserial", "-out", "stranger.pem", "-days", "2");
+            openssl("pkcs12", "-export", "-in", "stranger.pem", "-inkey", "stranger.key", "-out", "stranger.p12",
+                    "-passout", "pass:changeit");
             openssl("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-revoke", "bad.pem");
             openssl("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl", "-out", "crl.pem");
             PROXIED_PORT = BrokerProcess.freePort();
@@ -210,6 +227,98 @@ public class ProxyAndCertificateIdentityTest {
         c.close();
         BROKER.awaitLog("Client 'device' (127.0.0.1:");
         BROKER.awaitLog("user 'device-42'");
+    }
+
+    @Test
+    public void mosquittoClientsOverMutualTlsWithCafileCertAndKey() throws Exception {
+        BROKER.awaitLog("127.0.0.1:" + MTLS_PORT + " (listener 'mtls', kind mqtts");
+        List<String> tls = List.of("-h", "127.0.0.1", "-p", String.valueOf(MTLS_PORT), "--cafile",
+                CERTS.resolve("server.pem").toString(), "--cert", CERTS.resolve("client.pem").toString(), "--key",
+                CERTS.resolve("client.key").toString(), "-q", "1");
+        // retained, so that the subscriber gets it whenever it arrives
+        run(concat(List.of("mosquitto_pub", "-i", "mosq-mtls-pub", "-t", "mtls/greeting", "-m", "hello over mTLS",
+                "-r"), tls));
+        String got = run(concat(List.of("mosquitto_sub", "-i", "mosq-mtls-sub", "-t", "mtls/greeting", "-C", "1", "-W",
+                "20"), tls));
+        assertEquals("hello over mTLS", got.trim());
+        BROKER.awaitLog("Client 'mosq-mtls-sub' (127.0.0.1:");
+        run(concat(List.of("mosquitto_pub", "-i", "mosq-mtls-clear", "-t", "mtls/greeting", "-n", "-r"), tls));
+    }
+
+    @Test
+    public void expiredAndUntrustedClientCertificatesAreRefusedWithALogLine() throws Exception {
+        BROKER.awaitLog("127.0.0.1:" + MTLS_PORT + " (listener 'mtls', kind mqtts");
+        for (String p12 : List.of("expired.p12", "stranger.p12")) {
+            MqttClient c = new MqttClient("ssl://127.0.0.1:" + MTLS_PORT, "refused-" + p12, new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            o.setSocketFactory(clientTls(p12).getSocketFactory());
+            try {
+                c.connect(o);
+                fail(p12 + " must not get through the TLS handshake");
+            } catch (MqttException expected) {
+                // the handshake fails
+            } finally {
+                c.close();
+            }
+        }
+        BROKER.awaitLog("on listener 'mtls' failed, connection closed");
+        String log = BROKER.log();
+        assertTrue(log, log.contains("failed, connection closed: NotAfter"));
+        // the JDK client offers no certificate the broker's CA list does not name: refused all the same
+        assertTrue(log, log.contains("failed, connection closed: Empty client certificate chain")
+                || log.contains("unable to find valid certification path"));
+        // and the broker keeps serving
+        connectThrough(BROKER.port(), "still-served");
+    }
+
+    @Test
+    public void aTruncatedProxyHeaderClosesTheConnection() throws Exception {
+        BROKER.awaitLog("(listener 'proxied'");
+        try (Socket socket = new Socket("127.0.0.1", PROXIED_PORT)) {
+            socket.getOutputStream().write("PROXY TCP4 203.0.113.9 127.0".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput(); // the header never ends
+            socket.setSoTimeout(20_000);
+            assertEquals("closed without an answer", -1, socket.getInputStream().read());
+        }
+        BROKER.awaitLog("truncated PROXY protocol header");
+        connectThrough(BROKER.port(), "served-after-truncated-proxy");
+    }
+
+    @Test
+    public void tlsToAPlainPortIsClosedWithALogLine() throws Exception {
+        SSLContext ctx = clientTls("client.p12");
+        int localPort;
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+                .createSocket("127.0.0.1", BROKER.port())) {
+            socket.setSoTimeout(20_000);
+            localPort = socket.getLocalPort();
+            try {
+                socket.startHandshake();
+                fail("a plain MQTT port cannot complete a TLS handshake");
+            } catch (IOException expected) {
+                // closed by the broker
+            }
+        }
+        // a TLS ClientHello starts with 0x16: a CONNECT with reserved flags, refused as malformed
+        BROKER.awaitLog("127.0.0.1:" + localPort + " (before CONNECT): malformed packet");
+        connectThrough(BROKER.port(), "served-after-tls-on-plain");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " failed: " + out + "\n" + BROKER.tail());
+        }
+        return out;
     }
 
     /** TLS with a client certificate from {@code p12} that trusts the broker's certificate. */

@@ -1,6 +1,7 @@
 package io.meridianmq.e2e;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 
@@ -33,6 +34,43 @@ public class WebSocketTest {
     private static String wsUri() throws InterruptedException {
         BROKER.awaitLog("Meridian listening for MQTT on 127.0.0.1:" + WS_PORT + " (listener 'ws', kind ws, path /mqtt");
         return "ws://127.0.0.1:" + WS_PORT + "/mqtt";
+    }
+
+    @Test
+    public void anOversizedFrameClosesThatConnectionOnly() throws Exception {
+        wsUri();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", WS_PORT)) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1:" + WS_PORT + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder response = new StringBuilder();
+            while (!response.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                response.append((char) b);
+            }
+            assertTrue(response.toString(), response.toString().startsWith("HTTP/1.1 101"));
+            // a binary frame that claims 8 GiB: refused from its header, before any of it is buffered
+            out.write(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 2, 0, 0, 0, 0, 1, 2, 3, 4});
+            out.flush();
+            byte[] rest = in.readAllBytes(); // the broker's close frame, then the end of the stream
+            assertTrue("a close frame (1009, message too big)", rest.length >= 4 && (rest[0] & 0x0F) == 0x8
+                    && ((rest[2] & 0xFF) << 8 | (rest[3] & 0xFF)) == 1009);
+        }
+        BROKER.awaitLog("WebSocket frame refused");
+        // everyone else is still served
+        MqttClient tcp = new MqttClient(BROKER.uri(), "after-oversized-frame", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        tcp.connect(o);
+        tcp.disconnect();
+        tcp.close();
     }
 
     @Test

@@ -208,6 +208,7 @@ public class BrokerCore implements Broker, BrokerServices {
     /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
     private final Object registryLock = new Object();
     private final AtomicLong droppedMessages = new AtomicLong();
+    private final FailedLogins failedLogins = new FailedLogins();
     /** Store keys of queued messages: unique and increasing over all sessions. */
     private final AtomicLong sequences = new AtomicLong();
     private boolean durable;
@@ -243,6 +244,7 @@ public class BrokerCore implements Broker, BrokerServices {
             metrics.gauge("broker.clients.connected", () -> sessions.values().stream().filter(x -> x.owner != null).count());
             metrics.gauge("broker.sessions", sessions::size);
             metrics.gauge("broker.messages.dropped", droppedMessages::get);
+            metrics.gauge("broker.authentication.failures", failedLogins::total);
             metrics.gauge("broker.retained.messages", () -> retained.size());
         }
         LOG.info("Meridian broker core started: {}", settings.describe());
@@ -260,6 +262,7 @@ public class BrokerCore implements Broker, BrokerServices {
         invoker.shutdown();
         if (metrics != null) {
             for (String m : List.of("broker.clients.connected", "broker.sessions", "broker.messages.dropped",
+                    "broker.authentication.failures",
                     "broker.retained.messages")) {
                 metrics.remove(m);
             }
@@ -342,6 +345,24 @@ public class BrokerCore implements Broker, BrokerServices {
     }
 
     @Override
+    public boolean authenticationConfigured() {
+        if (!enhancedAuthenticators.isEmpty()) {
+            return true;
+        }
+        for (Plugin<Authenticator> p : authenticators.all()) {
+            if (p.isEnabled() && !(p.service instanceof AnonymousAuthenticator)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean anonymousAllowedEverywhere() {
+        return settings.allowAnonymous() == BrokerSettings.AnonymousPolicy.TRUE;
+    }
+
+    @Override
     public Optional<EnhancedAuthenticator> enhancedAuthenticator(String method) {
         for (Plugin<EnhancedAuthenticator> p : enhancedAuthenticators.all()) {
             if (p.isEnabled() && method.equals(p.service.method())) {
@@ -380,7 +401,18 @@ public class BrokerCore implements Broker, BrokerServices {
                         : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;
                 String reason = result.reason != null ? result.reason : "no authenticator accepted the client";
                 events.authenticationFailed(identity, reason);
-                return CompletableFuture.completedFuture(ConnectResult.refused(code, finalClientId, reason));
+                ConnectResult refused = ConnectResult.refused(code, finalClientId, reason);
+                // repeated failures from one address are answered ever more slowly (brute force)
+                long delay = failedLogins.failed(request.remoteAddress().getAddress(), finalClientId);
+                if (delay == 0) {
+                    return CompletableFuture.completedFuture(refused);
+                }
+                CompletableFuture<ConnectResult> later = new CompletableFuture<>();
+                timers.schedule(() -> later.complete(refused), delay, TimeUnit.MILLISECONDS);
+                return later;
+            }
+            if (request.password() != null) {
+                failedLogins.succeeded(request.remoteAddress().getAddress());
             }
             ClientIdentity known = result.username != null
                     ? new ClientIdentity(finalClientId, identity.remoteAddress(), identity.listenerName(),

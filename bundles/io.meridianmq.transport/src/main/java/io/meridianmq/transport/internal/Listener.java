@@ -1,8 +1,13 @@
 package io.meridianmq.transport.internal;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.meridianmq.broker.Broker;
 import io.meridianmq.protocol.ListenerOptions;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.bootstrap.ServerBootstrap;
@@ -41,11 +46,19 @@ public class Listener {
     @Reference
     private MqttPipeline pipeline;
 
+    @Reference
+    private Broker broker;
+
+    /** How often a listener held back for want of authentication checks again. */
+    private static final long SAFETY_RECHECK_SECONDS = 2;
+
     /** The largest WebSocket frame accepted; MQTT's own max_packet_size applies on top. */
     private static final int MAX_WEBSOCKET_FRAME = 256 * 1024 * 1024;
 
-    private Channel serverChannel;
+    private volatile Channel serverChannel;
     private String name;
+    private volatile boolean closed;
+    private ScheduledFuture<?> recheck;
 
     @Activate
     void activate(Map<String, Object> config) {
@@ -64,11 +77,13 @@ public class Listener {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (settings.proxyProtocol()) {
-                            ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder())
+                            ch.pipeline().addLast("proxy-header-watch", new ProxyHeaderWatch())
+                                    .addLast("proxy-protocol", new HAProxyMessageDecoder())
                                     .addLast("proxy-address", new ProxiedAddress());
                         }
                         if (tls != null) {
-                            ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()));
+                            ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()))
+                                    .addLast("tls-outcome", new TlsHandshakeOutcome(listenerName));
                         }
                         if (settings.webSocket()) {
                             ch.pipeline().addLast("http", new HttpServerCodec())
@@ -84,6 +99,50 @@ public class Listener {
                         pipeline.initialize(ch, listenerName, options);
                     }
                 });
+        String unsafe = unsafeWithoutAuthentication(settings);
+        if (unsafe != null) {
+            // safe by default: held back, not failed, so that it opens by itself once authentication is there
+            LOG.error(unsafe);
+            recheck = loops.workers().scheduleWithFixedDelay(() -> {
+                if (!closed && serverChannel == null && unsafeWithoutAuthentication(settings) == null) {
+                    synchronized (this) {
+                        if (!closed && serverChannel == null) {
+                            LOG.info("Listener '{}': authentication is configured (or allow_anonymous = true) now; "
+                                    + "opening it", name);
+                            bind(bootstrap, settings);
+                        }
+                    }
+                    recheck.cancel(false);
+                }
+            }, SAFETY_RECHECK_SECONDS, SAFETY_RECHECK_SECONDS, TimeUnit.SECONDS);
+            return;
+        }
+        bind(bootstrap, settings);
+    }
+
+    /**
+     * Why the listener must not open, or null: beyond loopback, with no authentication and
+     * without {@code allow_anonymous = true}, anyone on the network could try it.
+     */
+    private String unsafeWithoutAuthentication(ListenerSettings settings) {
+        boolean loopback;
+        try {
+            loopback = InetAddress.getByName(settings.host()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            loopback = false;
+        }
+        if (loopback || settings.identityAsUsername() || settings.subjectAsUsername()
+                || broker.authenticationConfigured() || broker.anonymousAllowedEverywhere()) {
+            return null;
+        }
+        return "Listener '" + settings.name() + "' (" + settings.source() + ") is not opened on " + settings.host()
+                + ":" + settings.port() + ": it reaches beyond this machine and no authentication is configured. "
+                + "Configure a password file or another authentication plugin (docs/SECURITY.md), or set "
+                + "allow_anonymous = true in etc/io.meridianmq.broker.cfg to let anyone in on purpose; the "
+                + "listener opens as soon as one of these is done";
+    }
+
+    private synchronized void bind(ServerBootstrap bootstrap, ListenerSettings settings) {
         try {
             serverChannel = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -100,7 +159,11 @@ public class Listener {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
+        closed = true;
+        if (recheck != null) {
+            recheck.cancel(false);
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             pipeline.closeConnections(name);

@@ -33,6 +33,9 @@ final class ProxiedAddress extends ChannelInboundHandlerAdapter {
                 header.release();
             }
             ctx.pipeline().remove(this);
+            if (ctx.pipeline().get(ProxyHeaderWatch.class) != null) {
+                ctx.pipeline().remove(ProxyHeaderWatch.class);
+            }
             return;
         }
         ctx.fireChannelRead(msg);
@@ -43,6 +46,9 @@ final class ProxiedAddress extends ChannelInboundHandlerAdapter {
         if (cause instanceof HAProxyProtocolException || cause.getCause() instanceof HAProxyProtocolException) {
             LOG.warn("Closing the connection from {}: malformed PROXY protocol header ({})", ctx.channel().remoteAddress(),
                     cause.getMessage());
+            if (ctx.pipeline().get(ProxyHeaderWatch.class) != null) {
+                ctx.pipeline().remove(ProxyHeaderWatch.class); // reported here already
+            }
             ctx.close();
             return;
         }

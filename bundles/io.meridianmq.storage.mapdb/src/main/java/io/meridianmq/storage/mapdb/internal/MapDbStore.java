@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,8 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     private final DB db;
     private final BTreeMap<String, byte[]> sessions;
     private final BTreeMap<Object[], byte[]> subscriptions;
-    private final BTreeMap<Object[], byte[]> messages;
-    private final BTreeMap<Object[], Long> messageStates;
+    /** Queued and in-flight messages; touched by the writer thread only (after opening). */
+    private final MessageLog messages;
     private final BTreeMap<Object[], Boolean> incomingQos2;
     private final BTreeMap<String, byte[]> wills;
     private final BTreeMap<String, byte[]> retained;
@@ -78,10 +79,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         this.sessions = db.treeMap("sessions", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
         this.subscriptions = db.treeMap("subscriptions", new SerializerArrayTuple(Serializer.STRING, Serializer.STRING),
                 Serializer.BYTE_ARRAY).createOrOpen();
-        this.messages = db.treeMap("messages", new SerializerArrayTuple(Serializer.STRING, Serializer.LONG),
-                Serializer.BYTE_ARRAY).valuesOutsideNodesEnable().createOrOpen();
-        this.messageStates = db.treeMap("message-states", new SerializerArrayTuple(Serializer.STRING, Serializer.LONG),
-                Serializer.LONG).createOrOpen();
+        this.messages = new MessageLog(db);
         this.incomingQos2 = db.treeMap("incoming-qos2", new SerializerArrayTuple(Serializer.STRING, Serializer.INTEGER),
                 Serializer.BOOLEAN).createOrOpen();
         this.wills = db.treeMap("wills", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
@@ -153,12 +151,17 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     private static MapDbStore openAndCheck(StoreSettings settings) {
         DB db = DBMaker.fileDB(settings.file().toFile())
                 .transactionEnable()
-                .fileChannelEnable()
+                .fileMmapEnableIfSupported()
+                // grow the file in large steps and do not zero new space: small writes stay cheap
+                .fileMmapPreclearDisable()
+                .allocateStartSize(32L << 20)
+                .allocateIncrement(32L << 20)
                 .fileLockDisable()
                 .make();
         try {
             MapDbStore store = new MapDbStore(settings, db);
             store.check();
+            db.commit(); // what check() found dead is gone
             return store;
         } catch (RuntimeException | Error e) {
             try {
@@ -174,8 +177,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     private void check() {
         sessions.values().forEach(RecordCodec::session);
         subscriptions.values().forEach(RecordCodec::subscription);
-        messages.values().forEach(v -> RecordCodec.message(v, 0));
-        messageStates.values().forEach(v -> { });
+        messages.load();
         incomingQos2.keySet().forEach(k -> { });
         wills.values().forEach(RecordCodec::will);
         retained.values().forEach(RecordCodec::retained);
@@ -196,6 +198,11 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
             }
         }
         return moved;
+    }
+
+    /** Message log records on disk; call with the writer idle (tests). */
+    long messageRecordCount() {
+        return messages.recordCount();
     }
 
     StoreSettings settings() {
@@ -270,6 +277,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
     private boolean commit() {
         try {
+            messages.flush();
             db.commit();
             if (failed) {
                 failed = false;
@@ -354,32 +362,17 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
         @Override
         public Batch putMessage(String clientId, long sequence, StoredMessage message) {
-            return add(s -> {
-                Object[] key = {clientId, sequence};
-                s.messages.put(key, RecordCodec.message(message));
-                if (message.packetId() != 0) {
-                    s.messageStates.put(key, RecordCodec.messageState(message.packetId(), message.released()));
-                }
-            });
+            return add(s -> s.messages.put(clientId, sequence, message));
         }
 
         @Override
         public Batch updateMessage(String clientId, long sequence, int packetId, boolean released) {
-            return add(s -> {
-                Object[] key = {clientId, sequence};
-                if (s.messages.containsKey(key)) {
-                    s.messageStates.put(key, RecordCodec.messageState(packetId, released));
-                }
-            });
+            return add(s -> s.messages.update(sequence, RecordCodec.messageState(packetId, released)));
         }
 
         @Override
         public Batch removeMessage(String clientId, long sequence) {
-            return add(s -> {
-                Object[] key = {clientId, sequence};
-                s.messages.remove(key);
-                s.messageStates.remove(key);
-            });
+            return add(s -> s.messages.remove(clientId, sequence));
         }
 
         @Override
@@ -416,31 +409,38 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     }
 
     private void deleteSession(String clientId) {
+        messages.removeAll(clientId);
         Object[] prefix = {clientId};
         sessions.remove(clientId);
         wills.remove(clientId);
         subscriptions.prefixSubMap(prefix).clear();
-        messages.prefixSubMap(prefix).clear();
-        messageStates.prefixSubMap(prefix).clear();
         incomingQos2.prefixSubMap(prefix).clear();
     }
 
     @Override
     public long recover(Consumer<RecoveredSession> consumer) {
+        // on the writer thread, which owns the message log
+        java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+        queue.add((Runnable) () -> {
+            try {
+                done.complete(recoverOnWriter(consumer));
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done.join();
+    }
+
+    private long recoverOnWriter(Consumer<RecoveredSession> consumer) {
         long highest = 0;
         Set<String> orphans = new HashSet<>();
         Map<String, List<StoredSubscription>> subs = new HashMap<>();
         subscriptions.forEach((k, v) -> subs.computeIfAbsent((String) k[0], x -> new ArrayList<>())
                 .add(RecordCodec.subscription(v)));
         Map<String, NavigableMap<Long, StoredMessage>> queued = new HashMap<>();
-        for (Map.Entry<Object[], byte[]> e : messages.entrySet()) {
-            String clientId = (String) e.getKey()[0];
-            long sequence = (Long) e.getKey()[1];
-            highest = Math.max(highest, sequence);
-            Long state = messageStates.get(e.getKey());
-            queued.computeIfAbsent(clientId, x -> new TreeMap<>())
-                    .put(sequence, RecordCodec.message(e.getValue(), state == null ? 0 : state));
-        }
+        messages.forEachLive((sequence, owned) -> queued.computeIfAbsent(owned.clientId(), x -> new TreeMap<>())
+                .put(sequence, owned.message()));
+        highest = messages.highestSequence();
         Map<String, Set<Integer>> qos2 = new HashMap<>();
         incomingQos2.keySet().forEach(k -> qos2.computeIfAbsent((String) k[0], x -> new HashSet<>()).add((Integer) k[1]));
         int count = 0;
@@ -464,7 +464,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
             cleanup.submit();
         }
         LOG.info("Recovered {} persistent session(s) with {} queued or in-flight message(s) and {} retained "
-                + "message(s) from {}", count, messages.size(), retained.sizeLong(), settings.file());
+                + "message(s) from {}", count, messages.liveCount(), retained.sizeLong(), settings.file());
         return highest;
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.meridianmq.sdk.message.PublishProperties;
 import io.meridianmq.sdk.message.UserProperty;
@@ -103,8 +104,13 @@ final class RecordCodec {
 
     // ---- messages ----
 
-    static byte[] message(StoredMessage m) {
-        return encode(m.payload().length + m.topic().length(), out -> {
+    /** A stored message and the session it waits for. */
+    record OwnedMessage(String clientId, StoredMessage message) {
+    }
+
+    static byte[] message(String clientId, StoredMessage m) {
+        return encode(m.payload().length + m.topic().length() + clientId.length(), out -> {
+            out.writeUTF(clientId);
             out.writeUTF(m.topic());
             writeBytes(out, m.payload());
             out.writeByte(m.qos());
@@ -120,8 +126,9 @@ final class RecordCodec {
     }
 
     /** A stored message with the packet id and release state kept beside it. */
-    static StoredMessage message(byte[] data, long state) {
+    static OwnedMessage message(byte[] data, long state) {
         return decode(data, in -> {
+            String clientId = in.readUTF();
             String topic = in.readUTF();
             byte[] payload = readBytes(in);
             int qos = in.readByte();
@@ -133,8 +140,38 @@ final class RecordCodec {
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = in.readInt();
             }
-            return new StoredMessage(topic, payload, qos, retain, properties, expiresAt, publisher, ids,
-                    (int) (state >>> 1), (state & 1) != 0);
+            return new OwnedMessage(clientId, new StoredMessage(topic, payload, qos, retain, properties, expiresAt,
+                    publisher, ids, (int) (state >>> 1), (state & 1) != 0));
+        });
+    }
+
+    /** One message of a segment. */
+    record SegmentEntry(long sequence, OwnedMessage owned) {
+    }
+
+    /** Many messages in one record: the unit the message log writes per commit. */
+    static byte[] segment(Map<Long, OwnedMessage> messages) {
+        return encode(messages.size() * 160, out -> {
+            out.writeInt(messages.size());
+            for (Map.Entry<Long, OwnedMessage> e : messages.entrySet()) {
+                out.writeLong(e.getKey());
+                writeBytes(out, message(e.getValue().clientId(), e.getValue().message()));
+            }
+        });
+    }
+
+    static List<SegmentEntry> segment(byte[] data) {
+        return decode(data, in -> {
+            int n = in.readInt();
+            if (n < 0) {
+                throw new IOException("bad segment size " + n);
+            }
+            List<SegmentEntry> entries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long sequence = in.readLong();
+                entries.add(new SegmentEntry(sequence, message(readBytes(in), 0)));
+            }
+            return entries;
         });
     }
 
