@@ -19,10 +19,20 @@ final class Plugin<T> {
     final String name;
     final int ranking;
     final long bundleId;
+    /**
+     * Called on the caller's thread instead of a plugin thread: only for Meridian's own plugins
+     * that answer from memory and say so ({@code meridian.plugin.inline=true}).
+     */
+    final boolean inline;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean disabled;
 
     Plugin(T service, String name, int ranking, long bundleId) {
+        this(service, name, ranking, bundleId, false);
+    }
+
+    Plugin(T service, String name, int ranking, long bundleId, boolean inline) {
+        this.inline = inline;
         this.service = service;
         this.name = name;
         this.ranking = ranking;

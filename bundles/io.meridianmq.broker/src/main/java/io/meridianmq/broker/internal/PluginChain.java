@@ -22,7 +22,11 @@ final class PluginChain<T> {
                 + service.getClass().getName() + ")";
         Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
         List<Plugin<T>> next = new ArrayList<>(plugins);
-        next.add(new Plugin<>(service, name, ranking instanceof Integer r ? r : 0, bundle == null ? -1 : bundle.getBundleId()));
+        // third-party plugins always run on plugin threads, whatever they declare
+        boolean inline = Boolean.TRUE.equals(reference.getProperty("meridian.plugin.inline")) && bundle != null
+                && bundle.getSymbolicName().startsWith("io.meridianmq.");
+        next.add(new Plugin<>(service, name, ranking instanceof Integer r ? r : 0, bundle == null ? -1 : bundle.getBundleId(),
+                inline));
         next.sort(Comparator.comparingInt((Plugin<T> p) -> p.ranking).reversed());
         plugins = List.copyOf(next);
     }

@@ -55,6 +55,11 @@ final class PluginInvoker {
      */
     <P, O extends PluginOutput> CompletableFuture<O> invoke(Plugin<P> plugin, O output, Consumer<P> callback,
             TimeoutFallback onError) {
+        if (plugin.inline) {
+            // a first-party plugin that answers from memory: no thread hop, no timer
+            run(plugin, output, callback, onError);
+            return output.done.thenApply(v -> output);
+        }
         try {
             pool.execute(() -> run(plugin, output, callback, onError));
         } catch (RejectedExecutionException e) {

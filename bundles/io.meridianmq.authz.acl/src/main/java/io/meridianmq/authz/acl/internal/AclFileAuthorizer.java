@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.sdk.auth.AuthorizationOutput;
 import io.meridianmq.sdk.auth.Authorizer;
@@ -19,6 +23,7 @@ import io.meridianmq.sdk.interceptor.PublishOutboundOutput;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * (or a later edit) keeps from the client.
  */
 @Component(configurationPid = "io.meridianmq.authz.acl", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = "service.ranking:Integer=1000", service = {Authorizer.class, PublishOutboundInterceptor.class})
+        property = {"service.ranking:Integer=1000", "meridian.plugin.inline:Boolean=true"},
+        service = {Authorizer.class, PublishOutboundInterceptor.class})
 public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AclFileAuthorizer.class);
@@ -45,6 +51,17 @@ public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor
     private volatile AclRules rules = AclRules.parse(java.util.List.of());
     private volatile long loadedStamp = Long.MIN_VALUE;
     private volatile ConcurrentHashMap<String, Boolean> cache = new ConcurrentHashMap<>();
+    /**
+     * Looks for edits of the file once a second, off the hot path: decisions only read memory,
+     * which is what lets the broker call this plugin inline, on the network thread.
+     */
+    private final ScheduledExecutorService watcher =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "meridian-acl-file-watch");
+                t.setDaemon(true);
+                return t;
+            });
+    private ScheduledFuture<?> watching;
 
     @Activate
     @Modified
@@ -58,9 +75,17 @@ public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor
         file = p.isAbsolute() ? p : Paths.get(System.getProperty("karaf.base", ".")).resolve(p);
         loadedStamp = Long.MIN_VALUE;
         reloadIfChanged();
+        if (watching == null) {
+            watching = watcher.scheduleWithFixedDelay(this::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+        }
     }
 
-    private void reloadIfChanged() {
+    @Deactivate
+    void stop() {
+        watcher.shutdownNow();
+    }
+
+    private synchronized void reloadIfChanged() {
         long stamp;
         try {
             stamp = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() * 31 + Files.size(file) : -1;
@@ -86,7 +111,6 @@ public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor
     }
 
     private boolean decide(String user, String clientId, String topic, boolean write) {
-        reloadIfChanged();
         String key = (write ? "w\u0000" : "r\u0000") + user + "\u0000" + clientId + "\u0000" + topic;
         ConcurrentHashMap<String, Boolean> c = cache;
         Boolean known = c.get(key);
