@@ -152,6 +152,15 @@ public class PersistenceBenchmark {
     }
 
     private static void publish(MqttAsyncClient client, String topic, int count, AtomicInteger failed) {
+        publish(client, i -> topic, 0, 1, count, false, failed);
+    }
+
+    /**
+     * Publishes QoS 1 messages number {@code first}, {@code first + step}, ... below {@code end}
+     * with at most {@link #WINDOW} in flight; returns once every PUBACK is in.
+     */
+    private static void publish(MqttAsyncClient client, java.util.function.IntFunction<String> topic, int first,
+            int step, int end, boolean retain, AtomicInteger failed) {
         Semaphore window = new Semaphore(WINDOW);
         IMqttActionListener release = new IMqttActionListener() {
             @Override
@@ -166,9 +175,9 @@ public class PersistenceBenchmark {
             }
         };
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = first; i < end; i += step) {
                 window.acquire();
-                client.publish(topic, PAYLOAD, 1, false, null, release);
+                client.publish(topic.apply(i), PAYLOAD, 1, retain, null, release);
             }
             window.acquire(WINDOW); // every PUBACK is in
         } catch (InterruptedException | MqttException e) {
@@ -242,25 +251,8 @@ public class PersistenceBenchmark {
                     MqttAsyncClient p = new MqttAsyncClient(uri, "filler-" + prefix.replace("/", "") + first,
                             new MemoryPersistence());
                     p.connect(options(true)).waitForCompletion(10_000);
-                    Semaphore window = new Semaphore(WINDOW);
-                    IMqttActionListener release = new IMqttActionListener() {
-                        @Override
-                        public void onSuccess(IMqttToken token) {
-                            window.release();
-                        }
-
-                        @Override
-                        public void onFailure(IMqttToken token, Throwable e) {
-                            failed.incrementAndGet();
-                            window.release();
-                        }
-                    };
-                    for (int i = first; i < count; i += clients) {
-                        window.acquire();
-                        String topic = retain ? prefix + (i / 1000) + "/" + i : prefix + first;
-                        p.publish(topic, PAYLOAD, 1, retain, null, release);
-                    }
-                    window.acquire(WINDOW);
+                    publish(p, i -> retain ? prefix + (i / 1000) + "/" + i : prefix + first, first, clients, count,
+                            retain, failed);
                     p.disconnect().waitForCompletion(10_000);
                     p.close();
                 } catch (Exception e) {
