@@ -265,6 +265,32 @@ public class CrashRecoveryTest {
         }
     }
 
+    @Test
+    public void aDelayedWillSurvivesAKillAndIsSentWhenDue() throws Exception {
+        V5Client dying = new V5Client(broker.uri(), "dying-device");
+        MqttConnectionOptions o = V5Client.options();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(120L);
+        org.eclipse.paho.mqttv5.common.packet.MqttProperties will = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+        will.setWillDelayInterval(8L);
+        o.setWillMessageProperties(will);
+        // retained, so that it is seen whether it fires before or after the checker subscribes
+        o.setWill("crash/will", V5Client.message("dying-device is gone", 1, true));
+        dying.connect(o);
+        dying.drop();
+        broker.awaitLog("its will to 'crash/will' is sent in 8 s");
+        dying.close();
+        broker.kill();
+        broker.restart();
+        try (V5Client checker = new V5Client(broker.uri(), "will-checker")) {
+            checker.connect();
+            checker.subscribe(V5Client.sub("crash/will", 1));
+            V5Client.Received got = checker.poll(30_000);
+            assertTrue("the delayed will was kept across the kill and sent", got != null);
+            assertEquals("dying-device is gone", got.text());
+        }
+    }
+
     /** The acknowledged messages of {@code publisher} that {@code subscriber} has not received (yet). */
     private static Set<String> missing(Publisher publisher, Subscriber subscriber) {
         Set<String> missing = new TreeSet<>();

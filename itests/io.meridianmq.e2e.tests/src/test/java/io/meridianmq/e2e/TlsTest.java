@@ -120,6 +120,7 @@ public class TlsTest {
             raw.send(RawMqttSocket.connect("plain-on-tls"));
             assertTrue("no CONNACK over a TLS port", raw.awaitClosed());
         }
+        BROKER.awaitLog("failed, connection closed:"); // with the client's address and the reason
     }
 
     @Test
