@@ -33,6 +33,13 @@ public interface SessionStore {
     void whenDurable(Runnable action);
 
     /**
+     * Reads stored messages back (those of an offline session that were kept on disk only), in
+     * the order asked, skipping any that are gone; {@code then} gets them on the store's thread
+     * and must hand work elsewhere.
+     */
+    void load(long[] sequences, Consumer<java.util.Map<Long, StoredMessage>> then);
+
+    /**
      * Passes every stored session to {@code consumer}; called once, when the broker starts.
      *
      * @return the highest message sequence number in use, so that new ones are larger

@@ -44,6 +44,8 @@ final class Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private static final int DRAIN_BATCH = 256;
+    static final int IN_MEMORY_QUEUE = 1000;
+    private static final int PAGE_IN = 500;
     private static final int[] NO_IDS = new int[0];
 
     /** A message on its way to this session's client. */
@@ -116,6 +118,15 @@ final class Session {
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private final Set<Integer> incomingQos2 = new HashSet<>();
     private long queuedBytes;
+    /**
+     * Messages of a persistent session that wait on disk only: {sequence, payload size}, oldest
+     * first, all newer than the heap queue. An offline session keeps at most
+     * {@link #IN_MEMORY_QUEUE} messages in heap; the rest is read back in pages as its client
+     * takes them, so the store does not have to fit in heap.
+     */
+    private final ArrayDeque<long[]> paged = new ArrayDeque<>();
+    private long pagedBytes;
+    private boolean pagingIn;
     private int lastPacketId;
     private long dropped;
     private ScheduledFuture<?> expiryTimer;
@@ -196,6 +207,13 @@ final class Session {
         } else if (wanted) {
             write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis));
         } else if (persisted) {
+            if (!paged.isEmpty()) {
+                LOG.warn("Client '{}' reconnected without a session expiry: its {} message(s) waiting on disk are "
+                        + "dropped with the persistent session", clientId, paged.size());
+                dropped += paged.size();
+                paged.clear();
+                pagedBytes = 0;
+            }
             write(b -> b.removeSession(clientId));
             persisted = false;
             inflight.values().forEach(d -> d.sequence = 0);
@@ -226,11 +244,11 @@ final class Session {
         }
         snapshotSubscriptions();
         r.messages().forEach((sequence, m) -> {
-            Message message = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
-                    m.expiresAtMillis(), m.publisherId());
-            Delivery d = new Delivery(message, m.qos(), m.retain(), m.subscriptionIds(), null);
-            d.sequence = sequence;
-            if (m.packetId() != 0 && !inflight.containsKey(m.packetId())) {
+            Delivery d = restored(sequence, m);
+            if (m.packetId() == 0 && (queue.size() >= IN_MEMORY_QUEUE || !paged.isEmpty())) {
+                paged.add(new long[] {sequence, m.payload().length});
+                pagedBytes += m.payload().length;
+            } else if (m.packetId() != 0 && !inflight.containsKey(m.packetId())) {
                 // QoS 2 already sent: it keeps its packet id so the client can tell it is a resend
                 d.packetId = m.packetId();
                 d.released = m.released();
@@ -397,6 +415,8 @@ final class Session {
         inflight.clear();
         queue.clear();
         queuedBytes = 0;
+        paged.clear();
+        pagedBytes = 0;
         incomingQos2.clear();
         target = null;
         write(b -> b.removeSession(clientId));
@@ -498,7 +518,7 @@ final class Session {
             return;
         }
         store(d);
-        if (target != null && queue.isEmpty() && inflight.size() < window) {
+        if (target != null && queue.isEmpty() && paged.isEmpty() && inflight.size() < window) {
             sendNew(d, now);
         } else if (expirySeconds != 0 || target != null) {
             enqueue(d);
@@ -512,17 +532,57 @@ final class Session {
         int limit = settings.maxQueuedMessages();
         long byteLimit = settings.maxQueuedBytes();
         int size = d.message.payload().length;
-        while ((queue.size() >= limit || (byteLimit > 0 && queuedBytes + size > byteLimit)) && dropExpiredOrQos0()) {
+        while ((queued() >= limit || (byteLimit > 0 && queuedBytes + pagedBytes + size > byteLimit))
+                && dropExpiredOrQos0()) {
             // made room; check again
         }
-        if (queue.size() >= limit || (byteLimit > 0 && queuedBytes + size > byteLimit && !queue.isEmpty())) {
-            countDrop(d, queue.size() >= limit ? "queue full (max_queued_messages = " + limit + ")"
+        if (queued() >= limit || (byteLimit > 0 && queuedBytes + pagedBytes + size > byteLimit && queued() > 0)) {
+            countDrop(d, queued() >= limit ? "queue full (max_queued_messages = " + limit + ")"
                     : "queue full (max_queued_bytes = " + byteLimit + ")");
             forget(d);
             return;
         }
+        if (d.sequence != 0 && d.qos > 0 && !d.intercepted && d.sharedGroup == null
+                && (!paged.isEmpty() || (target == null && queue.size() >= IN_MEMORY_QUEUE))) {
+            // on disk already: keep only its number (and after the paged ones, to keep the order)
+            paged.add(new long[] {d.sequence, size});
+            pagedBytes += size;
+            return;
+        }
         queue.add(d);
         queuedBytes += size;
+    }
+
+    private int queued() {
+        return queue.size() + paged.size();
+    }
+
+    /** Reads the next page of messages kept on disk only; they join the queue when they arrive. */
+    private void pageIn() {
+        pagingIn = true;
+        long[] sequences = new long[Math.min(PAGE_IN, paged.size())];
+        for (int i = 0; i < sequences.length; i++) {
+            long[] e = paged.poll();
+            sequences[i] = e[0];
+            pagedBytes -= e[1];
+        }
+        core.store().load(sequences, found -> submit(() -> {
+            pagingIn = false;
+            if (discarded) {
+                return;
+            }
+            found.forEach((sequence, m) -> queue.add(restored(sequence, m)));
+            found.values().forEach(m -> queuedBytes += m.payload().length);
+            drainQueue();
+        }));
+    }
+
+    private Delivery restored(long sequence, StoredMessage m) {
+        Message message = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.expiresAtMillis(),
+                m.publisherId());
+        Delivery d = new Delivery(message, m.qos(), m.retain(), m.subscriptionIds(), null);
+        d.sequence = sequence;
+        return d;
     }
 
     private void countDrop(Delivery d, String why) {
@@ -572,7 +632,13 @@ final class Session {
 
     private void drainQueue() {
         long now = System.currentTimeMillis();
-        while (target != null && !queue.isEmpty()) {
+        while (target != null && (!queue.isEmpty() || !paged.isEmpty())) {
+            if (queue.isEmpty()) {
+                if (!pagingIn) {
+                    pageIn();
+                }
+                return;
+            }
             Delivery next = queue.peek();
             if (next.message.isExpired(now)) {
                 forget(pollQueue());

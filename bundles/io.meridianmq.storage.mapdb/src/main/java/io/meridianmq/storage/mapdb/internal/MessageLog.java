@@ -124,6 +124,35 @@ final class MessageLog {
         }
     }
 
+    /** The messages asked for that are still live, in that order (writer thread). */
+    Map<Long, StoredMessage> read(long[] sequences) {
+        Map<Long, StoredMessage> found = new LinkedHashMap<>();
+        Map<Long, Map<Long, StoredMessage>> decoded = new HashMap<>();
+        for (long sequence : sequences) {
+            RecordCodec.OwnedMessage pending = burstPuts.get(sequence);
+            if (pending != null) {
+                found.put(sequence, pending.message());
+                continue;
+            }
+            Long segment = segmentOf.get(sequence);
+            if (segment == null) {
+                continue;
+            }
+            StoredMessage m = decoded.computeIfAbsent(segment, s -> {
+                Map<Long, StoredMessage> bySequence = new HashMap<>();
+                byte[] record = segments.get(s);
+                if (record != null) {
+                    RecordCodec.segment(record).forEach(e -> bySequence.put(e.sequence(), e.owned().message()));
+                }
+                return bySequence;
+            }).get(sequence);
+            if (m != null) {
+                found.put(sequence, m); // QoS 2 state is not needed: paged messages were never sent
+            }
+        }
+        return found;
+    }
+
     long highestSequence() {
         return highestSequence;
     }

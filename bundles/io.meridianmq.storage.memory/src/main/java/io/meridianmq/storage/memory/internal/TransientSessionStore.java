@@ -28,6 +28,11 @@ public final class TransientSessionStore implements SessionStore {
     }
 
     @Override
+    public void load(long[] sequences, Consumer<java.util.Map<Long, io.meridianmq.storage.StoredMessage>> then) {
+        then.accept(java.util.Map.of()); // nothing is kept
+    }
+
+    @Override
     public long recover(Consumer<RecoveredSession> consumer) {
         return 0;
     }
