@@ -284,15 +284,11 @@ public class PersistenceBenchmark {
                     + "persistence_location " + dir + "/\nmax_queued_messages 10000000\nmax_inflight_messages 20\n");
             process = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    return;
-                } catch (IOException notYet) {
-                    Thread.sleep(50);
-                }
-            }
-            throw new IllegalStateException("mosquitto did not start: " + Files.readString(dir.resolve("mosquitto.log")));
+            org.awaitility.Awaitility.await("mosquitto listening on " + port).atMost(java.time.Duration.ofSeconds(10))
+                    .ignoreExceptions().until(() -> {
+                        new java.net.Socket("127.0.0.1", port).close();
+                        return true;
+                    });
         }
 
         String uri() {

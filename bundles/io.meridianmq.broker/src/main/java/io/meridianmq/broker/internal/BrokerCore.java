@@ -827,28 +827,27 @@ public class BrokerCore implements Broker, BrokerServices {
             }
         });
         int delivered = 0;
-        Session[] targets = new Session[plans.size()];
-        Session.Delivery[] deliveries = new Session.Delivery[plans.size()];
+        // with a batch, sessions see their deliveries only after the batch is submitted
+        List<Runnable> afterSubmit = batch == null ? null : new ArrayList<>(plans.size());
         for (Map.Entry<Session, Plan> e : plans.entrySet()) {
             Session session = e.getKey();
             Plan plan = e.getValue();
             Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), plan.qos),
                     plan.retainAsPublished && message.retain(), plan.ids(), null);
-            if (batch != null && d.qos > 0 && session.persisted) {
+            delivered++;
+            if (batch == null) {
+                session.submit(() -> session.deliver(d));
+                continue;
+            }
+            if (d.qos > 0 && session.persisted) {
                 d.sequence = nextSequence();
                 batch.putMessage(session.clientId, d.sequence, d.toStored());
             }
-            targets[delivered] = session;
-            deliveries[delivered] = d;
-            delivered++;
+            afterSubmit.add(() -> session.submit(() -> session.deliver(d)));
         }
         if (batch != null) {
             batch.submit();
-        }
-        for (int i = 0; i < delivered; i++) {
-            Session session = targets[i];
-            Session.Delivery d = deliveries[i];
-            session.submit(() -> session.deliver(d));
+            afterSubmit.forEach(Runnable::run);
         }
         for (SubscriptionTree.SharedGroup group : groups) {
             if (deliverShared(message, group, null)) {

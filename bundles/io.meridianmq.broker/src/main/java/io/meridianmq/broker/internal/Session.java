@@ -266,7 +266,9 @@ final class Session {
         }
         StoredWill w = r.will();
         if (w != null) {
-            ClientIdentity owner = new ClientIdentity(clientId, null, null, 5, java.util.Optional.ofNullable(w.username()));
+            // the connection is long gone: 0.0.0.0:0 stands for "address unknown" (never null for plugins)
+            ClientIdentity owner = new ClientIdentity(clientId, new java.net.InetSocketAddress(0), "(restored)", 5,
+                    java.util.Optional.ofNullable(w.username()));
             WillMessage will = new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(), w.properties(),
                     Math.max(0, (w.dueAtMillis() - nowMillis + 999) / 1000), w.messageExpirySeconds());
             delayWill(owner, will);
