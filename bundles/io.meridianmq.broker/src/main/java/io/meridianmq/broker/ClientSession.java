@@ -18,6 +18,15 @@ public interface ClientSession {
     /** The client identifier in force. */
     String clientId();
 
+    /** Who the client is now (user name, roles, credentials expiry), as plugins see it. */
+    io.meridianmq.sdk.client.ClientInfo client();
+
+    /**
+     * The client re-authenticated (MQTT 5 AUTH): from now on plugins see it as {@code identity}.
+     * Returns the updated view.
+     */
+    io.meridianmq.sdk.client.ClientInfo reauthenticated(io.meridianmq.sdk.auth.Identity identity);
+
     /** Starts deliveries (resending unacknowledged messages, then queued ones). Call after CONNACK. */
     void open();
 

@@ -17,7 +17,9 @@ public enum DisconnectReason {
     RETAIN_NOT_SUPPORTED(0x9A),
     QOS_NOT_SUPPORTED(0x9B),
     IMPLEMENTATION_SPECIFIC_ERROR(0x83),
-    ADMINISTRATIVE_ACTION(0x98);
+    ADMINISTRATIVE_ACTION(0x98),
+    /** The connection outlived what it was allowed, e.g. the token it authenticated with expired. */
+    MAXIMUM_CONNECT_TIME(0xA0);
 
     private final int code;
 

@@ -385,12 +385,13 @@ public class BrokerCore implements Broker, BrokerServices {
             clientId = "meridian-" + UUID.randomUUID();
         }
         ClientIdentity identity = new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(),
-                request.protocolLevel(), Optional.ofNullable(request.username()));
+                request.protocolLevel(), Optional.ofNullable(request.username()), java.util.Set.of(), null,
+                request.clientCertificate());
         String finalClientId = clientId;
         CompletionStage<PluginOutputs.Authentication> authentication;
         if (request.authenticatedBy() != null) {
             PluginOutputs.Authentication allowed = new PluginOutputs.Authentication();
-            allowed.allow();
+            allowed.allow(request.identity() != null ? request.identity() : io.meridianmq.sdk.auth.Identity.asPresented());
             authentication = CompletableFuture.completedFuture(allowed);
         } else {
             authentication = authenticate(identity, request, authenticators.all(), 0);
@@ -414,10 +415,15 @@ public class BrokerCore implements Broker, BrokerServices {
             if (request.password() != null) {
                 failedLogins.succeeded(request.remoteAddress().getAddress());
             }
-            ClientIdentity known = result.username != null
-                    ? new ClientIdentity(finalClientId, identity.remoteAddress(), identity.listenerName(),
-                            identity.protocolLevel(), Optional.of(result.username))
-                    : identity;
+            ClientIdentity known = identity.as(result.username != null && result.identity.username().isEmpty()
+                    ? io.meridianmq.sdk.auth.Identity.of(result.username).withRoles(result.identity.roles())
+                    : result.identity);
+            if (result.identity.expiresAt().isPresent() && !result.identity.expiresAt().get().isAfter(java.time.Instant.now())) {
+                String why = "credentials expired at " + result.identity.expiresAt().get();
+                events.authenticationFailed(known, why);
+                return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD,
+                        finalClientId, why));
+            }
             if (connectInterceptors.isEmpty()) {
                 return CompletableFuture.completedFuture(attach(known, request, connection));
             }

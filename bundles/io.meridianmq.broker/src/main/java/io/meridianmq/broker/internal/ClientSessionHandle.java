@@ -40,7 +40,8 @@ final class ClientSessionHandle implements ClientSession {
 
     private final BrokerCore core;
     private final Session session;
-    private final ClientIdentity identity;
+    /** Replaced when the client re-authenticates; read on any thread. */
+    private volatile ClientIdentity identity;
     private final ClientConnection connection;
     private final int receiveMaximum;
     private WillMessage will;
@@ -63,6 +64,19 @@ final class ClientSessionHandle implements ClientSession {
     @Override
     public String clientId() {
         return identity.clientId();
+    }
+
+    @Override
+    public io.meridianmq.sdk.client.ClientInfo client() {
+        return identity;
+    }
+
+    @Override
+    public io.meridianmq.sdk.client.ClientInfo reauthenticated(io.meridianmq.sdk.auth.Identity who) {
+        ClientIdentity updated = identity.as(who);
+        identity = updated;
+        session.identity = updated;
+        return updated;
     }
 
     @Override

@@ -64,6 +64,7 @@ final class PluginOutputs {
 
     static final class Authentication extends VerdictOutput implements AuthenticationOutput {
         volatile String username;
+        volatile io.meridianmq.sdk.auth.Identity identity = io.meridianmq.sdk.auth.Identity.asPresented();
 
         Authentication() {
             super("authentication plugin failed or timed out");
@@ -73,6 +74,15 @@ final class PluginOutputs {
         public void allowAs(String user) {
             if (writable()) {
                 username = Objects.requireNonNull(user, "username");
+                verdict = Verdict.ALLOW;
+            }
+        }
+
+        @Override
+        public void allow(io.meridianmq.sdk.auth.Identity who) {
+            if (writable()) {
+                identity = Objects.requireNonNull(who, "identity");
+                username = who.username().orElse(null);
                 verdict = Verdict.ALLOW;
             }
         }

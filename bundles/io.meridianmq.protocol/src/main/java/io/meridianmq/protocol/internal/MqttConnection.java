@@ -124,6 +124,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private Runnable connectAfterAuthentication;
     private ConnectRequest pendingRequest;
     private byte[] authSuccessData;
+    /** Ends the connection when the client's credentials expire (unless it re-authenticates first). */
+    private io.netty.util.concurrent.ScheduledFuture<?> credentialsExpiry;
 
     private final java.util.concurrent.atomic.AtomicInteger connectedClients;
     private boolean counted;
@@ -204,6 +206,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             ReferenceCountUtil.release(m);
         }
         pendingWhileConnecting.clear();
+        if (credentialsExpiry != null) {
+            credentialsExpiry.cancel(false);
+        }
         if (session != null) {
             if (!publishWill) {
                 LOG.info("Client {} disconnected", who());
@@ -458,6 +463,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         int effectiveKeepAlive = keepAlive;
         int announcedKeepAlive = serverKeepAlive;
         boolean clientSentEmptyId = clientId.isEmpty();
+        java.security.cert.X509Certificate certificate = verifiedCertificate();
+        if (certificate != null) {
+            request = request.withClientCertificate(certificate);
+        }
         if (certificateIdentity != null) {
             request = request.authenticated("x509", certificateIdentity); // the TLS handshake proved it
         }
@@ -479,16 +488,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
     }
 
-    /** The client certificate's CN (or full subject DN), or null without a verified certificate. */
-    private String certificateIdentity() {
+    /** The client certificate the TLS handshake verified, or null (plain connection, or none sent). */
+    private java.security.cert.X509Certificate verifiedCertificate() {
         io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls == null) {
             return null;
         }
         try {
             java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
-            javax.security.auth.x500.X500Principal subject =
-                    ((java.security.cert.X509Certificate) chain[0]).getSubjectX500Principal();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    /** The client certificate's CN (or full subject DN), or null without a verified certificate. */
+    private String certificateIdentity() {
+        java.security.cert.X509Certificate certificate = verifiedCertificate();
+        if (certificate == null) {
+            return null;
+        }
+        try {
+            javax.security.auth.x500.X500Principal subject = certificate.getSubjectX500Principal();
             if (options.subjectAsUsername()) {
                 return subject.getName();
             }
@@ -498,7 +519,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 }
             }
             return null;
-        } catch (javax.net.ssl.SSLPeerUnverifiedException | javax.naming.InvalidNameException e) {
+        } catch (javax.naming.InvalidNameException e) {
             return null;
         }
     }
@@ -578,13 +599,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     exchange = null;
                     if (reauthenticating) {
                         reauthenticating = false;
-                        LOG.info("Client {} re-authenticated with {}", who(), authMethod);
+                        io.meridianmq.sdk.client.ClientInfo now = session.reauthenticated(s.identity());
+                        LOG.info("Client {} re-authenticated with {}{}", who(), authMethod,
+                                now.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));
                         sendAuth(0x00, s.serverData());
                         channel.flush();
+                        watchCredentialsExpiry(now);
                     } else {
                         authSuccessData = s.serverData();
-                        pendingRequest = pendingRequest.authenticated(authMethod,
-                                s.username().orElse(pendingRequest.username()));
+                        pendingRequest = pendingRequest.authenticated(authMethod, s.identity());
                         connectAfterAuthentication.run();
                     }
                 }
@@ -676,9 +699,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         channel.writeAndFlush(new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(), props)));
-        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{})", who(), protocolName(),
+        io.meridianmq.sdk.client.ClientInfo client = session.client();
+        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), protocolName(),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
-                pendingRequest.username() == null ? "" : ", user '" + pendingRequest.username() + "'");
+                client.username().map(u -> ", user '" + u + "'").orElse(""),
+                client.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));
+        watchCredentialsExpiry(client);
         session.open();
         while (!pendingWhileConnecting.isEmpty() && state == State.CONNECTED) {
             MqttMessage m = pendingWhileConnecting.poll();
@@ -689,6 +715,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             }
         }
         channel.flush();
+    }
+
+    /**
+     * (Re)arms the timer that ends the connection when the credentials expire. An MQTT 5 client
+     * that re-authenticates before then keeps its connection; the others are told why (0xA0).
+     */
+    private void watchCredentialsExpiry(io.meridianmq.sdk.client.ClientInfo client) {
+        if (credentialsExpiry != null) {
+            credentialsExpiry.cancel(false);
+            credentialsExpiry = null;
+        }
+        java.time.Instant until = client.credentialsExpireAt().orElse(null);
+        if (until == null) {
+            return;
+        }
+        long millis = Math.max(0, java.time.Duration.between(java.time.Instant.now(), until).toMillis());
+        credentialsExpiry = channel.eventLoop().schedule(() -> {
+            if (state == State.CONNECTED) {
+                serverDisconnect(DisconnectReason.MAXIMUM_CONNECT_TIME, "credentials expired at " + until
+                        + (v5 && authMethod != null ? " and the client did not re-authenticate" : ""));
+            }
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     private String protocolName() {

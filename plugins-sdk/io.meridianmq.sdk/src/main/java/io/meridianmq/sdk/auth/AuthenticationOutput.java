@@ -21,6 +21,14 @@ public interface AuthenticationOutput extends AsyncOutput {
     /** Accept the client and know it as {@code username} (e.g. a certificate's common name). */
     void allowAs(String username);
 
+    /**
+     * Accept the client as {@code identity}: its user name (or the one presented), its roles and
+     * the expiry of its credentials.
+     *
+     * @since 1.1
+     */
+    void allow(Identity identity);
+
     /** Refuse the client; {@code reason} is logged (never sent to the client). */
     void deny(String reason);
 

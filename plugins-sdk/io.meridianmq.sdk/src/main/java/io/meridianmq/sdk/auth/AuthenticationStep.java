@@ -27,18 +27,36 @@ public final class AuthenticationStep {
     private final byte[] serverData;
     private final String username;
     private final String reason;
+    private final Identity identity;
 
     private AuthenticationStep(Kind kind, byte[] serverData, String username, String reason) {
+        this(kind, serverData, username, reason, username == null ? Identity.asPresented() : Identity.of(username));
+    }
+
+    private AuthenticationStep(Kind kind, byte[] serverData, String username, String reason, Identity identity) {
         this.kind = kind;
         this.serverData = serverData;
         this.username = username;
         this.reason = reason;
+        this.identity = identity;
     }
 
     /** Authenticated as {@code username} (may be {@code null} to keep the CONNECT user name). */
     public static AuthenticationStep success(byte[] serverData, String username) {
         return new AuthenticationStep(Kind.SUCCESS, Objects.requireNonNull(serverData, "serverData").clone(), username,
                 null);
+    }
+
+    /**
+     * Authenticated as {@code identity} (user name, roles, credentials expiry). On a
+     * re-authentication the new identity replaces the old one for the rest of the connection.
+     *
+     * @since 1.1
+     */
+    public static AuthenticationStep success(byte[] serverData, Identity identity) {
+        Objects.requireNonNull(identity, "identity");
+        return new AuthenticationStep(Kind.SUCCESS, Objects.requireNonNull(serverData, "serverData").clone(),
+                identity.username().orElse(null), null, identity);
     }
 
     /** Sends {@code challenge} to the client and waits for its answer. */
@@ -62,6 +80,15 @@ public final class AuthenticationStep {
 
     public Optional<String> username() {
         return Optional.ofNullable(username);
+    }
+
+    /**
+     * Who the client is after a {@link Kind#SUCCESS}; {@link Identity#asPresented()} otherwise.
+     *
+     * @since 1.1
+     */
+    public Identity identity() {
+        return identity;
     }
 
     public Optional<String> reason() {

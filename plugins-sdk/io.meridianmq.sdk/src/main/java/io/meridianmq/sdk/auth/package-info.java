@@ -11,7 +11,7 @@
  * @since 1.0
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.meridianmq.sdk.auth;
 
 import org.osgi.annotation.bundle.Export;

@@ -31,6 +31,35 @@ public interface ClientInfo {
     /** The user name the client presented (after authentication, the one it is known by). */
     Optional<String> username();
 
+    /**
+     * The roles the authenticator found (e.g. from a token's claims); empty when none.
+     *
+     * @since 1.1
+     */
+    default java.util.Set<String> roles() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * When the client's credentials expire (a token's {@code exp}); the broker ends the connection
+     * then unless the client re-authenticates. Empty when they do not expire.
+     *
+     * @since 1.1
+     */
+    default Optional<java.time.Instant> credentialsExpireAt() {
+        return Optional.empty();
+    }
+
+    /**
+     * The client certificate the TLS handshake verified (mutual TLS); empty on plain connections
+     * and when the client presented none.
+     *
+     * @since 1.1
+     */
+    default Optional<java.security.cert.X509Certificate> certificate() {
+        return Optional.empty();
+    }
+
     /** Whether the client connected from a loopback address (127.0.0.0/8 or ::1). */
     default boolean isLoopback() {
         return remoteAddress().getAddress() != null && remoteAddress().getAddress().isLoopbackAddress();
