@@ -112,14 +112,7 @@ public class ProxyAndCertificateIdentityTest {
     }
 
     private static void openssl(String... args) throws IOException, InterruptedException {
-        String[] command = new String[args.length + 1];
-        command[0] = "openssl";
-        System.arraycopy(args, 0, command, 1, args.length);
-        Process p = new ProcessBuilder(command).directory(CERTS.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException("openssl " + String.join(" ", args) + " failed: " + out);
-        }
+        TestCertificates.openssl(CERTS, args);
     }
 
     /** A one-connection relay that prepends a PROXY v1 header, as HAProxy would. */
@@ -323,21 +316,6 @@ public class ProxyAndCertificateIdentityTest {
 
     /** TLS with a client certificate from {@code p12} that trusts the broker's certificate. */
     private static SSLContext clientTls(String p12) throws Exception {
-        KeyStore clientKeys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(CERTS.resolve(p12))) {
-            clientKeys.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(clientKeys, "changeit".toCharArray());
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(CERTS.resolve("server.pem"))) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
+        return TestCertificates.clientTls(CERTS, p12);
     }
 }
