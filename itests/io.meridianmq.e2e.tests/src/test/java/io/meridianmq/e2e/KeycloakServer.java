@@ -207,6 +207,13 @@ public final class KeycloakServer {
                 ? ((Map<?, ?>) l.get(0)).get("id").toString() : null;
     }
 
+    /** The internal id of a client. */
+    public String clientUuid(String clientId) throws Exception {
+        String body = admin("GET", "/clients?clientId=" + enc(clientId), null);
+        List<?> l = (List<?>) JSONObjectUtils.parse("{\"c\":" + body + "}").get("c");
+        return ((Map<?, ?>) l.get(0)).get("id").toString();
+    }
+
     /** Grants ({@code add}) or removes a realm role of a user. */
     public void realmRole(String username, String role, boolean add) throws Exception {
         String roleJson = admin("GET", "/roles/" + enc(role), null);

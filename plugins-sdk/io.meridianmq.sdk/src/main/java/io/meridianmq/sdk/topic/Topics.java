@@ -114,4 +114,39 @@ public final class Topics {
     private static boolean endsWithParentWildcard(String filter, int f) {
         return f + 2 == filter.length() && filter.charAt(f) == '/' && filter.charAt(f + 1) == '#';
     }
+
+    /**
+     * Whether {@code pattern} (a filter, e.g. from a permission rule) matches every topic that
+     * {@code filter} can match; a topic name is a filter without wildcards. Use it to decide
+     * whether a rule allows a SUBSCRIBE. A pattern starting with a wildcard never covers a
+     * {@code $} topic (as in matching).
+     *
+     * @since 1.1
+     */
+    public static boolean covers(String pattern, String filter) {
+        String[] p = pattern.split("/", -1);
+        String[] f = filter.split("/", -1);
+        if (filter.startsWith("$") && (p[0].equals("+") || p[0].equals("#"))) {
+            return false;
+        }
+        int i = 0;
+        for (; i < p.length; i++) {
+            if (p[i].equals("#")) {
+                return true;
+            }
+            if (i >= f.length) {
+                return false;
+            }
+            if (f[i].equals("#")) {
+                return false; // the filter reaches further than the pattern
+            }
+            if (p[i].equals("+")) {
+                continue;
+            }
+            if (!p[i].equals(f[i])) {
+                return false;
+            }
+        }
+        return i == f.length;
+    }
 }

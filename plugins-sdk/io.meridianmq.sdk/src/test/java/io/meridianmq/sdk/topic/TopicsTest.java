@@ -70,4 +70,15 @@ public class TopicsTest {
         assertEquals(false, Topics.isValidTopicName("a\u0000b"));
         assertEquals(true, Topics.isValidTopicName("a/b"));
     }
+
+    @Test
+    public void coverage() {
+        assertEquals(true, Topics.covers("sensors/#", "sensors/a/+"));
+        assertEquals(true, Topics.covers("sensors/+/t", "sensors/a/t"));
+        assertEquals(true, Topics.covers("sensors/#", "sensors"));
+        assertEquals(false, Topics.covers("sensors/+", "sensors/#"));
+        assertEquals(false, Topics.covers("sensors/a", "sensors/+"));
+        assertEquals(false, Topics.covers("#", "$SYS/broker"));
+        assertEquals(true, Topics.covers("$SYS/#", "$SYS/broker"));
+    }
 }

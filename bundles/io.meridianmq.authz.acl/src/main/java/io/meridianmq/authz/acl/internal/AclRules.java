@@ -156,34 +156,7 @@ final class AclRules {
         };
     }
 
-    /**
-     * Whether every topic {@code filter} can match is matched by {@code pattern} (a topic name is
-     * a filter without wildcards). Topics starting with '$' need an explicit first level.
-     */
     static boolean covers(String pattern, String filter) {
-        String[] p = pattern.split("/", -1);
-        String[] f = filter.split("/", -1);
-        if (filter.startsWith("$") && (p[0].equals("+") || p[0].equals("#"))) {
-            return false;
-        }
-        int i = 0;
-        for (; i < p.length; i++) {
-            if (p[i].equals("#")) {
-                return true;
-            }
-            if (i >= f.length) {
-                return false;
-            }
-            if (f[i].equals("#")) {
-                return false; // the filter reaches further than the pattern
-            }
-            if (p[i].equals("+")) {
-                continue;
-            }
-            if (!p[i].equals(f[i])) {
-                return false;
-            }
-        }
-        return i == f.length;
+        return io.meridianmq.sdk.topic.Topics.covers(pattern, filter);
     }
 }
