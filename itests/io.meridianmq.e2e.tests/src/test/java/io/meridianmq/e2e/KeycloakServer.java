@@ -228,6 +228,13 @@ public final class KeycloakServer {
                 + "\"active\":[\"true\"],\"enabled\":[\"true\"],\"algorithm\":[\"RS256\"]}}");
     }
 
+    /** Adds a generated signing key of another kind: {@code eddsa-generated} or {@code ecdsa-generated}. */
+    public void addKeyProvider(String providerId, String configJson) throws Exception {
+        admin("POST", "/components", "{\"name\":\"" + providerId + "\",\"providerId\":\"" + providerId + "\","
+                + "\"providerType\":\"org.keycloak.keys.KeyProvider\",\"parentId\":\"" + REALM + "\","
+                + "\"config\":" + configJson + "}");
+    }
+
     /** Adds a signing key the test holds: an imported RSA key (PKCS#8 PEM), used with low priority. */
     public void importKey(String name, String privateKeyPem) throws Exception {
         admin("POST", "/components", "{\"name\":\"" + name + "\",\"providerId\":\"rsa\","

@@ -154,6 +154,23 @@ public class OAuthTokenTest {
     }
 
     @Test
+    public void tokensSignedWithEdDsaEs256AndPs256AreAccepted() throws Exception {
+        if (!JWKSet.parse(keycloak.jwks()).getKeys().stream().anyMatch(k -> "Ed25519".equals(
+                k.toJSONObject().get("crv")))) {
+            keycloak.addKeyProvider("eddsa-generated", "{\"priority\":[\"100\"],\"eddsaEllipticCurveKey\":[\"Ed25519\"]}");
+            keycloak.addKeyProvider("ecdsa-generated", "{\"priority\":[\"100\"],\"ecdsaEllipticCurveKey\":[\"P-256\"]}");
+        }
+        for (String alg : new String[] {"ed:EdDSA", "ec:ES256", "ps:PS256"}) {
+            String client = "meridian-" + alg.substring(0, 2);
+            String token = keycloak.passwordToken(client, client + "-secret", "alice", "alice-pw");
+            assertEquals(alg.substring(3), SignedJWT.parse(token).getHeader().getAlgorithm().getName());
+            // a key that appeared after the broker read the set: fetched on first sight
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(2))
+                    .ignoreExceptions().untilAsserted(() -> assertAccepted("jwt-" + alg.substring(0, 2), "alice", token));
+        }
+    }
+
+    @Test
     public void aClientCredentialsTokenNeedsNoUserName() throws Exception {
         String token = keycloak.clientToken("meridian-app", "app-secret");
         assertAccepted("jwt-service", null, token);
