@@ -171,6 +171,22 @@ public class OAuthTokenTest {
     }
 
     @Test
+    public void mosquittoPubSendsItsTokenAsThePassword() throws Exception {
+        String token = keycloak.passwordToken("meridian-app", "app-secret", "alice", "alice-pw");
+        assertEquals(0, mosquittoPub("mosq-token", token));
+        assertNotEquals("a tampered token", 0, mosquittoPub("mosq-bad", token.substring(0, token.length() - 4) + "AAAA"));
+        awaitLine("'mosq-bad'", "refused", "signature");
+    }
+
+    private static int mosquittoPub(String id, String token) throws Exception {
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(BROKER.port()),
+                "-V", "mqttv311", "-i", id, "-u", "alice", "-P", token, "-t", "sensors/alice/t", "-m", "21.5", "-q", "1")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
+    @Test
     public void aClientCredentialsTokenNeedsNoUserName() throws Exception {
         String token = keycloak.clientToken("meridian-app", "app-secret");
         assertAccepted("jwt-service", null, token);
