@@ -7,7 +7,12 @@ import io.meridianmq.sdk.client.ClientInfo;
 
 /** The client as enhanced authentication plugins see it while it is still connecting. */
 record ConnectingClient(String clientId, InetSocketAddress remoteAddress, String listenerName, int protocolLevel,
-        String user) implements ClientInfo {
+        String user, java.security.cert.X509Certificate clientCertificate) implements ClientInfo {
+
+    @Override
+    public Optional<java.security.cert.X509Certificate> certificate() {
+        return Optional.ofNullable(clientCertificate);
+    }
 
     @Override
     public Optional<String> username() {

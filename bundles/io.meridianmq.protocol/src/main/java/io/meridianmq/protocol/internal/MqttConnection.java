@@ -480,7 +480,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         if (authMethod != null) {
             state = State.AUTHENTICATING;
             exchange = broker.enhancedAuthenticator(authMethod).get().begin(new ConnectingClient(clientId,
-                    remote(), listenerName, protocolLevel, username));
+                    remote(), listenerName, protocolLevel, username, certificate));
             byte[] data = binaryProperty(header.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
             runAuthenticationStep(data);
         } else {
@@ -558,7 +558,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             reauthenticating = true;
             exchange = broker.enhancedAuthenticator(authMethod).map(a -> a.begin(new ConnectingClient(clientId,
                     remote(), listenerName, protocolLevel,
-                    pendingRequest.username()))).orElse(null);
+                    pendingRequest.username(), verifiedCertificate()))).orElse(null);
             if (exchange == null) {
                 serverDisconnect(DisconnectReason.NOT_AUTHORIZED, "re-authentication method '" + authMethod
                         + "' is no longer available");

@@ -23,11 +23,18 @@ public interface AuthenticationOutput extends AsyncOutput {
 
     /**
      * Accept the client as {@code identity}: its user name (or the one presented), its roles and
-     * the expiry of its credentials.
+     * the expiry of its credentials. (The default, for test doubles written against 1.0, keeps
+     * only the user name; the broker's implementation keeps everything.)
      *
      * @since 1.1
      */
-    void allow(Identity identity);
+    default void allow(Identity identity) {
+        if (identity.username().isPresent()) {
+            allowAs(identity.username().get());
+        } else {
+            allow();
+        }
+    }
 
     /** Refuse the client; {@code reason} is logged (never sent to the client). */
     void deny(String reason);

@@ -53,7 +53,7 @@ public final class AuthenticationStep {
      *
      * @since 1.1
      */
-    public static AuthenticationStep success(byte[] serverData, Identity identity) {
+    public static AuthenticationStep successAs(byte[] serverData, Identity identity) {
         Objects.requireNonNull(identity, "identity");
         return new AuthenticationStep(Kind.SUCCESS, Objects.requireNonNull(serverData, "serverData").clone(),
                 identity.username().orElse(null), null, identity);

@@ -247,7 +247,7 @@ public class TokenAuthentication implements Authenticator {
                 }
                 return decide(client, client.username(), token).thenApply(d -> d.refusal != null
                         ? AuthenticationStep.failure(d.refusal)
-                        : AuthenticationStep.success(new byte[0], d.identity));
+                        : AuthenticationStep.successAs(new byte[0], d.identity));
             };
         }
     }
