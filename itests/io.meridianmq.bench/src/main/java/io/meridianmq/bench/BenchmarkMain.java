@@ -1,0 +1,137 @@
+package io.meridianmq.bench;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark: every scenario against every broker, in interleaved rounds (round 0 is a
+ * warm-up and is thrown away), each broker freshly started per round with the same settings.
+ * Prints a table of medians with ratios to Mosquitto and to the best peer, and writes it to
+ * {@code target/benchmark.md}.
+ *
+ * <p>Options (system properties): {@code bench.brokers} (meridian,mosquitto,moquette,hivemq,relay),
+ * {@code bench.rounds} (3), {@code bench.idle} (15000 idle connections), {@code bench.heap}
+ * (1g for every JVM broker), {@code bench.scenarios} (all).
+ */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> brokers = List.of(System.getProperty("bench.brokers", "meridian,mosquitto,moquette,hivemq,relay")
+                .split(","));
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        int idle = Integer.getInteger("bench.idle", 15_000);
+        String heap = System.getProperty("bench.heap", "1g");
+        List<String> sources = new ArrayList<>();
+        for (int i = 2; i <= 1 + Math.max(1, idle / 25_000 + 1); i++) {
+            sources.add("127.0.0." + i);
+        }
+        Scenarios.Scale scale = Scenarios.Scale.full(idle, sources);
+        Map<String, Map<String, List<Result>>> results = new LinkedHashMap<>();
+        for (int round = 0; round <= rounds; round++) {
+            List<String> order = new ArrayList<>(brokers);
+            java.util.Collections.rotate(order, round); // every broker runs first, last, in between
+            for (String b : order) {
+                try (BrokerUnderTest broker = create(b, heap)) {
+                    broker.start();
+                    Map<String, Result> r = runAll(broker, scale);
+                    System.out.printf(Locale.ROOT, "round %d%s %s: %s%n", round, round == 0 ? " (warm-up)" : "",
+                            broker.name, r);
+                    if (round > 0) {
+                        r.forEach((scenario, result) -> results.computeIfAbsent(broker.name,
+                                k -> new LinkedHashMap<>()).computeIfAbsent(scenario, k -> new ArrayList<>()).add(result));
+                    }
+                }
+            }
+        }
+        String table = Report.table(results, machine(), rounds, heap, idle);
+        System.out.println(table);
+        Path out = Paths.get("target", "benchmark.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table);
+    }
+
+    static BrokerUnderTest create(String name, String heap) throws Exception {
+        return switch (name.trim()) {
+            case "meridian" -> new BrokerUnderTest.Meridian(Paths.get(required("meridian.distribution")), heap);
+            case "mosquitto" -> new BrokerUnderTest.Mosquitto();
+            case "moquette" -> new BrokerUnderTest.JvmPeer("Moquette", Paths.get(required("bench.moquette.home")),
+                    "io.meridianmq.bench.moquette.MoquetteLauncher", heap);
+            case "hivemq" -> new BrokerUnderTest.JvmPeer("HiveMQ CE", Paths.get(required("bench.hivemq.home")),
+                    "io.meridianmq.bench.hivemq.HiveMqLauncher", heap);
+            case "relay" -> new BrokerUnderTest.RelayProcess(heap);
+            default -> throw new IllegalArgumentException("unknown broker '" + name
+                    + "': use meridian, mosquitto, moquette, hivemq, relay");
+        };
+    }
+
+    private static String required(String property) {
+        String v = System.getProperty(property);
+        if (v == null) {
+            throw new IllegalStateException("system property " + property + " is not set (run through Maven, see "
+                    + "docs/PERFORMANCE.md)");
+        }
+        return v;
+    }
+
+    /** Every scenario, in order, against one started broker. */
+    static Map<String, Result> runAll(BrokerUnderTest broker, Scenarios.Scale scale) throws Exception {
+        Map<String, Result> r = new LinkedHashMap<>();
+        String only = System.getProperty("bench.scenarios", "");
+        try (LoadGenerator load = new LoadGenerator(Runtime.getRuntime().availableProcessors())) {
+            Scenarios s = new Scenarios(load, broker.address(), scale);
+            run(r, only, "fan-in QoS 0", () -> s.fanIn(0));
+            run(r, only, "fan-in QoS 1", () -> s.fanIn(1));
+            run(r, only, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
+            run(r, only, "pairs " + scale.pairs(), s::pairs);
+            for (int rate : scale.latencyRates()) {
+                run(r, only, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
+            }
+            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::residentBytes));
+        }
+        return r;
+    }
+
+    interface Scenario {
+        Result run() throws Exception;
+    }
+
+    private static void run(Map<String, Result> results, String only, String name, Scenario scenario) {
+        if (!only.isEmpty() && !name.startsWith(only)) {
+            return;
+        }
+        try {
+            results.put(name, scenario.run());
+        } catch (Exception e) {
+            results.put(name, Result.failed(e.toString()));
+        }
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Paths.get("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        } catch (Exception e) {
+            // not Linux: the CPU stays unknown
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "?";
+        }
+        return String.format(Locale.ROOT, "%d cores (%s), %d MB max heap of the load generator, Java %s, %s",
+                Runtime.getRuntime().availableProcessors(), cpu, Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"), host);
+    }
+}

@@ -1,0 +1,217 @@
+package io.meridianmq.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A broker the benchmark measures, as a process of its own on a free port: Meridian (the
+ * distribution), Mosquitto (Debian's package), Moquette and HiveMQ CE (embedded in small
+ * launchers), or the relay (the load generator's ceiling). All with the same settings: no
+ * persistence, anonymous, the same queue limit, JVM brokers with the same heap.
+ */
+abstract class BrokerUnderTest implements AutoCloseable {
+
+    static final int QUEUE_LIMIT = 100_000;
+
+    final String name;
+    final int port;
+    Process process;
+    Path home;
+
+    BrokerUnderTest(String name) throws IOException {
+        this.name = name;
+        this.port = freePort();
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    abstract ProcessBuilder command() throws IOException;
+
+    void start() throws Exception {
+        home = Files.createTempDirectory("bench-" + name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
+        ProcessBuilder pb = command().redirectErrorStream(true).redirectOutput(home.resolve("out.log").toFile());
+        process = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited: " + Files.readString(home.resolve("out.log")));
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+        throw new IllegalStateException(name + " did not listen on " + port + " within 120 s");
+    }
+
+    /** The process that holds the connections (for a launcher script: its java child). */
+    ProcessHandle server() {
+        ProcessHandle root = process.toHandle();
+        Optional<ProcessHandle> java = root.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst();
+        return java.orElse(root);
+    }
+
+    /** The server process's resident memory (VmRSS), in bytes. */
+    long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/" + server().pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the resident size of " + name, e);
+        }
+        throw new IllegalStateException("no VmRSS for " + name);
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            process.destroy();
+            all.forEach(ProcessHandle::destroy);
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+                for (ProcessHandle p : all) {
+                    p.onExit().get(30, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                all.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+        if (home != null) {
+            deleteTree(home);
+        }
+    }
+
+    static void deleteTree(Path p) {
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp dir is not worth failing a benchmark
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String javaBin() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    // ---- the brokers ----
+
+    /** The Meridian distribution, unpacked fresh, started with bin/meridian. */
+    static final class Meridian extends BrokerUnderTest {
+        private final Path archive;
+        private final String heap;
+
+        Meridian(Path archive, String heap) throws IOException {
+            super("Meridian");
+            this.archive = archive;
+            this.heap = heap;
+        }
+
+        @Override
+        ProcessBuilder command() throws IOException {
+            try {
+                Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", home.toString(),
+                        "--strip-components=1").inheritIO().start();
+                if (tar.waitFor() != 0) {
+                    throw new IOException("cannot unpack " + archive);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            Path etc = home.resolve("etc");
+            Files.writeString(etc.resolve("io.meridianmq.listener-default.cfg"),
+                    "host = 127.0.0.1\nport = " + port + "\nkind = mqtt\n");
+            Files.writeString(etc.resolve("io.meridianmq.broker.cfg"), "allow_anonymous = true\n"
+                    + "max_queued_messages = " + QUEUE_LIMIT + "\nmax_queued_bytes = 1073741824\n");
+            Files.writeString(etc.resolve("io.meridianmq.storage.cfg"), "persistence = false\n");
+            Files.writeString(etc.resolve("io.meridianmq.protocol.cfg"), "max_connections = -1\n");
+            ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString());
+            pb.environment().put("JAVA_MIN_MEM", heap);
+            pb.environment().put("JAVA_MAX_MEM", heap);
+            return pb;
+        }
+    }
+
+    /** Debian's mosquitto. */
+    static final class Mosquitto extends BrokerUnderTest {
+        Mosquitto() throws IOException {
+            super("Mosquitto");
+        }
+
+        @Override
+        ProcessBuilder command() throws IOException {
+            Path conf = home.resolve("mosquitto.conf");
+            Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                    + "max_queued_messages " + QUEUE_LIMIT + "\nlog_dest stdout\nlog_type error\n",
+                    StandardCharsets.UTF_8);
+            return new ProcessBuilder("mosquitto", "-c", conf.toString());
+        }
+    }
+
+    /** A peer embedded in its launcher module, with that module's own class path. */
+    static final class JvmPeer extends BrokerUnderTest {
+        private final Path module;
+        private final String mainClass;
+        private final String heap;
+
+        JvmPeer(String name, Path module, String mainClass, String heap) throws IOException {
+            super(name);
+            this.module = module;
+            this.mainClass = mainClass;
+            this.heap = heap;
+        }
+
+        @Override
+        ProcessBuilder command() throws IOException {
+            String classpath = module.resolve("classes") + java.io.File.pathSeparator
+                    + Files.readString(module.resolve("classpath.txt")).trim();
+            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, "-cp", classpath, mainClass,
+                    String.valueOf(port), String.valueOf(QUEUE_LIMIT));
+        }
+    }
+
+    /** The relay: the load generator's own ceiling, in a JVM of its own with the same heap. */
+    static final class RelayProcess extends BrokerUnderTest {
+        private final String heap;
+
+        RelayProcess(String heap) throws IOException {
+            super("relay (no routing)");
+            this.heap = heap;
+        }
+
+        @Override
+        ProcessBuilder command() {
+            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, "-cp",
+                    System.getProperty("java.class.path"), Relay.class.getName(), String.valueOf(port));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.meridianmq.bench;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The load generator's network side: event loops (epoll when available) and connecting many
+ * clients at once, from several 127.0.0.x source addresses when asked to.
+ */
+final class LoadGenerator implements AutoCloseable {
+
+    private final EventLoopGroup loops;
+    private final Bootstrap bootstrap;
+
+    LoadGenerator(int threads) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("loadgen", true), factory);
+        bootstrap = new Bootstrap().group(loops).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+    }
+
+    /** Connects {@code count} clients named {@code prefix-i}, at most {@code parallel} at a time. */
+    List<LoadClient> connect(InetSocketAddress broker, String prefix, int count, int parallel, int keepAlive,
+            List<String> sourceAddresses) throws Exception {
+        List<LoadClient> clients = new ArrayList<>(count);
+        List<CompletableFuture<LoadClient>> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            InetSocketAddress local = sourceAddresses.isEmpty() ? null
+                    : new InetSocketAddress(sourceAddresses.get(i % sourceAddresses.size()), 0);
+            batch.add(LoadClient.connect(bootstrap, broker, local, prefix + "-" + i, keepAlive));
+            if (batch.size() == parallel || i == count - 1) {
+                for (CompletableFuture<LoadClient> f : batch) {
+                    clients.add(f.get(60, TimeUnit.SECONDS));
+                }
+                batch.clear();
+            }
+        }
+        return clients;
+    }
+
+    List<LoadClient> connect(InetSocketAddress broker, String prefix, int count) throws Exception {
+        return connect(broker, prefix, count, 200, 600, List.of());
+    }
+
+    static void closeAll(List<LoadClient> clients) {
+        for (LoadClient c : clients) {
+            c.close();
+        }
+        for (LoadClient c : clients) {
+            try {
+                c.closed().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Channel ch = c.channel();
+                ch.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,257 @@
+package io.meridianmq.bench;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The benchmark scenarios. Each is bounded in time, counts what arrived against what should
+ * have, and gives the broker credit only for messages delivered.
+ */
+final class Scenarios {
+
+    /** How big a run is: the full benchmark or the smoke run of the test suite. */
+    record Scale(long sendMillis, int fanInPublishers, int fanOutSubscribers, int pairs, int idleConnections,
+            int[] latencyRates, long latencyMillis, List<String> sourceAddresses) {
+
+        static Scale full(int idle, List<String> sources) {
+            return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources);
+        }
+
+        static Scale smoke() {
+            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of());
+        }
+    }
+
+    private static final int PAYLOAD = 64;
+    private static final int QOS1_WINDOW = 100;
+
+    private final LoadGenerator load;
+    private final InetSocketAddress broker;
+    private final Scale scale;
+
+    Scenarios(LoadGenerator load, InetSocketAddress broker, Scale scale) {
+        this.load = load;
+        this.broker = broker;
+        this.scale = scale;
+    }
+
+    static String fanInName(int qos) {
+        return "fan-in QoS " + qos;
+    }
+
+    Result fanIn(int qos) throws Exception {
+        return throughput("fanin", scale.fanInPublishers(), 1, qos, true);
+    }
+
+    Result fanOut() throws Exception {
+        return throughput("fanout", 1, scale.fanOutSubscribers(), 0, false);
+    }
+
+    Result pairs() throws Exception {
+        return throughput("pairs", scale.pairs(), scale.pairs(), 0, false);
+    }
+
+    /**
+     * Publishers send as fast as the connection takes (QoS 0) or with {@value #QOS1_WINDOW}
+     * unacknowledged (QoS 1) for the send period, then the run waits for the rest to arrive.
+     *
+     * @param sharedSubscriber one subscriber to every publisher's topic (fan-in)
+     */
+    private Result throughput(String name, int publishers, int subscribers, int qos, boolean sharedSubscriber)
+            throws Exception {
+        String run = name + "-" + System.nanoTime();
+        List<LoadClient> subs = load.connect(broker, run + "-sub", subscribers);
+        List<LoadClient> pubs = load.connect(broker, run + "-pub", publishers);
+        AtomicLong received = new AtomicLong();
+        AtomicLong lastReceive = new AtomicLong();
+        List<CompletableFuture<Void>> subscribed = new ArrayList<>();
+        for (int i = 0; i < subs.size(); i++) {
+            LoadClient s = subs.get(i);
+            s.onReceive((payload, now) -> {
+                received.incrementAndGet();
+                lastReceive.set(now);
+            });
+            String filter = sharedSubscriber ? run + "/#" : subscribers == publishers ? run + "/" + i : run + "/t";
+            subscribed.add(s.subscribe(filter, qos));
+        }
+        CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(PAYLOAD).writeZero(PAYLOAD));
+        AtomicLong sent = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        long start = System.nanoTime();
+        for (int i = 0; i < pubs.size(); i++) {
+            LoadClient p = pubs.get(i);
+            String topic = sharedSubscriber ? run + "/" + i : publishers == subscribers ? run + "/" + i : run + "/t";
+            Runnable pump = new Runnable() {
+                @Override
+                public void run() {
+                    int n = 0;
+                    while (running.get() && p.channel().isWritable() && n < 256
+                            && (qos == 0 || p.inflight.get() < QOS1_WINDOW)) {
+                        p.publish(topic, payload.retainedDuplicate(), qos);
+                        n++;
+                    }
+                    if (n > 0) {
+                        sent.addAndGet(n);
+                        p.flush();
+                    }
+                    // QoS 0 keeps going by itself; QoS 1 goes on when PUBACKs make room
+                    if (running.get() && qos == 0 && p.channel().isWritable()) {
+                        p.channel().eventLoop().execute(this);
+                    }
+                }
+            };
+            p.onAcknowledged(pump);
+            p.channel().eventLoop().execute(pump);
+        }
+        TimeUnit.MILLISECONDS.sleep(scale.sendMillis()); // the run's length, not a wait for a condition
+        stopPublishers(pubs, running);
+        long expected = sent.get() * (sharedSubscriber ? 1 : publishers == subscribers ? 1 : subscribers);
+        awaitQuiet(received::get, expected);
+        long got = received.get();
+        double seconds = Math.max(1, lastReceive.get() - start) / 1e9;
+        LoadGenerator.closeAll(pubs);
+        LoadGenerator.closeAll(subs);
+        return new Result(got / seconds, "msg/s", true, Math.max(0, expected - got),
+                String.format(Locale.ROOT, "sent %d, expected %d, received %d", sent.get(), expected, got));
+    }
+
+    /** Stops the senders and waits until each publisher's loop has seen it. */
+    private static void stopPublishers(List<LoadClient> pubs, java.util.concurrent.atomic.AtomicBoolean running)
+            throws Exception {
+        running.set(false);
+        CompletableFuture<?>[] stopped = new CompletableFuture<?>[pubs.size()];
+        for (int i = 0; i < pubs.size(); i++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            stopped[i] = f;
+            pubs.get(i).channel().eventLoop().execute(() -> f.complete(null));
+        }
+        CompletableFuture.allOf(stopped).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits until {@code expected} arrived, or nothing arrived for 2 s (at most 30 s). */
+    private static void awaitQuiet(LongSupplier received, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long now = received.getAsLong();
+            if (now >= expected) {
+                return;
+            }
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(2)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    /**
+     * One publisher at a fixed rate (open loop: a message is due at its time whatever happened
+     * before), QoS 1, one subscriber. Latency is measured from when each message was due, so a
+     * broker that stalls the sender is charged for the wait (coordinated omission corrected).
+     */
+    Result latency(int rate) throws Exception {
+        String run = "latency-" + System.nanoTime();
+        LoadClient sub = load.connect(broker, run + "-sub", 1).get(0);
+        LoadClient pub = load.connect(broker, run + "-pub", 1).get(0);
+        Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        AtomicLong received = new AtomicLong();
+        sub.onReceive((payload, now) -> {
+            long due = payload.getLong(payload.readerIndex());
+            histogram.recordValue(Math.max(0, (now - due) / 1000));
+            received.incrementAndGet();
+        });
+        sub.subscribe(run, 1).get(30, TimeUnit.SECONDS);
+        long total = rate * scale.latencyMillis() / 1000;
+        long periodNanos = 1_000_000_000L / rate;
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long[] next = {0};
+        long[] maxBehind = {0};
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        task[0] = pub.channel().eventLoop().scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            int n = 0;
+            while (next[0] < total && start + next[0] * periodNanos <= now) {
+                if (pub.inflight.get() >= 60_000) {
+                    break; // packet ids run out: the broker is far behind
+                }
+                long due = start + next[0] * periodNanos;
+                ByteBuf payload = pub.channel().alloc().buffer(PAYLOAD);
+                payload.writeLong(due).writeZero(PAYLOAD - 8);
+                pub.publish(run, payload, 1);
+                next[0]++;
+                n++;
+            }
+            if (n > 0) {
+                pub.flush();
+            }
+            long behind = (now - start) / periodNanos - next[0];
+            maxBehind[0] = Math.max(maxBehind[0], behind);
+            if (next[0] >= total) {
+                done.complete(null);
+            }
+        }, 0, 200, TimeUnit.MICROSECONDS);
+        try {
+            done.get(scale.latencyMillis() * 3 + 30_000, TimeUnit.MILLISECONDS);
+        } finally {
+            task[0].cancel(false);
+        }
+        awaitQuiet(received::get, total);
+        long got = received.get();
+        LoadGenerator.closeAll(List.of(pub, sub));
+        boolean keptUp = got == total && maxBehind[0] <= rate / 10; // never 100 ms of sends overdue
+        double p99 = histogram.getValueAtPercentile(99) / 1000.0;
+        return new Result(p99, "ms p99", false, total - got, String.format(Locale.ROOT,
+                "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms; %d of %d delivered; %s",
+                histogram.getValueAtPercentile(50) / 1000.0, p99, histogram.getValueAtPercentile(99.9) / 1000.0,
+                histogram.getMaxValue() / 1000.0, got, total, keptUp ? "kept up" : "fell behind"));
+    }
+
+    /**
+     * Opens {@code idleConnections} MQTT connections that then stay idle; the broker's resident
+     * memory before and after, per connection.
+     */
+    Result idle(LongSupplier residentBytes) throws Exception {
+        long before = settledResident(residentBytes);
+        List<LoadClient> clients = load.connect(broker, "idle-" + System.nanoTime(), scale.idleConnections(), 500,
+                600, scale.sourceAddresses());
+        long after = settledResident(residentBytes);
+        LoadGenerator.closeAll(clients);
+        double perConnectionKb = (after - before) / 1024.0 / clients.size();
+        return new Result(perConnectionKb, "KB/conn", false, 0, String.format(Locale.ROOT,
+                "%d connections, resident %.1f MB -> %.1f MB", clients.size(), before / 1048576.0,
+                after / 1048576.0));
+    }
+
+    /** The resident size once it stopped moving by more than 1% in half a second (at most 10 s). */
+    private static long settledResident(LongSupplier residentBytes) throws InterruptedException {
+        long last = residentBytes.getAsLong();
+        for (int i = 0; i < 20; i++) {
+            TimeUnit.MILLISECONDS.sleep(500);
+            long now = residentBytes.getAsLong();
+            if (Math.abs(now - last) <= last / 100) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+}

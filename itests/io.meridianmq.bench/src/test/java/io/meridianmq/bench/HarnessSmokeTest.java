@@ -1,0 +1,64 @@
+package io.meridianmq.bench;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.Map;
+
+import org.junit.Test;
+
+/**
+ * A short run of every scenario against every broker the benchmark knows, so the harness and
+ * the launchers cannot rot. It checks that each scenario ran and that Meridian and the relay lost
+ * no QoS 1 message; it asserts nothing about speed (the full run is {@link MqttBenchmark}).
+ */
+public class HarnessSmokeTest {
+
+    private static Map<String, Result> smoke(String broker) throws Exception {
+        try (BrokerUnderTest b = BenchmarkMain.create(broker, "512m")) {
+            b.start();
+            Map<String, Result> results = BenchmarkMain.runAll(b, Scenarios.Scale.smoke());
+            for (Map.Entry<String, Result> e : results.entrySet()) {
+                assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().ok());
+                if (!e.getKey().startsWith("idle")) { // a few idle connections can be lost in the noise
+                    assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().value() > 0);
+                }
+            }
+            assertEquals(5 + Scenarios.Scale.smoke().latencyRates().length, results.size());
+            return results;
+        }
+    }
+
+    private static void assertNoQos1Loss(String broker, Map<String, Result> results) {
+        results.forEach((scenario, r) -> {
+            if (scenario.contains("QoS 1")) {
+                assertEquals(broker + ", " + scenario + ": " + r.detail(), 0, r.lost());
+            }
+        });
+    }
+
+    @Test
+    public void meridian() throws Exception {
+        assertNoQos1Loss("meridian", smoke("meridian"));
+    }
+
+    @Test
+    public void relay() throws Exception {
+        assertNoQos1Loss("relay", smoke("relay"));
+    }
+
+    @Test
+    public void mosquitto() throws Exception {
+        smoke("mosquitto");
+    }
+
+    @Test
+    public void moquette() throws Exception {
+        smoke("moquette");
+    }
+
+    @Test
+    public void hivemq() throws Exception {
+        smoke("hivemq");
+    }
+}
