@@ -34,4 +34,16 @@ public interface ClientConnection {
      * MQTT 5 client why with a DISCONNECT, and logging {@code detail}.
      */
     void close(DisconnectReason reason, String detail);
+
+    /**
+     * Stops reading from the client (back pressure: a session it publishes to is congested).
+     * Calls nest: reading goes on after as many {@link #resumeReading()} calls. Called on
+     * {@link #executor()}.
+     */
+    default void pauseReading() {
+    }
+
+    /** Undoes one {@link #pauseReading()}. Called on {@link #executor()}. */
+    default void resumeReading() {
+    }
 }

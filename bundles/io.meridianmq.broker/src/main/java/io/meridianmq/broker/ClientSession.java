@@ -53,6 +53,13 @@ public interface ClientSession {
     void complete(int packetId);
 
     /**
+     * The client's connection takes more writes ({@code true}) or its buffer is full: while it
+     * is full, clients publishing to this one are paused ({@link ClientConnection#pauseReading}).
+     */
+    default void writabilityChanged(boolean writable) {
+    }
+
+    /**
      * Adds subscriptions; {@code onGranted} receives one granted QoS (or 0x80 for a failure) per
      * entry and runs before any retained message of these subscriptions is sent.
      */

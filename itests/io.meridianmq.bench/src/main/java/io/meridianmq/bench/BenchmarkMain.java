@@ -89,6 +89,15 @@ public final class BenchmarkMain {
         String only = System.getProperty("bench.scenarios", "");
         try (LoadGenerator load = new LoadGenerator(Runtime.getRuntime().availableProcessors())) {
             Scenarios s = new Scenarios(load, broker.address(), scale);
+            settleBefore = () -> {
+                try {
+                    broker.settle();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            // idle first: the resident size per connection is measured before anything else grew the heap
+            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::residentBytes));
             run(r, only, "fan-in QoS 0", () -> s.fanIn(0));
             run(r, only, "fan-in QoS 1", () -> s.fanIn(1));
             run(r, only, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
@@ -96,10 +105,12 @@ public final class BenchmarkMain {
             for (int rate : scale.latencyRates()) {
                 run(r, only, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
             }
-            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::residentBytes));
         }
         return r;
     }
+
+    /** Run before each scenario (the broker under test settles). */
+    private static Runnable settleBefore;
 
     interface Scenario {
         Result run() throws Exception;
@@ -108,6 +119,9 @@ public final class BenchmarkMain {
     private static void run(Map<String, Result> results, String only, String name, Scenario scenario) {
         if (!only.isEmpty() && !name.startsWith(only)) {
             return;
+        }
+        if (settleBefore != null) {
+            settleBefore.run();
         }
         try {
             results.put(name, scenario.run());

@@ -81,6 +81,34 @@ abstract class BrokerUnderTest implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + name);
     }
 
+    /** The server's CPU time so far (user + system), in clock ticks, from /proc. */
+    long cpuTicks() {
+        try {
+            String stat = Files.readString(Paths.get("/proc/" + server().pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Waits until the broker is idle (under 5% of a core for a second, at most 30 s), so that
+     * what one scenario left behind does not slow the next one.
+     */
+    void settle() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long last = cpuTicks();
+        while (System.nanoTime() < deadline && last >= 0) {
+            TimeUnit.SECONDS.sleep(1);
+            long now = cpuTicks();
+            if (now - last <= 5) { // clock ticks are 10 ms: 5 ticks in 1 s = 5%
+                return;
+            }
+            last = now;
+        }
+    }
+
     @Override
     public void close() {
         if (process != null) {
@@ -99,8 +127,10 @@ abstract class BrokerUnderTest implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
-        if (home != null) {
+        if (home != null && !Boolean.getBoolean("bench.keep")) {
             deleteTree(home);
+        } else if (home != null) {
+            System.out.println(name + " left in " + home);
         }
     }
 
@@ -157,6 +187,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString());
             pb.environment().put("JAVA_MIN_MEM", heap);
             pb.environment().put("JAVA_MAX_MEM", heap);
+            pb.environment().put("EXTRA_JAVA_OPTS", "-Xlog:gc:file=" + home.resolve("gc.log") + " " + System.getProperty("bench.meridian.jvm", ""));
             return pb;
         }
     }

@@ -763,6 +763,33 @@ public class BrokerCore implements Broker, BrokerServices {
 
     // ---- routing ----
 
+    /** Longest a publisher is held back for one congested receiver; then it goes on regardless. */
+    static final long MAX_HOLD_BACK_MILLIS = 5000;
+
+    /**
+     * Runs {@code relieved} once {@code receiver} is no longer congested, or after
+     * {@link #MAX_HOLD_BACK_MILLIS} at the latest: a subscriber that stops reading must not stall
+     * its publishers for ever (it then loses messages at its own queue limit, nobody else does).
+     */
+    void whenRelievedOrLater(Session receiver, Runnable relieved) {
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable fire = () -> {
+            if (once.compareAndSet(false, true)) {
+                relieved.run();
+            }
+        };
+        try {
+            timers.schedule(() -> {
+                receiver.forgetRelief(fire); // a stuck receiver does not collect callbacks
+                fire.run();
+            }, MAX_HOLD_BACK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            fire.run();
+            return;
+        }
+        receiver.whenRelieved(fire);
+    }
+
     /** What one session gets of one message, merged over all its matching subscriptions. */
     private static final class Plan {
         int qos = -1;
@@ -807,6 +834,14 @@ public class BrokerCore implements Broker, BrokerServices {
      * that their later updates follow the writes in the store).
      */
     int route(Message message, SessionStore.Batch batch) {
+        return route(message, batch, null);
+    }
+
+    /**
+     * Routes as {@link #route(Message, SessionStore.Batch)} and tells {@code congested} about
+     * every receiving session that has more waiting than it takes in (its publisher should pause).
+     */
+    int route(Message message, SessionStore.Batch batch, java.util.function.Consumer<Session> congested) {
         if (message.retain()) {
             if (message.payload().length == 0) {
                 retained.remove(message.topic());
@@ -841,15 +876,18 @@ public class BrokerCore implements Broker, BrokerServices {
             Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), plan.qos),
                     plan.retainAsPublished && message.retain(), plan.ids(), null);
             delivered++;
+            if (congested != null && session.congested()) {
+                congested.accept(session);
+            }
             if (batch == null) {
-                session.submit(() -> session.deliver(d));
+                session.submitDelivery(d);
                 continue;
             }
             if (d.qos > 0 && session.persisted) {
                 d.sequence = nextSequence();
                 batch.putMessage(session.clientId, d.sequence, d.toStored());
             }
-            afterSubmit.add(() -> session.submit(() -> session.deliver(d)));
+            afterSubmit.add(() -> session.submitDelivery(d));
         }
         if (batch != null) {
             batch.submit();
@@ -872,7 +910,7 @@ public class BrokerCore implements Broker, BrokerServices {
         int[] ids = member.subscriptionId() == 0 ? null : new int[] {member.subscriptionId()};
         Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), member.qos()),
                 member.retainAsPublished() && message.retain(), ids, group);
-        session.submit(() -> session.deliver(d));
+        session.submitDelivery(d);
         return true;
     }
 

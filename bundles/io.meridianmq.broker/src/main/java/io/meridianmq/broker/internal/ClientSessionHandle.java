@@ -46,8 +46,28 @@ final class ClientSessionHandle implements ClientSession {
     private final int receiveMaximum;
     private WillMessage will;
     private boolean ended;
-    /** Acknowledgements waiting for the store; touched only in the session's mailbox. */
-    private int waitingAcknowledgements;
+    /**
+     * Acknowledgements not sent yet, in PUBLISH order: each waits for the store and for congested
+     * receivers to be relieved. Touched only on the session's thread.
+     */
+    private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
+    /** Congested receivers of the PUBLISH being routed; reused, touched on the session's thread. */
+    private final java.util.List<Session> congested = new java.util.ArrayList<>(0);
+
+    /** A PUBACK/PUBREC waiting for {@code waits} things (durability, relieved receivers). */
+    private static final class PendingAck {
+        final IntConsumer onAccepted;
+        final int reason;
+        int waits;
+
+        PendingAck(IntConsumer onAccepted, int reason, int waits) {
+            this.onAccepted = onAccepted;
+            this.reason = reason;
+            this.waits = waits;
+        }
+    }
+    /** Congested sessions this client's reading is paused for; touched on the session's thread. */
+    private final java.util.Set<Session> waitingFor = new java.util.HashSet<>();
     /** The last authorization-dependent step; only touched on the connection's thread. */
     private CompletableFuture<Void> tail = DONE;
 
@@ -151,15 +171,41 @@ final class ClientSessionHandle implements ClientSession {
                 long now = System.currentTimeMillis();
                 Message message = new Message(publish.topic(), publish.payload(), routeQos, publish.retain(),
                         publish.properties(), Message.expiryFrom(publish.messageExpirySeconds(), now), identity.clientId());
-                reason = core.route(message, batch) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
+                congested.clear();
+                reason = core.route(message, batch, congested::add) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
+                congested.remove(session); // its own acknowledgements must flow: never wait for itself
+                if (publish.qos() == 0) {
+                    // nothing to hold back: stop reading the client until the receivers catch up
+                    congested.forEach(this::pauseFor);
+                    congested.clear();
+                }
             } else if (batch != null) {
                 batch.submit();
             }
             if (publish.qos() > 0) {
                 // PUBACK/PUBREC only once the message is on disk for every persistent session it went to
-                acknowledge(onAccepted, reason, batch != null && (!batch.isEmpty() || publish.retain()));
+                // and only once congested receivers caught up: the client's in-flight window then
+                // holds it back, without a queue growing anywhere (back pressure for QoS 1/2)
+                acknowledge(onAccepted, reason, batch != null && (!batch.isEmpty() || publish.retain()), congested);
+                congested.clear();
             }
         });
+    }
+
+    /**
+     * A session this client publishes to is congested: stop reading this client until it is
+     * relieved. Runs on this session's thread; the client's own session never pauses it (it must
+     * go on reading the client's acknowledgements).
+     */
+    private void pauseFor(Session congested) {
+        if (congested == session || !waitingFor.add(congested)) {
+            return;
+        }
+        connection.pauseReading();
+        core.whenRelievedOrLater(congested, () -> session.submitUrgent(() -> {
+            waitingFor.remove(congested);
+            connection.resumeReading();
+        }));
     }
 
     /**
@@ -167,17 +213,42 @@ final class ClientSessionHandle implements ClientSession {
      * of the PUBLISHes (MQTT 4.6): while one waits for the disk, the ones after it wait too.
      */
     private void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable) {
-        if (!afterDurable && waitingAcknowledgements == 0) {
+        acknowledge(onAccepted, reason, afterDurable, java.util.List.of());
+    }
+
+    private void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable,
+            java.util.List<Session> waitFor) {
+        int waits = (afterDurable ? 1 : 0) + waitFor.size();
+        if (waits == 0 && pendingAcks.isEmpty()) {
             onAccepted.accept(reason);
             session.markWritten();
             return;
         }
-        waitingAcknowledgements++;
-        core.store().whenDurable(() -> session.submit(() -> {
-            waitingAcknowledgements--;
-            onAccepted.accept(reason);
+        PendingAck pending = new PendingAck(onAccepted, reason, waits);
+        pendingAcks.add(pending);
+        if (afterDurable) {
+            core.store().whenDurable(() -> session.submit(() -> ready(pending)));
+        }
+        for (Session receiver : waitFor) {
+            core.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(pending)));
+        }
+        if (waits == 0) {
+            releaseAcknowledgements();
+        }
+    }
+
+    private void ready(PendingAck pending) {
+        pending.waits--;
+        releaseAcknowledgements();
+    }
+
+    /** Sends the acknowledgements at the head that wait for nothing any more, in order. */
+    private void releaseAcknowledgements() {
+        while (!pendingAcks.isEmpty() && pendingAcks.peek().waits <= 0) {
+            PendingAck p = pendingAcks.poll();
+            p.onAccepted.accept(p.reason);
             session.markWritten();
-        }));
+        }
     }
 
     @Override
@@ -190,22 +261,27 @@ final class ClientSessionHandle implements ClientSession {
 
     @Override
     public void acknowledge(int packetId) {
-        session.submit(() -> session.acknowledged(packetId));
+        session.submitUrgent(() -> session.acknowledged(packetId));
     }
 
     @Override
     public void received(int packetId) {
-        session.submit(() -> session.received(packetId, false));
+        session.submitUrgent(() -> session.received(packetId, false));
     }
 
     /** An MQTT 5 PUBREC with an error reason code: the client refused the message. */
     public void receivedWithError(int packetId) {
-        session.submit(() -> session.received(packetId, true));
+        session.submitUrgent(() -> session.received(packetId, true));
     }
 
     @Override
     public void complete(int packetId) {
-        session.submit(() -> session.acknowledged(packetId));
+        session.submitUrgent(() -> session.acknowledged(packetId));
+    }
+
+    @Override
+    public void writabilityChanged(boolean writable) {
+        session.writabilityChanged(writable);
     }
 
     /** {@code $share/NAME/filter} split into share name and filter, or {@code null} if not shared. */

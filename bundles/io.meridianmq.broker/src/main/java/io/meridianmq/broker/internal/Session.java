@@ -105,6 +105,29 @@ final class Session {
     private final Object storeLock = new Object();
 
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    /**
+     * Acknowledgements from the client: run before the mailbox's next task, so that a mailbox
+     * full of deliveries does not hold up the PUBACKs that free the in-flight window.
+     */
+    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
+
+    /** Queued messages of a connected client above which its publishers are held back. */
+    static final int QUEUE_HIGH = 2000;
+    /** Queued messages below which they go on. */
+    static final int QUEUE_LOW = 500;
+    /** queue.size() + paged.size(), readable from other threads (routing). */
+    private volatile int queueLength;
+
+    /** Deliveries above which publishers to this session stop being read (back pressure). */
+    static final int BACKLOG_HIGH = 8192;
+    /** Deliveries below which they are read again. */
+    static final int BACKLOG_LOW = 1024;
+    /** Deliveries submitted and not yet taken in; read by routing on other threads. */
+    private final java.util.concurrent.atomic.AtomicInteger backlog = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether the client's connection takes more writes now (true when offline). */
+    private volatile boolean targetWritable = true;
+    /** What to run once this session is no longer congested (publishers to resume). */
+    private final ConcurrentLinkedQueue<Runnable> whenRelieved = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile Executor executor;
 
@@ -287,6 +310,102 @@ final class Session {
         }
     }
 
+    /** Runs {@code task} on this session's thread before the mailbox's waiting tasks. */
+    void submitUrgent(Runnable task) {
+        urgent.add(task);
+        if (scheduled.compareAndSet(false, true)) {
+            schedule();
+        }
+    }
+
+    /** Hands a delivery to this session; counted until it runs, for back pressure. */
+    void submitDelivery(Delivery d) {
+        backlog.incrementAndGet();
+        submit(new DeliveryTask(d));
+    }
+
+    /** A delivery waiting in the mailbox. */
+    private final class DeliveryTask implements Runnable {
+        private final Delivery delivery;
+
+        DeliveryTask(Delivery delivery) {
+            this.delivery = delivery;
+        }
+
+        @Override
+        public void run() {
+            if (backlog.decrementAndGet() < BACKLOG_LOW) {
+                relieveIfCalm();
+            }
+            deliver(delivery);
+        }
+    }
+
+    /**
+     * Whether publishers should pause: too many deliveries wait in the mailbox, or the client's
+     * connection takes no more writes (it reads slower than messages come).
+     */
+    boolean congested() {
+        if (backlog.get() <= BACKLOG_HIGH && targetWritable && (!online || queueLength <= QUEUE_HIGH)) {
+            return false;
+        }
+        long since = congestedSinceNanos;
+        if (since == 0) {
+            congestedSinceNanos = System.nanoTime();
+            return true;
+        }
+        // congested for long: a slow consumer, not a burst. Its publishers go on; it loses
+        // messages at its own limits instead of stalling everybody who publishes to it
+        return System.nanoTime() - since < SLOW_CONSUMER_NANOS;
+    }
+
+    /** How long a session may hold its publishers back before it counts as a slow consumer. */
+    static final long SLOW_CONSUMER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    /** When this session became congested (System.nanoTime), 0 while it is not. */
+    private volatile long congestedSinceNanos;
+
+    /** Publishes the queue's length to other threads; relieves publishers when it is short again. */
+    private void queueChanged() {
+        int n = queue.size() + paged.size();
+        queueLength = n;
+        if (n < QUEUE_LOW) {
+            relieveIfCalm();
+        }
+    }
+
+    /** Runs {@code r} (on any thread) once this session is no longer congested; at once if it is not. */
+    void whenRelieved(Runnable r) {
+        whenRelieved.add(r);
+        relieveIfCalm();
+    }
+
+    void forgetRelief(Runnable r) {
+        whenRelieved.remove(r);
+    }
+
+    /** The client's connection became writable or not (from the protocol layer). */
+    void writabilityChanged(boolean writable) {
+        targetWritable = writable;
+        if (writable) {
+            relieveIfCalm();
+        }
+    }
+
+    private void relieveIfCalm() {
+        if (backlog.get() >= BACKLOG_LOW || !targetWritable || (online && queueLength >= QUEUE_LOW)) {
+            return;
+        }
+        congestedSinceNanos = 0;
+        Runnable r;
+        while ((r = whenRelieved.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.error("Session of client '{}': resuming a publisher failed", clientId, e);
+            }
+        }
+    }
+
     private void schedule() {
         try {
             executor.execute(this::drain);
@@ -299,7 +418,7 @@ final class Session {
     private void drain() {
         int ran = 0;
         Runnable task;
-        while (ran < DRAIN_BATCH && (task = mailbox.poll()) != null) {
+        while (ran < DRAIN_BATCH && ((task = urgent.poll()) != null || (task = mailbox.poll()) != null)) {
             try {
                 task.run();
             } catch (RuntimeException e) {
@@ -309,7 +428,7 @@ final class Session {
         }
         flushIfNeeded();
         scheduled.set(false);
-        if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if ((!mailbox.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {
             schedule();
         }
     }
@@ -356,6 +475,7 @@ final class Session {
         flushIfNeeded();
         target = null;
         online = false;
+        writabilityChanged(true); // nothing waits for an offline client's socket or queue
         executor = core.offlineExecutor(clientId);
         handOverSharedDeliveries();
         long expiry = expirySeconds;
@@ -416,6 +536,7 @@ final class Session {
         subscriptions.clear();
         inflight.clear();
         queue.clear();
+        queueLength = 0;
         queuedBytes = 0;
         paged.clear();
         pagedBytes = 0;
@@ -423,6 +544,7 @@ final class Session {
         target = null;
         write(b -> b.removeSession(clientId));
         persisted = false;
+        writabilityChanged(true); // publishers held back for this session go on
     }
 
     boolean isDiscarded() {
@@ -549,10 +671,12 @@ final class Session {
             // on disk already: keep only its number (and after the paged ones, to keep the order)
             paged.add(new long[] {d.sequence, size});
             pagedBytes += size;
+            queueLength = queue.size() + paged.size();
             return;
         }
         queue.add(d);
         queuedBytes += size;
+        queueLength = queue.size() + paged.size();
     }
 
     private int queued() {
@@ -633,6 +757,11 @@ final class Session {
     }
 
     private void drainQueue() {
+        drainQueueUnreported();
+        queueChanged();
+    }
+
+    private void drainQueueUnreported() {
         long now = System.currentTimeMillis();
         while (target != null && (!queue.isEmpty() || !paged.isEmpty())) {
             if (queue.isEmpty()) {

@@ -1080,6 +1080,32 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         return channel.eventLoop();
     }
 
+    /** How many congested sessions this client's reading is paused for. */
+    private int readingPaused;
+
+    @Override
+    public void pauseReading() {
+        if (readingPaused++ == 0) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        if (readingPaused > 0 && --readingPaused == 0) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ClientSession s = session;
+        if (s != null && state == State.CONNECTED) {
+            s.writabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public boolean sendPublish(OutboundPublish p) {
         MqttProperties props = MqttProperties.NO_PROPERTIES;
@@ -1092,15 +1118,30 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 return false;
             }
         }
+        if (p.qos() == 0 && !channel.isWritable() && channel.bytesBeforeWritable() > MAX_PENDING_QOS0_BYTES) {
+            // the client reads far slower than messages come, and its publishers were held back
+            // already: QoS 0 is dropped here rather than piled up without bound
+            if (droppedQos0++ % 10_000 == 0) {
+                LOG.warn("Client {} reads too slowly: {} MiB wait to be written; QoS 0 messages are dropped ({} so far)",
+                        who(), channel.bytesBeforeWritable() >> 20, droppedQos0);
+            }
+            return false;
+        }
+        // the payload array is shared by every receiver; no promise: nobody waits for the write
         channel.write(new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, p.dup(), MqttQoS.valueOf(p.qos()), p.retain(), 0),
-                new MqttPublishVariableHeader(p.topic(), p.packetId(), props), Unpooled.wrappedBuffer(p.payload())));
+                new MqttPublishVariableHeader(p.topic(), p.packetId(), props), Unpooled.wrappedBuffer(p.payload())),
+                channel.voidPromise());
         return true;
     }
 
+    /** Bytes waiting to be written to one client beyond which QoS 0 messages to it are dropped. */
+    private static final long MAX_PENDING_QOS0_BYTES = 8L << 20;
+    private long droppedQos0;
+
     @Override
     public void sendPubrel(int packetId) {
-        channel.write(ack(MqttMessageType.PUBREL, packetId, 0));
+        channel.write(ack(MqttMessageType.PUBREL, packetId, 0), channel.voidPromise());
     }
 
     @Override
