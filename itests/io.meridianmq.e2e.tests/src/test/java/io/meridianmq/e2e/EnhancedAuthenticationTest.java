@@ -20,7 +20,6 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConfig;
-import com.hivemq.client.mqtt.mqtt5.auth.Mqtt5EnhancedAuthMechanism;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5Auth;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5AuthBuilder;
@@ -28,7 +27,6 @@ import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5EnhancedAuthBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -74,7 +72,7 @@ public class EnhancedAuthenticationTest {
     }
 
     /** The client side of the method, written from its description, not from the plugin's code. */
-    static final class HmacChallenge implements Mqtt5EnhancedAuthMechanism {
+    static final class HmacChallenge extends QuietAuthMechanism {
         final byte[] secret;
         volatile byte[] challenge;
         volatile boolean serverProved;
@@ -143,22 +141,6 @@ public class EnhancedAuthenticationTest {
             reauthenticated = java.util.Arrays.equals(proof,
                     hmac("server".getBytes(StandardCharsets.US_ASCII), challenge));
             return CompletableFuture.completedFuture(reauthenticated);
-        }
-
-        @Override
-        public void onAuthRejected(Mqtt5ClientConfig c, Mqtt5ConnAck connAck) {
-        }
-
-        @Override
-        public void onReAuthRejected(Mqtt5ClientConfig c, Mqtt5Disconnect disconnect) {
-        }
-
-        @Override
-        public void onAuthError(Mqtt5ClientConfig c, Throwable cause) {
-        }
-
-        @Override
-        public void onReAuthError(Mqtt5ClientConfig c, Throwable cause) {
         }
     }
 

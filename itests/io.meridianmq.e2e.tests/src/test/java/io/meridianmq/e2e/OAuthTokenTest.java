@@ -16,13 +16,11 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConfig;
-import com.hivemq.client.mqtt.mqtt5.auth.Mqtt5EnhancedAuthMechanism;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5Auth;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5AuthBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5EnhancedAuthBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -363,7 +361,7 @@ public class OAuthTokenTest {
     }
 
     /** OAUTHBEARER over MQTT 5 AUTH, written from its description: the data is the token. */
-    static final class BearerToken implements Mqtt5EnhancedAuthMechanism {
+    static final class BearerToken extends QuietAuthMechanism {
         final java.util.function.Supplier<String> tokens;
         volatile boolean reauthenticated;
 
@@ -407,22 +405,6 @@ public class OAuthTokenTest {
         public CompletableFuture<Boolean> onReAuthSuccess(Mqtt5ClientConfig c, Mqtt5Auth auth) {
             reauthenticated = true;
             return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public void onAuthRejected(Mqtt5ClientConfig c, Mqtt5ConnAck connAck) {
-        }
-
-        @Override
-        public void onReAuthRejected(Mqtt5ClientConfig c, Mqtt5Disconnect disconnect) {
-        }
-
-        @Override
-        public void onAuthError(Mqtt5ClientConfig c, Throwable cause) {
-        }
-
-        @Override
-        public void onReAuthError(Mqtt5ClientConfig c, Throwable cause) {
         }
     }
 
