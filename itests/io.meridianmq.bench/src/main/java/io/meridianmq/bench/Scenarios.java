@@ -47,10 +47,6 @@ final class Scenarios {
         this.scale = scale;
     }
 
-    static String fanInName(int qos) {
-        return "fan-in QoS " + qos;
-    }
-
     Result fanIn(int qos) throws Exception {
         return throughput("fanin", scale.fanInPublishers(), 1, qos, true);
     }

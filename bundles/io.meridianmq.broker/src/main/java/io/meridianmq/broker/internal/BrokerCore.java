@@ -415,9 +415,7 @@ public class BrokerCore implements Broker, BrokerServices {
             if (request.password() != null) {
                 failedLogins.succeeded(request.remoteAddress().getAddress());
             }
-            ClientIdentity known = identity.as(result.username != null && result.identity.username().isEmpty()
-                    ? io.meridianmq.sdk.auth.Identity.of(result.username).withRoles(result.identity.roles())
-                    : result.identity);
+            ClientIdentity known = identity.as(result.identity);
             if (result.identity.expiresAt().isPresent() && !result.identity.expiresAt().get().isAfter(java.time.Instant.now())) {
                 String why = "credentials expired at " + result.identity.expiresAt().get();
                 events.authenticationFailed(known, why);

@@ -63,7 +63,6 @@ final class PluginOutputs {
     }
 
     static final class Authentication extends VerdictOutput implements AuthenticationOutput {
-        volatile String username;
         volatile io.meridianmq.sdk.auth.Identity identity = io.meridianmq.sdk.auth.Identity.asPresented();
 
         Authentication() {
@@ -73,7 +72,7 @@ final class PluginOutputs {
         @Override
         public void allowAs(String user) {
             if (writable()) {
-                username = Objects.requireNonNull(user, "username");
+                identity = io.meridianmq.sdk.auth.Identity.of(Objects.requireNonNull(user, "username"));
                 verdict = Verdict.ALLOW;
             }
         }
@@ -82,7 +81,6 @@ final class PluginOutputs {
         public void allow(io.meridianmq.sdk.auth.Identity who) {
             if (writable()) {
                 identity = Objects.requireNonNull(who, "identity");
-                username = who.username().orElse(null);
                 verdict = Verdict.ALLOW;
             }
         }

@@ -7,8 +7,8 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 
 /**
  * HiveMQ Community Edition, embedded (its documented embedded API), on 127.0.0.1:PORT, in
- * memory, with the queue limit the other brokers get. Prints "READY" when it listens; stops on
- * SIGTERM.
+ * memory, with the queue limit the other brokers get. The harness waits for the port;
+ * it stops on SIGTERM.
  */
 public final class HiveMqLauncher {
 
@@ -30,7 +30,6 @@ public final class HiveMqLauncher {
                 .withExtensionsFolder(Files.createDirectories(home.resolve("extensions"))).build();
         hivemq.start().join();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> hivemq.stop().join()));
-        System.out.println("READY");
         Thread.currentThread().join();
     }
 }

@@ -8,8 +8,8 @@ import io.moquette.broker.config.MemoryConfig;
 
 /**
  * Moquette, embedded as its README shows, on 127.0.0.1:PORT, anonymous, in memory (the
- * benchmark compares brokers without persistence). Prints "READY" when it listens; stops on
- * SIGTERM.
+ * benchmark compares brokers without persistence). The harness waits for the port;
+ * it stops on SIGTERM.
  */
 public final class MoquetteLauncher {
 
@@ -28,7 +28,6 @@ public final class MoquetteLauncher {
         Server server = new Server();
         server.startServer(new MemoryConfig(p));
         Runtime.getRuntime().addShutdownHook(new Thread(server::stopServer));
-        System.out.println("READY");
         Thread.currentThread().join();
     }
 }
