@@ -109,6 +109,14 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
     }
 
+    /** Stops the process (keeping nothing unless {@code bench.keep}) and starts a fresh one. */
+    void restart() throws Exception {
+        close();
+        process = null;
+        home = null;
+        start();
+    }
+
     @Override
     public void close() {
         if (process != null) {

@@ -57,6 +57,18 @@ final class LoadGenerator implements AutoCloseable {
         return connect(broker, prefix, count, 200, 600, List.of());
     }
 
+    /** Whether {@code broker} accepts an MQTT connection within {@code seconds}. */
+    boolean answers(InetSocketAddress broker, int seconds) {
+        try {
+            LoadClient c = LoadClient.connect(bootstrap, broker, null, "bench-probe-" + System.nanoTime(), 60)
+                    .get(seconds, TimeUnit.SECONDS);
+            closeAll(List.of(c));
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     static void closeAll(List<LoadClient> clients) {
         for (LoadClient c : clients) {
             c.close();

@@ -29,8 +29,9 @@ final class Report {
         results.values().forEach(m -> scenarios.addAll(m.keySet()));
         List<String> brokers = new ArrayList<>(results.keySet());
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Machine: %s. Median of %d rounds after a warm-up round; JVM brokers "
-                + "with -Xmx%s; no persistence; queue limit %d.%n%n", machine, rounds, heap,
+        out.append(String.format(Locale.ROOT, "Machine: %s. Median of %d rounds, every broker "
+                + "process warmed up first (a short run of every scenario, not counted); JVM brokers with -Xms=-Xmx=%s; "
+                + "no persistence; queue limit %d.%n%n", machine, rounds, heap,
                 BrokerUnderTest.QUEUE_LIMIT));
         out.append("| scenario |");
         brokers.forEach(b -> out.append(' ').append(b).append(" |"));

@@ -29,6 +29,15 @@ final class Scenarios {
             return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources);
         }
 
+        /**
+         * What every broker process runs once, thrown away, before its measured run: enough
+         * traffic of every kind for the JIT compilers of the JVM brokers (and of the load
+         * generator) to settle, so that no measured figure pays for compiling.
+         */
+        static Scale warmUp() {
+            return new Scale(2_000, 10, 100, 100, 200, new int[] {10_000}, 3_000, List.of());
+        }
+
         static Scale smoke() {
             return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of());
         }
@@ -169,9 +178,13 @@ final class Scenarios {
         LoadClient pub = load.connect(broker, run + "-pub", 1).get(0);
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong received = new AtomicLong();
+        SlowMessages slow = SlowMessages.fromSystemProperty();
         sub.onReceive((payload, now) -> {
             long due = payload.getLong(payload.readerIndex());
             histogram.recordValue(Math.max(0, (now - due) / 1000));
+            if (slow != null) {
+                slow.record(rate, now - due);
+            }
             received.incrementAndGet();
         });
         sub.subscribe(run, 1).get(30, TimeUnit.SECONDS);
@@ -213,6 +226,9 @@ final class Scenarios {
         awaitQuiet(received::get, total);
         long got = received.get();
         LoadGenerator.closeAll(List.of(pub, sub));
+        if (slow != null) {
+            slow.flush();
+        }
         boolean keptUp = got == total && maxBehind[0] <= rate / 10; // never 100 ms of sends overdue
         double p99 = histogram.getValueAtPercentile(99) / 1000.0;
         return new Result(p99, "ms p99", false, total - got, String.format(Locale.ROOT,

@@ -815,6 +815,11 @@ public class BrokerCore implements Broker, BrokerServices {
             }
             return a;
         }
+
+        Session.Delivery delivery(Message message) {
+            return new Session.Delivery(message, Math.min(message.qos(), qos), retainAsPublished && message.retain(),
+                    ids(), null);
+        }
     }
 
     /**
@@ -848,55 +853,142 @@ public class BrokerCore implements Broker, BrokerServices {
                         message.properties(), message.expiresAtMillis() == Long.MAX_VALUE ? 0 : message.expiresAtMillis()));
             }
         }
-        Map<Session, Plan> plans = new HashMap<>();
-        List<SubscriptionTree.SharedGroup> groups = new ArrayList<>(0);
-        String publisher = message.publisherId();
-        subscriptions.match(message.topic(), new SubscriptionTree.MatchVisitor() {
-            @Override
-            public void subscription(Subscription s) {
-                if (s.noLocal() && publisher != null && publisher.equals(s.session().clientId)) {
-                    return;
+        RouteScratch scratch = RouteScratch.take();
+        try {
+            scratch.publisher = message.publisherId();
+            subscriptions.match(message.topic(), scratch);
+            List<Subscription> matched = scratch.matched;
+            int n = matched.size();
+            int delivered = 0;
+            // with a batch, sessions see their deliveries only after the batch is submitted
+            List<Runnable> afterSubmit = batch == null ? null : new ArrayList<>(Math.min(n, 16));
+            if (n <= RouteScratch.LINEAR_MERGE_LIMIT) {
+                // few matches (the common case): merge a session's subscriptions by scanning, no map
+                for (int i = 0; i < n; i++) {
+                    Session session = matched.get(i).session();
+                    if (seenBefore(matched, i, session)) {
+                        continue;
+                    }
+                    Plan plan = null;
+                    Subscription first = matched.get(i);
+                    for (int j = i + 1; j < n; j++) {
+                        if (matched.get(j).session() == session) {
+                            if (plan == null) {
+                                plan = new Plan();
+                                plan.add(first);
+                            }
+                            plan.add(matched.get(j));
+                        }
+                    }
+                    Session.Delivery d = plan == null
+                            ? new Session.Delivery(message, Math.min(message.qos(), first.qos()),
+                                    first.retainAsPublished() && message.retain(),
+                                    first.subscriptionId() == 0 ? null : new int[] {first.subscriptionId()}, null)
+                            : plan.delivery(message);
+                    hand(session, d, batch, congested, afterSubmit);
+                    delivered++;
                 }
-                plans.computeIfAbsent(s.session(), k -> new Plan()).add(s);
+            } else {
+                Map<Session, Plan> plans = new HashMap<>(n * 2);
+                for (int i = 0; i < n; i++) {
+                    Subscription sub = matched.get(i);
+                    plans.computeIfAbsent(sub.session(), k -> new Plan()).add(sub);
+                }
+                for (Map.Entry<Session, Plan> e : plans.entrySet()) {
+                    hand(e.getKey(), e.getValue().delivery(message), batch, congested, afterSubmit);
+                    delivered++;
+                }
             }
+            if (batch != null) {
+                batch.submit();
+                afterSubmit.forEach(Runnable::run);
+            }
+            for (SubscriptionTree.SharedGroup group : scratch.groups) {
+                if (deliverShared(message, group, null)) {
+                    delivered++;
+                }
+            }
+            return delivered;
+        } finally {
+            scratch.release();
+        }
+    }
 
-            @Override
-            public void sharedGroup(SubscriptionTree.SharedGroup group) {
-                groups.add(group);
-            }
-        });
-        int delivered = 0;
-        // with a batch, sessions see their deliveries only after the batch is submitted
-        List<Runnable> afterSubmit = batch == null ? null : new ArrayList<>(plans.size());
-        for (Map.Entry<Session, Plan> e : plans.entrySet()) {
-            Session session = e.getKey();
-            Plan plan = e.getValue();
-            Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), plan.qos),
-                    plan.retainAsPublished && message.retain(), plan.ids(), null);
-            delivered++;
-            if (congested != null && session.congested()) {
-                congested.accept(session);
-            }
-            if (batch == null) {
-                session.submitDelivery(d);
-                continue;
-            }
-            if (d.qos > 0 && session.persisted) {
-                d.sequence = nextSequence();
-                batch.putMessage(session.clientId, d.sequence, d.toStored());
-            }
-            afterSubmit.add(() -> session.submitDelivery(d));
-        }
-        if (batch != null) {
-            batch.submit();
-            afterSubmit.forEach(Runnable::run);
-        }
-        for (SubscriptionTree.SharedGroup group : groups) {
-            if (deliverShared(message, group, null)) {
-                delivered++;
+    private static boolean seenBefore(List<Subscription> matched, int index, Session session) {
+        for (int j = 0; j < index; j++) {
+            if (matched.get(j).session() == session) {
+                return true;
             }
         }
-        return delivered;
+        return false;
+    }
+
+    /** Gives one delivery to its session now, or (with a batch) once the batch is submitted. */
+    private void hand(Session session, Session.Delivery d, SessionStore.Batch batch,
+            java.util.function.Consumer<Session> congested, List<Runnable> afterSubmit) {
+        if (congested != null && session.congested()) {
+            congested.accept(session);
+        }
+        if (batch == null) {
+            session.submitDelivery(d);
+            return;
+        }
+        if (d.qos > 0 && session.persisted) {
+            d.sequence = nextSequence();
+            batch.putMessage(session.clientId, d.sequence, d.toStored());
+        }
+        afterSubmit.add(() -> session.submitDelivery(d));
+    }
+
+    /**
+     * What one routing collects from the subscription tree, kept per thread and reused, so that
+     * routing a message allocates no collections of its own. A nested route on the same thread
+     * (a plugin publishing from a callback) gets a fresh one.
+     */
+    private static final class RouteScratch implements SubscriptionTree.MatchVisitor {
+        /** Up to this many matches, a session's subscriptions are merged by scanning, not a map. */
+        static final int LINEAR_MERGE_LIMIT = 16;
+        private static final ThreadLocal<RouteScratch> PER_THREAD = ThreadLocal.withInitial(RouteScratch::new);
+
+        final ArrayList<Subscription> matched = new ArrayList<>();
+        final ArrayList<SubscriptionTree.SharedGroup> groups = new ArrayList<>(0);
+        String publisher;
+        private boolean inUse;
+
+        static RouteScratch take() {
+            RouteScratch s = PER_THREAD.get();
+            if (s.inUse) {
+                s = new RouteScratch();
+            }
+            s.inUse = true;
+            return s;
+        }
+
+        void release() {
+            // a burst to many subscribers must not pin a huge array for the thread's lifetime
+            if (matched.size() > 1024) {
+                matched.clear();
+                matched.trimToSize();
+            } else {
+                matched.clear();
+            }
+            groups.clear();
+            publisher = null;
+            inUse = false;
+        }
+
+        @Override
+        public void subscription(Subscription s) {
+            if (s.noLocal() && publisher != null && publisher.equals(s.session().clientId)) {
+                return;
+            }
+            matched.add(s);
+        }
+
+        @Override
+        public void sharedGroup(SubscriptionTree.SharedGroup group) {
+            groups.add(group);
+        }
     }
 
     private boolean deliverShared(Message message, SubscriptionTree.SharedGroup group, Session excluded) {

@@ -190,7 +190,21 @@ final class SubscriptionTree {
         return root.isEmpty();
     }
 
-    private static String[] levels(String topicOrFilter) {
-        return topicOrFilter.split("/", -1);
+    /** The levels between '/' separators, empty ones included ("a//b" has three). */
+    static String[] levels(String topicOrFilter) {
+        // by hand: String.split builds a list and copies it into the array on every call
+        int count = 1;
+        for (int i = topicOrFilter.indexOf('/'); i >= 0; i = topicOrFilter.indexOf('/', i + 1)) {
+            count++;
+        }
+        String[] levels = new String[count];
+        int from = 0;
+        for (int k = 0; k < count - 1; k++) {
+            int slash = topicOrFilter.indexOf('/', from);
+            levels[k] = topicOrFilter.substring(from, slash);
+            from = slash + 1;
+        }
+        levels[count - 1] = topicOrFilter.substring(from);
+        return levels;
     }
 }

@@ -135,6 +135,38 @@ public class SessionFlowTest {
     }
 
     @Test
+    public void overlappingSubscriptionsDeliverOnceAtTheirHighestQos() {
+        RecordingConnection subConn = new RecordingConnection();
+        ClientSession sub = session("sub", true, subConn);
+        subscribe(sub, "a/+", 0);
+        subscribe(sub, "a/#", 2);
+        subscribe(sub, "a/b", 1);
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("a/b", "once", 1, 1, false), r -> { });
+        assertEquals("three matching filters, one delivery", 1, subConn.published.size());
+        assertEquals("the highest subscription QoS, capped by the message's", 1, subConn.last().qos());
+    }
+
+    @Test
+    public void manyOverlappingSessionsEachGetOneDelivery() {
+        // more matches than routing merges by scanning: the map path must give the same answer
+        List<RecordingConnection> conns = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            RecordingConnection c = new RecordingConnection();
+            ClientSession s = session("many-" + i, true, c);
+            subscribe(s, "m/+", 0);
+            subscribe(s, "m/#", 1);
+            conns.add(c);
+        }
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("m/x", "fan", 1, 1, false), r -> { });
+        for (RecordingConnection c : conns) {
+            assertEquals(1, c.published.size());
+            assertEquals(1, c.last().qos());
+        }
+    }
+
+    @Test
     public void inflightWindowIsRespectedAndRefilledOnAck() {
         RecordingConnection subConn = new RecordingConnection();
         ClientSession sub = session("sub", true, subConn);

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
@@ -103,5 +104,15 @@ public class SubscriptionTreeTest {
         } finally {
             core.deactivate();
         }
+    }
+
+    @Test
+    public void levelsKeepEmptyLevels() {
+        assertEquals(List.of("a", "b", "c"), List.of(SubscriptionTree.levels("a/b/c")));
+        assertEquals(List.of("", "a", ""), List.of(SubscriptionTree.levels("/a/")));
+        assertEquals(List.of("a", "", "b"), List.of(SubscriptionTree.levels("a//b")));
+        assertEquals(List.of(""), List.of(SubscriptionTree.levels("")));
+        assertEquals(List.of("", ""), List.of(SubscriptionTree.levels("/")));
+        assertEquals(List.of("single"), List.of(SubscriptionTree.levels("single")));
     }
 }
