@@ -44,10 +44,7 @@ public final class BenchmarkMain {
             for (String b : order) {
                 try (BrokerUnderTest broker = create(b, heap)) {
                     broker.start();
-                    // thrown away: JIT compilers settle here, in the broker and in the load generator
-                    Map<String, Result> warm = runAll(broker, Scenarios.Scale.warmUp());
-                    System.out.printf(Locale.ROOT, "round %d %s warm-up (not counted): %s%n", round, broker.name, warm);
-                    Map<String, Result> r = runAll(broker, scale);
+                    Map<String, Result> r = runAll(broker, scale, Scenarios.Scale.warmUp());
                     System.out.printf(Locale.ROOT, "round %d %s: %s%n", round, broker.name, r);
                     r.forEach((scenario, result) -> results.computeIfAbsent(broker.name,
                             k -> new LinkedHashMap<>()).computeIfAbsent(scenario, k -> new ArrayList<>()).add(result));
@@ -86,6 +83,16 @@ public final class BenchmarkMain {
 
     /** Every scenario, in order, against one started broker. */
     static Map<String, Result> runAll(BrokerUnderTest broker, Scenarios.Scale scale) throws Exception {
+        return runAll(broker, scale, null);
+    }
+
+    /**
+     * Every scenario, in order, against one started broker; with {@code warmUp}, a short run of
+     * the traffic scenarios after the idle one (which measures memory, and must come before
+     * anything grows the heap) is thrown away before the measured ones.
+     */
+    static Map<String, Result> runAll(BrokerUnderTest broker, Scenarios.Scale scale, Scenarios.Scale warmUp)
+            throws Exception {
         Map<String, Result> r = new LinkedHashMap<>();
         String only = System.getProperty("bench.scenarios", "");
         try (LoadGenerator load = new LoadGenerator(Runtime.getRuntime().availableProcessors())) {
@@ -93,6 +100,9 @@ public final class BenchmarkMain {
             cpuTicks = broker::cpuTicks;
             beforeEach = done -> {
                 try {
+                    if (load.answers(broker.address(), 10)) {
+                        broker.collect(); // a scenario does not pay for the garbage of the one before
+                    }
                     broker.settle();
                     if (!load.answers(broker.address(), 10)) {
                         // a broker that broke down (HiveMQ CE runs out of heap under the QoS 0 flood) is
@@ -115,21 +125,31 @@ public final class BenchmarkMain {
                 }
             };
             // idle first: the resident size per connection is measured before anything else grew the heap
-            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::residentBytes));
-            run(r, only, "fan-in QoS 0", () -> s.fanIn(0));
-            run(r, only, "fan-in QoS 1", () -> s.fanIn(1));
-            run(r, only, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
-            run(r, only, "pairs " + scale.pairs(), s::pairs);
-            for (int rate : scale.latencyRates()) {
-                run(r, only, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
+            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::residentBytes, broker::liveHeapBytes));
+            if (warmUp != null) {
+                // thrown away: the JIT compilers settle here, in the broker and in the load generator
+                Map<String, Result> discarded = new LinkedHashMap<>();
+                traffic(discarded, only, new Scenarios(load, broker.address(), warmUp), warmUp);
+                System.out.printf(Locale.ROOT, "%s warm-up (not counted): %s%n", broker.name, discarded);
             }
+            traffic(r, only, s, scale);
         }
         return r;
     }
 
+    private static void traffic(Map<String, Result> r, String only, Scenarios s, Scenarios.Scale scale) {
+        run(r, only, "fan-in QoS 0", () -> s.fanIn(0));
+        run(r, only, "fan-in QoS 1", () -> s.fanIn(1));
+        run(r, only, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
+        run(r, only, "pairs " + scale.pairs(), s::pairs);
+        for (int rate : scale.latencyRates()) {
+            run(r, only, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
+        }
+    }
+
     /**
-     * Run before each scenario with the results so far: the broker under test settles, and is
-     * restarted if it no longer answers.
+     * Run before each scenario with the results so far: a JVM broker's heap is collected, the
+     * broker settles, and is restarted if it no longer answers.
      */
     private static java.util.function.Consumer<Map<String, Result>> beforeEach;
     /** The CPU time the broker under test has used so far, in clock ticks (for each scenario's detail). */

@@ -81,6 +81,60 @@ abstract class BrokerUnderTest implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + name);
     }
 
+    /** Whether the broker is a JVM (its heap can be collected and read with jcmd). */
+    boolean jvm() {
+        return true;
+    }
+
+    /**
+     * JVM brokers run with their heap touched from the start ({@code -XX:+AlwaysPreTouch}), so
+     * that their resident size does not grow with the eden the collector happens to use: the idle
+     * scenario then adds the growth of the live heap (after a full collection) to the growth of
+     * the resident size, which is the memory outside the heap (direct buffers, stacks).
+     */
+    static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
+
+    /**
+     * Runs a full collection in a JVM broker (jcmd GC.run), so that a scenario does not pay for
+     * the garbage of the one before; nothing for Mosquitto.
+     */
+    void collect() {
+        if (jvm()) {
+            jcmd("GC.run");
+        }
+    }
+
+    /** The JVM broker's heap in use after a full collection, in bytes (0 for Mosquitto). */
+    long liveHeapBytes() {
+        if (!jvm()) {
+            return 0;
+        }
+        jcmd("GC.run");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K")
+                .matcher(jcmd("GC.heap_info"));
+        if (!m.find()) {
+            throw new IllegalStateException("jcmd GC.heap_info of " + name + " shows no heap in use");
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) {
+        try {
+            Process p = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(server().pid()), command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("jcmd " + command + " failed for " + name + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run jcmd for " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** The server's CPU time so far (user + system), in clock ticks, from /proc. */
     long cpuTicks() {
         try {
@@ -195,7 +249,8 @@ abstract class BrokerUnderTest implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString());
             pb.environment().put("JAVA_MIN_MEM", heap);
             pb.environment().put("JAVA_MAX_MEM", heap);
-            pb.environment().put("EXTRA_JAVA_OPTS", "-Xlog:gc:file=" + home.resolve("gc.log") + " " + System.getProperty("bench.meridian.jvm", ""));
+            pb.environment().put("EXTRA_JAVA_OPTS", PRE_TOUCH + " -Xlog:gc:file=" + home.resolve("gc.log") + " "
+                    + System.getProperty("bench.meridian.jvm", ""));
             return pb;
         }
     }
@@ -204,6 +259,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
     static final class Mosquitto extends BrokerUnderTest {
         Mosquitto() throws IOException {
             super("Mosquitto");
+        }
+
+        @Override
+        boolean jvm() {
+            return false;
         }
 
         @Override
@@ -233,7 +293,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
         ProcessBuilder command() throws IOException {
             String classpath = module.resolve("classes") + java.io.File.pathSeparator
                     + Files.readString(module.resolve("classpath.txt")).trim();
-            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, "-cp", classpath, mainClass,
+            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, PRE_TOUCH, "-cp", classpath, mainClass,
                     String.valueOf(port), String.valueOf(QUEUE_LIMIT));
         }
     }
@@ -249,7 +309,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
 
         @Override
         ProcessBuilder command() {
-            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, "-cp",
+            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, PRE_TOUCH, "-cp",
                     System.getProperty("java.class.path"), Relay.class.getName(), String.valueOf(port));
         }
     }

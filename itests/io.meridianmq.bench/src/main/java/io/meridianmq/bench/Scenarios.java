@@ -30,12 +30,13 @@ final class Scenarios {
         }
 
         /**
-         * What every broker process runs once, thrown away, before its measured run: enough
-         * traffic of every kind for the JIT compilers of the JVM brokers (and of the load
-         * generator) to settle, so that no measured figure pays for compiling.
+         * What every broker process runs once, thrown away, before its measured traffic: enough
+         * of every kind for the JIT compilers of the JVM brokers (and of the load generator) to
+         * settle, so that no measured figure pays for compiling. (No idle connections: that
+         * scenario measures memory and runs first, before any traffic.)
          */
         static Scale warmUp() {
-            return new Scale(2_000, 10, 100, 100, 200, new int[] {10_000}, 3_000, List.of());
+            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of());
         }
 
         static Scale smoke() {
@@ -238,19 +239,22 @@ final class Scenarios {
     }
 
     /**
-     * Opens {@code idleConnections} MQTT connections that then stay idle; the broker's resident
-     * memory before and after, per connection.
+     * Opens {@code idleConnections} MQTT connections that then stay idle; what the broker holds
+     * for them, per connection: the growth of its live heap after a full collection (JVM brokers,
+     * whose heap is resident from the start) plus the growth of its resident size (VmRSS).
      */
-    Result idle(LongSupplier residentBytes) throws Exception {
+    Result idle(LongSupplier residentBytes, LongSupplier liveHeapBytes) throws Exception {
+        long heapBefore = liveHeapBytes.getAsLong();
         long before = settledResident(residentBytes);
         List<LoadClient> clients = load.connect(broker, "idle-" + System.nanoTime(), scale.idleConnections(), 500,
                 600, scale.sourceAddresses());
+        long heapAfter = liveHeapBytes.getAsLong();
         long after = settledResident(residentBytes);
         LoadGenerator.closeAll(clients);
-        double perConnectionKb = (after - before) / 1024.0 / clients.size();
+        double perConnectionKb = ((after - before) + (heapAfter - heapBefore)) / 1024.0 / clients.size();
         return new Result(perConnectionKb, "KB/conn", false, 0, String.format(Locale.ROOT,
-                "%d connections, resident %.1f MB -> %.1f MB", clients.size(), before / 1048576.0,
-                after / 1048576.0));
+                "%d connections, resident %.1f MB -> %.1f MB, live heap %.1f MB -> %.1f MB", clients.size(),
+                before / 1048576.0, after / 1048576.0, heapBefore / 1048576.0, heapAfter / 1048576.0));
     }
 
     /** The resident size once it stopped moving by more than 1% in half a second (at most 10 s). */

@@ -50,7 +50,8 @@ final class ClientSessionHandle implements ClientSession {
      * Acknowledgements not sent yet, in PUBLISH order: each waits for the store and for congested
      * receivers to be relieved. Touched only on the session's thread.
      */
-    private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
+    // small at first: an idle connection should cost little memory; it grows when acknowledgements wait
+    private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>(1);
     /** Congested receivers of the PUBLISH being routed; reused, touched on the session's thread. */
     private final java.util.List<Session> congested = new java.util.ArrayList<>(0);
 

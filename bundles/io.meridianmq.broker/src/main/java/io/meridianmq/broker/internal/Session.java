@@ -138,7 +138,9 @@ final class Session {
     private boolean discarded;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final LinkedHashMap<Integer, Delivery> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    // the deques start small (they double as they fill): most sessions queue nothing most of the
+    // time, and an idle connection should cost little memory
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(1);
     private final Set<Integer> incomingQos2 = new HashSet<>();
     private long queuedBytes;
     /**
@@ -147,7 +149,7 @@ final class Session {
      * {@link #IN_MEMORY_QUEUE} messages in heap; the rest is read back in pages as its client
      * takes them, so the store does not have to fit in heap.
      */
-    private final ArrayDeque<long[]> paged = new ArrayDeque<>();
+    private final ArrayDeque<long[]> paged = new ArrayDeque<>(1);
     private long pagedBytes;
     private boolean pagingIn;
     private int lastPacketId;

@@ -105,7 +105,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private boolean publishWill = true;
     private long disconnectSessionExpiry = -1;
     private String closeReason;
-    private final ArrayDeque<MqttMessage> pendingWhileConnecting = new ArrayDeque<>();
+    private final ArrayDeque<MqttMessage> pendingWhileConnecting = new ArrayDeque<>(1); // usually stays empty
 
     // MQTT 5 connection state
     private boolean v5;
