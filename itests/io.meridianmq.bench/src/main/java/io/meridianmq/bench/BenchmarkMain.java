@@ -103,6 +103,7 @@ public final class BenchmarkMain {
                     if (load.answers(broker.address(), 10)) {
                         broker.collect(); // a scenario does not pay for the garbage of the one before
                     }
+                    System.gc(); // nor for the load generator's (a collection of its own shows as latency)
                     broker.settle();
                     if (!load.answers(broker.address(), 10)) {
                         // a broker that broke down (HiveMQ CE runs out of heap under the QoS 0 flood) is
@@ -125,7 +126,7 @@ public final class BenchmarkMain {
                 }
             };
             // idle first: the resident size per connection is measured before anything else grew the heap
-            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::residentBytes, broker::liveHeapBytes));
+            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::nonHeapResidentBytes, broker::liveHeapBytes));
             if (warmUp != null) {
                 // thrown away: the JIT compilers settle here, in the broker and in the load generator
                 Map<String, Result> discarded = new LinkedHashMap<>();

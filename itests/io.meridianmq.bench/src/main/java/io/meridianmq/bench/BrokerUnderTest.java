@@ -87,12 +87,45 @@ abstract class BrokerUnderTest implements AutoCloseable {
     }
 
     /**
-     * JVM brokers run with their heap touched from the start ({@code -XX:+AlwaysPreTouch}), so
-     * that their resident size does not grow with the eden the collector happens to use: the idle
-     * scenario then adds the growth of the live heap (after a full collection) to the growth of
-     * the resident size, which is the memory outside the heap (direct buffers, stacks).
+     * What the broker process holds in memory outside its Java heap: its resident size (VmRSS)
+     * less what of the heap's address range is resident (from /proc/PID/smaps). With
+     * {@link #liveHeapBytes()} this gives memory per connection that does not depend on how much
+     * eden a collector happened to touch. For Mosquitto, the whole resident size.
      */
-    static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
+    private long[] heapRange;
+
+    long nonHeapResidentBytes() {
+        long total = residentBytes();
+        if (!jvm()) {
+            return total;
+        }
+        if (heapRange == null) { // reserved once at start: read once per process
+            java.util.regex.Matcher range = java.util.regex.Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)")
+                    .matcher(jcmd("GC.heap_info"));
+            if (!range.find()) {
+                throw new IllegalStateException("jcmd GC.heap_info of " + name + " shows no heap address range");
+            }
+            heapRange = new long[] {Long.parseUnsignedLong(range.group(1), 16), Long.parseUnsignedLong(range.group(2), 16)};
+        }
+        long heapStart = heapRange[0];
+        long heapEnd = heapRange[1];
+        long heapResident = 0;
+        boolean inHeap = false;
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/" + server().pid() + "/smaps"))) {
+                if (Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0 && line.indexOf(' ') > line.indexOf('-')) {
+                    String[] bounds = line.substring(0, line.indexOf(' ')).split("-");
+                    long start = Long.parseUnsignedLong(bounds[0], 16);
+                    inHeap = start >= heapStart && start < heapEnd;
+                } else if (inHeap && line.startsWith("Rss:")) {
+                    heapResident += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the memory map of " + name, e);
+        }
+        return total - heapResident;
+    }
 
     /**
      * Runs a full collection in a JVM broker (jcmd GC.run), so that a scenario does not pay for
@@ -168,6 +201,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
         close();
         process = null;
         home = null;
+        heapRange = null;
         start();
     }
 
@@ -249,7 +283,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString());
             pb.environment().put("JAVA_MIN_MEM", heap);
             pb.environment().put("JAVA_MAX_MEM", heap);
-            pb.environment().put("EXTRA_JAVA_OPTS", PRE_TOUCH + " -Xlog:gc:file=" + home.resolve("gc.log") + " "
+            pb.environment().put("EXTRA_JAVA_OPTS", "-Xlog:gc:file=" + home.resolve("gc.log") + " "
                     + System.getProperty("bench.meridian.jvm", ""));
             return pb;
         }
@@ -293,7 +327,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
         ProcessBuilder command() throws IOException {
             String classpath = module.resolve("classes") + java.io.File.pathSeparator
                     + Files.readString(module.resolve("classpath.txt")).trim();
-            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, PRE_TOUCH, "-cp", classpath, mainClass,
+            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, "-cp", classpath, mainClass,
                     String.valueOf(port), String.valueOf(QUEUE_LIMIT));
         }
     }
@@ -309,7 +343,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
 
         @Override
         ProcessBuilder command() {
-            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, PRE_TOUCH, "-cp",
+            return new ProcessBuilder(javaBin(), "-Xms" + heap, "-Xmx" + heap, "-cp",
                     System.getProperty("java.class.path"), Relay.class.getName(), String.valueOf(port));
         }
     }

@@ -240,8 +240,8 @@ final class Scenarios {
 
     /**
      * Opens {@code idleConnections} MQTT connections that then stay idle; what the broker holds
-     * for them, per connection: the growth of its live heap after a full collection (JVM brokers,
-     * whose heap is resident from the start) plus the growth of its resident size (VmRSS).
+     * for them, per connection: the growth of its live heap after a full collection (JVM brokers)
+     * plus the growth of its resident memory outside the Java heap.
      */
     Result idle(LongSupplier residentBytes, LongSupplier liveHeapBytes) throws Exception {
         long heapBefore = liveHeapBytes.getAsLong();
@@ -253,7 +253,7 @@ final class Scenarios {
         LoadGenerator.closeAll(clients);
         double perConnectionKb = ((after - before) + (heapAfter - heapBefore)) / 1024.0 / clients.size();
         return new Result(perConnectionKb, "KB/conn", false, 0, String.format(Locale.ROOT,
-                "%d connections, resident %.1f MB -> %.1f MB, live heap %.1f MB -> %.1f MB", clients.size(),
+                "%d connections, resident outside the heap %.1f MB -> %.1f MB, live heap %.1f MB -> %.1f MB", clients.size(),
                 before / 1048576.0, after / 1048576.0, heapBefore / 1048576.0, heapAfter / 1048576.0));
     }
 
