@@ -2,7 +2,6 @@ package io.meridianmq.broker.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -862,16 +861,30 @@ public class BrokerCore implements Broker, BrokerServices {
             int delivered = 0;
             // with a batch, sessions see their deliveries only after the batch is submitted
             List<Runnable> afterSubmit = batch == null ? null : new ArrayList<>(Math.min(n, 16));
-            if (n <= RouteScratch.LINEAR_MERGE_LIMIT) {
-                // few matches (the common case): merge a session's subscriptions by scanning, no map
-                for (int i = 0; i < n; i++) {
+            boolean many = n > RouteScratch.LINEAR_MERGE_LIMIT;
+            if (many) {
+                // bring each session's subscriptions together (by identity hash), then merge within
+                // runs of equal hash: no map and no per-session objects, however many match
+                matched.sort(RouteScratch.BY_SESSION);
+            }
+            int runStart = 0;
+            while (runStart < n) {
+                int runEnd = n; // few matches: the whole list is one run, merged by scanning
+                if (many) {
+                    int hash = System.identityHashCode(matched.get(runStart).session());
+                    runEnd = runStart + 1;
+                    while (runEnd < n && System.identityHashCode(matched.get(runEnd).session()) == hash) {
+                        runEnd++;
+                    }
+                }
+                for (int i = runStart; i < runEnd; i++) {
                     Session session = matched.get(i).session();
-                    if (seenBefore(matched, i, session)) {
+                    if (seenBefore(matched, runStart, i, session)) {
                         continue;
                     }
                     Plan plan = null;
                     Subscription first = matched.get(i);
-                    for (int j = i + 1; j < n; j++) {
+                    for (int j = i + 1; j < runEnd; j++) {
                         if (matched.get(j).session() == session) {
                             if (plan == null) {
                                 plan = new Plan();
@@ -888,16 +901,7 @@ public class BrokerCore implements Broker, BrokerServices {
                     hand(session, d, batch, congested, afterSubmit);
                     delivered++;
                 }
-            } else {
-                Map<Session, Plan> plans = new HashMap<>(n * 2);
-                for (int i = 0; i < n; i++) {
-                    Subscription sub = matched.get(i);
-                    plans.computeIfAbsent(sub.session(), k -> new Plan()).add(sub);
-                }
-                for (Map.Entry<Session, Plan> e : plans.entrySet()) {
-                    hand(e.getKey(), e.getValue().delivery(message), batch, congested, afterSubmit);
-                    delivered++;
-                }
+                runStart = runEnd;
             }
             if (batch != null) {
                 batch.submit();
@@ -914,8 +918,8 @@ public class BrokerCore implements Broker, BrokerServices {
         }
     }
 
-    private static boolean seenBefore(List<Subscription> matched, int index, Session session) {
-        for (int j = 0; j < index; j++) {
+    private static boolean seenBefore(List<Subscription> matched, int from, int index, Session session) {
+        for (int j = from; j < index; j++) {
             if (matched.get(j).session() == session) {
                 return true;
             }
@@ -946,8 +950,10 @@ public class BrokerCore implements Broker, BrokerServices {
      * (a plugin publishing from a callback) gets a fresh one.
      */
     private static final class RouteScratch implements SubscriptionTree.MatchVisitor {
-        /** Up to this many matches, a session's subscriptions are merged by scanning, not a map. */
+        /** Up to this many matches, a session's subscriptions are merged by scanning, unsorted. */
         static final int LINEAR_MERGE_LIMIT = 16;
+        static final java.util.Comparator<Subscription> BY_SESSION =
+                java.util.Comparator.comparingInt(s -> System.identityHashCode(s.session()));
         private static final ThreadLocal<RouteScratch> PER_THREAD = ThreadLocal.withInitial(RouteScratch::new);
 
         final ArrayList<Subscription> matched = new ArrayList<>();
