@@ -45,14 +45,14 @@ public final class BenchmarkMain {
                 try (BrokerUnderTest broker = create(b, heap)) {
                     broker.start();
                     Map<String, Result> r = runAll(broker, scale, Scenarios.Scale.warmUp());
-                    System.out.printf(Locale.ROOT, "round %d %s: %s%n", round, broker.name, r);
+                    report("round %d %s: %s", round, broker.name, r);
                     r.forEach((scenario, result) -> results.computeIfAbsent(broker.name,
                             k -> new LinkedHashMap<>()).computeIfAbsent(scenario, k -> new ArrayList<>()).add(result));
                 }
             }
         }
         String table = Report.table(results, machine(), rounds, heap, idle);
-        System.out.println(table);
+        report("%s", table);
         Path out = Paths.get("target", "benchmark.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, table);
@@ -94,90 +94,102 @@ public final class BenchmarkMain {
     static Map<String, Result> runAll(BrokerUnderTest broker, Scenarios.Scale scale, Scenarios.Scale warmUp)
             throws Exception {
         Map<String, Result> r = new LinkedHashMap<>();
-        String only = System.getProperty("bench.scenarios", "");
         try (LoadGenerator load = new LoadGenerator(Runtime.getRuntime().availableProcessors())) {
+            ScenarioRunner runner = new ScenarioRunner(broker, load, System.getProperty("bench.scenarios", ""));
             Scenarios s = new Scenarios(load, broker.address(), scale);
-            cpuTicks = broker::cpuTicks;
-            beforeEach = done -> {
-                try {
-                    if (load.answers(broker.address(), 10)) {
-                        broker.collect(); // a scenario does not pay for the garbage of the one before
-                    }
-                    System.gc(); // nor for the load generator's (a collection of its own shows as latency)
-                    broker.settle();
-                    if (!load.answers(broker.address(), 10)) {
-                        // a broker that broke down (HiveMQ CE runs out of heap under the QoS 0 flood) is
-                        // charged for the scenario that broke it, and restarted for the next one
-                        String last = done.isEmpty() ? "start" : new ArrayList<>(done.keySet()).get(done.size() - 1);
-                        Result broke = done.get(last);
-                        if (broke != null) {
-                            done.put(last, new Result(broke.value(), broke.unit(), broke.higherIsBetter(), broke.lost(),
-                                    broke.detail()
-                                    + "; the broker stopped answering afterwards and was restarted"));
-                        }
-                        System.out.printf(Locale.ROOT, "%s stopped answering after %s; restarting it%n", broker.name,
-                                last);
-                        broker.restart();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    throw new IllegalStateException(broker.name + " could not be restarted", e);
-                }
-            };
-            // idle first: the resident size per connection is measured before anything else grew the heap
-            run(r, only, "idle " + scale.idleConnections(), () -> s.idle(broker::nonHeapResidentBytes, broker::liveHeapBytes));
+            runner.run(r, "idle " + scale.idleConnections(),
+                    () -> s.idle(broker::nonHeapResidentBytes, broker::liveHeapBytes));
             if (warmUp != null) {
                 // thrown away: the JIT compilers settle here, in the broker and in the load generator
                 Map<String, Result> discarded = new LinkedHashMap<>();
-                traffic(discarded, only, new Scenarios(load, broker.address(), warmUp), warmUp);
-                System.out.printf(Locale.ROOT, "%s warm-up (not counted): %s%n", broker.name, discarded);
+                runner.traffic(discarded, new Scenarios(load, broker.address(), warmUp), warmUp);
+                report("%s warm-up (not counted): %s", broker.name, discarded);
             }
-            traffic(r, only, s, scale);
+            runner.traffic(r, s, scale);
         }
         return r;
     }
 
-    private static void traffic(Map<String, Result> r, String only, Scenarios s, Scenarios.Scale scale) {
-        run(r, only, "fan-in QoS 0", () -> s.fanIn(0));
-        run(r, only, "fan-in QoS 1", () -> s.fanIn(1));
-        run(r, only, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
-        run(r, only, "pairs " + scale.pairs(), s::pairs);
-        for (int rate : scale.latencyRates()) {
-            run(r, only, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
-        }
-    }
-
     /**
-     * Run before each scenario with the results so far: a JVM broker's heap is collected, the
-     * broker settles, and is restarted if it no longer answers.
+     * The benchmark's console report (per-round lines and the table; the table also goes to
+     * {@code target/benchmark.md}): this is a command-line tool, its output is what it is for.
      */
-    private static java.util.function.Consumer<Map<String, Result>> beforeEach;
-    /** The CPU time the broker under test has used so far, in clock ticks (for each scenario's detail). */
-    private static java.util.function.LongSupplier cpuTicks;
+    static void report(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
 
     interface Scenario {
         Result run() throws Exception;
     }
 
-    private static void run(Map<String, Result> results, String only, String name, Scenario scenario) {
-        if (!only.isEmpty() && !name.startsWith(only)) {
-            return;
+    /** Runs scenarios against one broker: each on a clean, settled, answering broker, with its CPU time noted. */
+    private static final class ScenarioRunner {
+        private final BrokerUnderTest broker;
+        private final LoadGenerator load;
+        /** A scenario name prefix to run alone ({@code bench.scenarios}), or empty for all. */
+        private final String only;
+
+        ScenarioRunner(BrokerUnderTest broker, LoadGenerator load, String only) {
+            this.broker = broker;
+            this.load = load;
+            this.only = only;
         }
-        if (beforeEach != null) {
-            beforeEach.accept(results);
-        }
-        try {
-            long ticks = cpuTicks == null ? -1 : cpuTicks.getAsLong();
-            Result r = scenario.run();
-            long used = cpuTicks == null ? -1 : cpuTicks.getAsLong() - ticks;
-            if (ticks >= 0 && used >= 0) { // clock ticks of 10 ms; the broker's own CPU, not the load generator's
-                r = new Result(r.value(), r.unit(), r.higherIsBetter(), r.lost(),
-                        r.detail() + String.format(Locale.ROOT, "; broker CPU %.2f s", used / 100.0));
+
+        void traffic(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
+            run(r, "fan-in QoS 0", () -> s.fanIn(0));
+            run(r, "fan-in QoS 1", () -> s.fanIn(1));
+            run(r, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
+            run(r, "pairs " + scale.pairs(), s::pairs);
+            for (int rate : scale.latencyRates()) {
+                run(r, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
             }
-            results.put(name, r);
-        } catch (Exception e) {
-            results.put(name, Result.failed(e.toString()));
+        }
+
+        void run(Map<String, Result> results, String name, Scenario scenario) {
+            if (!only.isEmpty() && !name.startsWith(only)) {
+                return;
+            }
+            prepare(results);
+            try {
+                long ticks = broker.cpuTicks();
+                Result r = scenario.run();
+                long used = broker.cpuTicks() - ticks;
+                if (ticks >= 0 && used >= 0) { // clock ticks of 10 ms; the broker's own CPU, not the load generator's
+                    r = new Result(r.value(), r.unit(), r.higherIsBetter(), r.lost(),
+                            r.detail() + String.format(Locale.ROOT, "; broker CPU %.2f s", used / 100.0));
+                }
+                results.put(name, r);
+            } catch (Exception e) {
+                results.put(name, Result.failed(e.toString()));
+            }
+        }
+
+        /**
+         * Before each scenario: a broker that broke down (HiveMQ CE runs out of heap under the QoS 0
+         * flood) is charged for the scenario that broke it and restarted; then the JVM heaps are
+         * collected (no scenario pays for the garbage of the one before, the load generator's
+         * included: its collections show as latency) and the broker settles.
+         */
+        private void prepare(Map<String, Result> done) {
+            try {
+                if (!load.answers(broker.address(), 10)) {
+                    String last = done.isEmpty() ? "start" : new ArrayList<>(done.keySet()).get(done.size() - 1);
+                    Result broke = done.get(last);
+                    if (broke != null) {
+                        done.put(last, new Result(broke.value(), broke.unit(), broke.higherIsBetter(), broke.lost(),
+                                broke.detail() + "; the broker stopped answering afterwards and was restarted"));
+                    }
+                    report("%s stopped answering after %s; restarting it", broker.name, last);
+                    broker.restart();
+                }
+                broker.collect();
+                System.gc();
+                broker.settle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException(broker.name + " could not be restarted", e);
+            }
         }
     }
 

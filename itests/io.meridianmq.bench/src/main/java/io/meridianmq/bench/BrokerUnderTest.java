@@ -86,20 +86,21 @@ abstract class BrokerUnderTest implements AutoCloseable {
         return true;
     }
 
+    /** The JVM heap's reserved address range {start, end}, read once per process. */
+    private long[] heapRange;
+
     /**
      * What the broker process holds in memory outside its Java heap: its resident size (VmRSS)
      * less what of the heap's address range is resident (from /proc/PID/smaps). With
      * {@link #liveHeapBytes()} this gives memory per connection that does not depend on how much
      * eden a collector happened to touch. For Mosquitto, the whole resident size.
      */
-    private long[] heapRange;
-
     long nonHeapResidentBytes() {
         long total = residentBytes();
         if (!jvm()) {
             return total;
         }
-        if (heapRange == null) { // reserved once at start: read once per process
+        if (heapRange == null) {
             java.util.regex.Matcher range = java.util.regex.Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)")
                     .matcher(jcmd("GC.heap_info"));
             if (!range.find()) {
@@ -226,7 +227,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
         if (home != null && !Boolean.getBoolean("bench.keep")) {
             deleteTree(home);
         } else if (home != null) {
-            System.out.println(name + " left in " + home);
+            BenchmarkMain.report("%s left in %s", name, home);
         }
     }
 

@@ -877,30 +877,7 @@ public class BrokerCore implements Broker, BrokerServices {
                         runEnd++;
                     }
                 }
-                for (int i = runStart; i < runEnd; i++) {
-                    Session session = matched.get(i).session();
-                    if (seenBefore(matched, runStart, i, session)) {
-                        continue;
-                    }
-                    Plan plan = null;
-                    Subscription first = matched.get(i);
-                    for (int j = i + 1; j < runEnd; j++) {
-                        if (matched.get(j).session() == session) {
-                            if (plan == null) {
-                                plan = new Plan();
-                                plan.add(first);
-                            }
-                            plan.add(matched.get(j));
-                        }
-                    }
-                    Session.Delivery d = plan == null
-                            ? new Session.Delivery(message, Math.min(message.qos(), first.qos()),
-                                    first.retainAsPublished() && message.retain(),
-                                    first.subscriptionId() == 0 ? null : new int[] {first.subscriptionId()}, null)
-                            : plan.delivery(message);
-                    hand(session, d, batch, congested, afterSubmit);
-                    delivered++;
-                }
+                delivered += deliverMerged(message, matched, runStart, runEnd, batch, congested, afterSubmit);
                 runStart = runEnd;
             }
             if (batch != null) {
@@ -916,6 +893,42 @@ public class BrokerCore implements Broker, BrokerServices {
         } finally {
             scratch.release();
         }
+    }
+
+    /**
+     * Hands one delivery to each session among {@code matched[from, to)}, merged over all of that
+     * session's subscriptions in the range (highest QoS, retain-as-published if any asks, every
+     * subscription id); returns how many sessions. A session with one matching subscription, the
+     * usual case, needs no {@link Plan}.
+     */
+    private int deliverMerged(Message message, List<Subscription> matched, int from, int to,
+            SessionStore.Batch batch, java.util.function.Consumer<Session> congested, List<Runnable> afterSubmit) {
+        int delivered = 0;
+        for (int i = from; i < to; i++) {
+            Subscription first = matched.get(i);
+            Session session = first.session();
+            if (seenBefore(matched, from, i, session)) {
+                continue;
+            }
+            Plan plan = null;
+            for (int j = i + 1; j < to; j++) {
+                if (matched.get(j).session() == session) {
+                    if (plan == null) {
+                        plan = new Plan();
+                        plan.add(first);
+                    }
+                    plan.add(matched.get(j));
+                }
+            }
+            Session.Delivery d = plan == null
+                    ? new Session.Delivery(message, Math.min(message.qos(), first.qos()),
+                            first.retainAsPublished() && message.retain(),
+                            first.subscriptionId() == 0 ? null : new int[] {first.subscriptionId()}, null)
+                    : plan.delivery(message);
+            hand(session, d, batch, congested, afterSubmit);
+            delivered++;
+        }
+        return delivered;
     }
 
     private static boolean seenBefore(List<Subscription> matched, int from, int index, Session session) {
