@@ -286,7 +286,7 @@ public class CrashRecoveryTest {
             checker.connect();
             checker.subscribe(V5Client.sub("crash/will", 1));
             V5Client.Received got = checker.poll(30_000);
-            assertTrue("the delayed will was kept across the kill and sent", got != null);
+            assertTrue("the delayed will was kept across the kill and sent; broker log:\n" + broker.tail(), got != null);
             assertEquals("dying-device is gone", got.text());
         }
     }

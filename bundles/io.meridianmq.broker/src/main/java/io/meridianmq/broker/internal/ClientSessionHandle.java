@@ -474,10 +474,14 @@ final class ClientSessionHandle implements ClientSession {
     private void handleWill(WillMessage w) {
         long expiry = session.expirySeconds;
         if (w.delaySeconds() > 0 && expiry > 0) {
-            LOG.info("Client {}: connection ended without DISCONNECT; its will to '{}' is sent in {} s unless it "
-                    + "reconnects", identity, w.topic(), Math.min(w.delaySeconds(), expiry));
-            session.submit(() -> session.delayWill(identity, expiry != ConnectRequest.NEVER_EXPIRES
-                    && expiry < w.delaySeconds() ? withDelay(w, expiry) : w));
+            session.submit(() -> {
+                session.delayWill(identity, expiry != ConnectRequest.NEVER_EXPIRES
+                        && expiry < w.delaySeconds() ? withDelay(w, expiry) : w);
+                // said once the will is stored: from this line on, a crash does not lose it
+                core.store().whenDurable(() -> LOG.info("Client {}: connection ended without DISCONNECT; its will "
+                        + "to '{}' is sent in {} s unless it reconnects", identity, w.topic(),
+                        Math.min(w.delaySeconds(), expiry)));
+            });
         } else {
             LOG.info("Client {}: connection ended without DISCONNECT, publishing its will to '{}'", identity,
                     w.topic());
