@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Options (system properties): {@code bench.brokers} (meridian,mosquitto,moquette,hivemq,relay),
  * {@code bench.rounds} (3), {@code bench.idle} (15000 idle connections), {@code bench.heap}
- * (1g for every JVM broker), {@code bench.scenarios} (all).
+ * (1g for every JVM broker), {@code bench.scenarios} (all), {@code bench.meridian.io_threads} (0: one
+ * per core).
  */
 public final class BenchmarkMain {
 

@@ -281,6 +281,8 @@ abstract class BrokerUnderTest implements AutoCloseable {
                     + "max_queued_messages = " + QUEUE_LIMIT + "\nmax_queued_bytes = 1073741824\n");
             Files.writeString(etc.resolve("io.meridianmq.storage.cfg"), "persistence = false\n");
             Files.writeString(etc.resolve("io.meridianmq.protocol.cfg"), "max_connections = -1\n");
+            Files.writeString(etc.resolve("io.meridianmq.transport.cfg"),
+                    "io_threads = " + Integer.getInteger("bench.meridian.io_threads", 0) + "\n");
             ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString());
             pb.environment().put("JAVA_MIN_MEM", heap);
             pb.environment().put("JAVA_MAX_MEM", heap);

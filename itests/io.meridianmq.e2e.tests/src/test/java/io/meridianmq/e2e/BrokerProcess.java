@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -215,6 +217,28 @@ public final class BrokerProcess extends ExternalResource {
             throw new IOException("bin/client did not finish: " + out);
         }
         return out;
+    }
+
+    /**
+     * The names of the broker JVM's threads as the kernel knows them ({@code /proc/PID/task/N/comm},
+     * at most 15 characters each): what runs inside, seen from outside, like {@code top -H} does.
+     */
+    public List<String> threadNames() throws IOException {
+        // bin/meridian ends by exec'ing java, or runs it as a child (Karaf's scripts do either)
+        ProcessHandle jvm = Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no java process from bin/meridian"));
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Paths.get("/proc/" + jvm.pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    names.add(Files.readString(task.resolve("comm")).trim());
+                } catch (IOException e) {
+                    // the thread ended while we listed them
+                }
+            }
+        }
+        return names;
     }
 
     public boolean isAlive() {
