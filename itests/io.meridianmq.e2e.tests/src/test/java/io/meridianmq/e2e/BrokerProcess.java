@@ -197,6 +197,22 @@ public final class BrokerProcess extends ExternalResource {
         awaitLog(text, Duration.ofSeconds(20));
     }
 
+    /**
+     * Waits up to 10 s for one log line that {@code line} accepts (when what is awaited must be on
+     * one line, such as a client's name together with the reason); fails with {@code what} and
+     * the log's tail.
+     */
+    public void awaitLogLine(java.util.function.Predicate<String> line, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (log().lines().anyMatch(line)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no log line within 10 s " + what + ":\n" + tail());
+    }
+
     /** The last lines of the log, for failure messages. */
     public String tail() {
         String all = log();

@@ -66,16 +66,8 @@ public class MalformedInputTest {
         assertTrue("the broker must close the connection", raw.awaitClosed());
         String who = "127.0.0.1:" + raw.localPort();
         java.util.regex.Pattern named = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(who) + "\\b");
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            for (String line : BROKER.log().split("\n")) {
-                if (named.matcher(line).find() && line.contains(reason)) {
-                    return;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no log line names " + who + " with '" + reason + "':\n" + BROKER.tail());
+        BROKER.awaitLogLine(line -> named.matcher(line).find() && line.contains(reason),
+                "names " + who + " with '" + reason + "'");
     }
 
     @Test

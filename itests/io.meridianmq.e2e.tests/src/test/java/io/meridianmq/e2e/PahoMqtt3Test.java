@@ -264,16 +264,8 @@ public class PahoMqtt3Test {
     }
 
     private static void awaitDisconnectLogged(String clientId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            for (String line : BROKER.log().split("\n")) {
-                if (line.contains("'" + clientId + "'") && line.contains("disconnected")) {
-                    return;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the broker did not log that " + clientId + " disconnected:\n" + BROKER.tail());
+        BROKER.awaitLogLine(line -> line.contains("'" + clientId + "'") && line.contains("disconnected"),
+                "says that " + clientId + " disconnected");
     }
 
     @Test
