@@ -177,16 +177,14 @@ public final class BenchmarkMain {
                 if (name.startsWith("latency")) {
                     int waited = MachineQuiet.await(QUIET_LIMIT_SECONDS);
                     quiet = waited >= 0 ? "; machine quiet after " + waited + " s"
-                            : "; machine not quiet after " + QUIET_LIMIT_SECONDS + " s";
+                            : "; machine not seen quiet (" + QUIET_LIMIT_SECONDS + " s limit, or no /proc/stat)";
                 }
                 long ticks = broker.cpuTicks();
                 Result r = scenario.run();
                 long used = broker.cpuTicks() - ticks;
-                if (ticks >= 0 && used >= 0) { // clock ticks of 10 ms; the broker's own CPU, not the load generator's
-                    r = new Result(r.value(), r.unit(), r.higherIsBetter(), r.lost(),
-                            r.detail() + String.format(Locale.ROOT, "; broker CPU %.2f s", used / 100.0) + quiet);
-                }
-                results.put(name, r);
+                String cpu = ticks >= 0 && used >= 0 // clock ticks of 10 ms; the broker's own CPU, not the load generator's
+                        ? String.format(Locale.ROOT, "; broker CPU %.2f s", used / 100.0) : "";
+                results.put(name, new Result(r.value(), r.unit(), r.higherIsBetter(), r.lost(), r.detail() + cpu + quiet));
             } catch (Exception e) {
                 results.put(name, Result.failed(e.toString()));
             }

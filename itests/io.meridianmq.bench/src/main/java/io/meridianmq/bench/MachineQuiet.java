@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Why: on the machine these figures come from, the kernel's memory monitor (DAMON, thread
  * {@code kdamond.0}) works in bursts of 25-45 ms every 0.5 s for tens of seconds after a flood
  * scenario has touched a few GB of JVM heap, and each burst holds one of the two cores: the
- * messages in flight then wait, whatever the broker (PERFORMANCE.md has the traces). A latency
- * figure taken in that state measures the host's memory management. Kernel threads show as
- * system time in {@code /proc/stat}, so waiting for the machine's busy time to fall covers that
- * and any other left-over work, without knowing what it is.
+ * messages in flight then wait, whatever the broker (PERFORMANCE.md has the traces). Restarting
+ * the broker after the floods removes most of it (BenchmarkMain); this wait covers what is left,
+ * and any other left-over work, without knowing what it is: kernel threads show as system time in
+ * {@code /proc/stat}.
  */
 final class MachineQuiet {
 

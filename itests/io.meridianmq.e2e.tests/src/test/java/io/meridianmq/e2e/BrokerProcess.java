@@ -179,18 +179,7 @@ public final class BrokerProcess extends ExternalResource {
 
     /** Waits until the broker's log holds {@code text}; fails with the log's tail if it does not. */
     public void awaitLog(String text, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (log().contains(text)) {
-                return;
-            }
-            if (process != null && !process.isAlive()) {
-                throw new AssertionError("The broker exited (code " + process.exitValue() + ") before logging '"
-                        + text + "'. Its output:\n" + tail());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("The broker did not log '" + text + "' within " + timeout + ". Its output:\n" + tail());
+        awaitLogWhere(log -> log.contains(text), "'" + text + "'", timeout);
     }
 
     public void awaitLog(String text) throws InterruptedException {
@@ -203,14 +192,24 @@ public final class BrokerProcess extends ExternalResource {
      * the log's tail.
      */
     public void awaitLogLine(java.util.function.Predicate<String> line, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        awaitLogWhere(log -> log.lines().anyMatch(line), "a line that " + what, Duration.ofSeconds(10));
+    }
+
+    /** Polls the log until {@code found} accepts it; fails at once if the broker exits, else at the timeout. */
+    private void awaitLogWhere(java.util.function.Predicate<String> found, String what, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (log().lines().anyMatch(line)) {
+            if (found.test(log())) {
                 return;
             }
-            Thread.sleep(20);
+            if (process != null && !process.isAlive()) {
+                throw new AssertionError("The broker exited (code " + process.exitValue() + ") before logging "
+                        + what + ". Its output:\n" + tail());
+            }
+            Thread.sleep(50); // polling the log file: the broker offers no event to wait on
         }
-        throw new AssertionError("no log line within 10 s " + what + ":\n" + tail());
+        throw new AssertionError("The broker did not log " + what + " within " + timeout + ". Its output:\n" + tail());
     }
 
     /** The last lines of the log, for failure messages. */
