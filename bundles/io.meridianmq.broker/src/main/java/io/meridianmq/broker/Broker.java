@@ -38,6 +38,20 @@ public interface Broker {
     /** Whether {@code allow_anonymous = true}: anonymous clients are let in from anywhere, on purpose. */
     boolean anonymousAllowedEverywhere();
 
-    /** The plugin that implements MQTT 5 enhanced authentication {@code method}, if any. */
-    java.util.Optional<io.meridianmq.sdk.auth.EnhancedAuthenticator> enhancedAuthenticator(String method);
+    /** Whether a plugin implements MQTT 5 enhanced authentication {@code method}. */
+    boolean enhancedAuthenticationAvailable(String method);
+
+    /**
+     * Starts an enhanced authentication exchange with {@code client} by {@code method}'s
+     * plugin, or empty when no plugin implements it (any more).
+     */
+    java.util.Optional<AuthenticationExchange> beginEnhancedAuthentication(String method,
+            io.meridianmq.sdk.client.ClientInfo client);
+
+    /**
+     * An MQTT 5 enhanced authentication exchange for {@code request} failed: counted with the
+     * other failed logins (per address and user name) and reported to the audit plugins. The
+     * refusal is to be sent when the answer completes (later after repeated failures).
+     */
+    java.util.concurrent.CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason);
 }

@@ -32,4 +32,14 @@ public interface MqttPipeline {
      * transport when a listener stops.
      */
     void closeConnections(String listenerName);
+
+    /**
+     * The largest MQTT packet a client may send now ({@code max_packet_size}): the transport
+     * bounds WebSocket frames by it, so that no frame is buffered that the codec would refuse.
+     *
+     * @since 0.2
+     */
+    default int maxPacketSize() {
+        return 268_435_460;
+    }
 }

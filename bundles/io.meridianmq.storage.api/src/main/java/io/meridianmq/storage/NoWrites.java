@@ -13,7 +13,8 @@ public final class NoWrites implements SessionStore.Batch {
     }
 
     @Override
-    public SessionStore.Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis) {
+    public SessionStore.Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis,
+            String owner) {
         return this;
     }
 

@@ -52,8 +52,14 @@ public interface SessionStore {
      */
     interface Batch {
 
-        /** Creates or updates the session record. */
-        Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis);
+        /**
+         * Creates or updates the session record.
+         *
+         * @param owner who made the session (the broker's owner key: user name or anonymous),
+         *        kept so that another identity cannot take it over after a restart; {@code null}
+         *        when not known
+         */
+        Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis, String owner);
 
         /** Removes the session with everything it owns. */
         Batch removeSession(String clientId);

@@ -141,6 +141,19 @@ public final class BrokerProcess extends ExternalResource {
         launch(text);
     }
 
+    /**
+     * Adds {@code user} to the password file {@code etc/passwd} with {@code bin/meridian-passwd}
+     * (as an operator would); the broker reads the file again by itself.
+     */
+    public void addUser(String user, String password) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(home.resolve("bin/meridian-passwd").toString(), "-b",
+                home.resolve("etc/passwd").toString(), user, password).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("meridian-passwd failed for " + user + ": " + out);
+        }
+    }
+
     /** The line the broker logs once its default listener is up. */
     public String listeningLine() {
         return "Meridian listening for MQTT on 127.0.0.1:" + port;
@@ -234,15 +247,30 @@ public final class BrokerProcess extends ExternalResource {
         return out;
     }
 
+    /** The broker's JVM process. */
+    private ProcessHandle jvm() {
+        // bin/meridian ends by exec'ing java, or runs it as a child (Karaf's scripts do either)
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no java process from bin/meridian"));
+    }
+
+    /** The broker JVM's resident memory in KiB ({@code VmRSS} in {@code /proc/PID/status}). */
+    public long residentKilobytes() throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc/" + jvm().pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + jvm().pid() + "/status");
+    }
+
     /**
      * The names of the broker JVM's threads as the kernel knows them ({@code /proc/PID/task/N/comm},
      * at most 15 characters each): what runs inside, seen from outside, like {@code top -H} does.
      */
     public List<String> threadNames() throws IOException {
-        // bin/meridian ends by exec'ing java, or runs it as a child (Karaf's scripts do either)
-        ProcessHandle jvm = Stream.concat(Stream.of(process.toHandle()), process.descendants())
-                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no java process from bin/meridian"));
+        ProcessHandle jvm = jvm();
         List<String> names = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Paths.get("/proc/" + jvm.pid() + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {

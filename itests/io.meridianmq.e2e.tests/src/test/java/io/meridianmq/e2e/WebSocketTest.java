@@ -36,26 +36,33 @@ public class WebSocketTest {
         return "ws://127.0.0.1:" + WS_PORT + "/mqtt";
     }
 
+    /** A raw socket that has done the WebSocket handshake on {@code /mqtt}: for hostile frames only. */
+    static java.net.Socket openWebSocket(int port) throws java.io.IOException {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(("GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder response = new StringBuilder();
+        while (!response.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            response.append((char) b);
+        }
+        assertTrue(response.toString(), response.toString().startsWith("HTTP/1.1 101"));
+        return socket;
+    }
+
     @Test
     public void anOversizedFrameClosesThatConnectionOnly() throws Exception {
         wsUri();
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", WS_PORT)) {
-            socket.setSoTimeout(20_000);
+        try (java.net.Socket socket = openWebSocket(WS_PORT)) {
             java.io.OutputStream out = socket.getOutputStream();
-            out.write(("GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1:" + WS_PORT + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
             java.io.InputStream in = socket.getInputStream();
-            StringBuilder response = new StringBuilder();
-            while (!response.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                response.append((char) b);
-            }
-            assertTrue(response.toString(), response.toString().startsWith("HTTP/1.1 101"));
             // a binary frame that claims 8 GiB: refused from its header, before any of it is buffered
             out.write(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 2, 0, 0, 0, 0, 1, 2, 3, 4});
             out.flush();

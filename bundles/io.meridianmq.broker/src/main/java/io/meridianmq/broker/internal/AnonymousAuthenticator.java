@@ -12,9 +12,12 @@ import org.osgi.service.component.annotations.Modified;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last link of the authentication chain: when no other authenticator decided, a client is
- * let in according to {@code allow_anonymous} ({@code true}, {@code false}, or the default
- * {@code loopback}: only clients on this machine). Built on the SDK like any plugin.
+ * The last link of the authentication chain: when no other authenticator decided, a client
+ * without a user name is let in according to {@code allow_anonymous} ({@code true},
+ * {@code false}, or the default {@code loopback}: only clients on this machine); a client that
+ * presents a user name no authenticator accepted is refused whatever {@code allow_anonymous}
+ * says, so that nobody holds a user's name (and its ACL rules) without proving it. Built on the
+ * SDK like any plugin.
  */
 @Component(service = Authenticator.class, configurationPid = "io.meridianmq.broker",
         property = "service.ranking:Integer=-2147483648")
@@ -35,6 +38,12 @@ public class AnonymousAuthenticator implements Authenticator {
 
     @Override
     public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
+        if (input.username().isPresent()) {
+            // anonymous access is for clients that claim no identity: a presented user name
+            // reaching this link was accepted by no authenticator, so it is not the client's
+            output.deny("no authenticator accepted user name '" + input.username().get() + "'");
+            return;
+        }
         switch (settings.allowAnonymous()) {
             case TRUE -> output.allow();
             case LOOPBACK -> {

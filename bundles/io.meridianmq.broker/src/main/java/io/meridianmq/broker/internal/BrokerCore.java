@@ -208,6 +208,8 @@ public class BrokerCore implements Broker, BrokerServices {
     private final Object registryLock = new Object();
     private final AtomicLong droppedMessages = new AtomicLong();
     private final FailedLogins failedLogins = new FailedLogins();
+    /** Decisions denied because the security plugin that should have made them is disabled. */
+    private final java.util.concurrent.atomic.AtomicLong failedClosed = new java.util.concurrent.atomic.AtomicLong();
     /** Store keys of queued messages: unique and increasing over all sessions. */
     private final AtomicLong sequences = new AtomicLong();
     private boolean durable;
@@ -215,7 +217,18 @@ public class BrokerCore implements Broker, BrokerServices {
     private ExecutorService[] offlineExecutors;
     private ScheduledExecutorService timers;
 
+    /** Security plugins whose bundles are installed but stopped: they deny until removed. */
+    final StoppedSecurityPlugins stoppedPlugins = new StoppedSecurityPlugins();
+    private org.osgi.framework.BundleContext bundleContext;
+
     @Activate
+    void activate(org.osgi.framework.BundleContext context, Map<String, Object> config) {
+        bundleContext = context;
+        stoppedPlugins.watch(context);
+        activate(config);
+    }
+
+    /** Starts the core (tests call this directly, without a framework). */
     void activate(Map<String, Object> config) {
         settings = BrokerSettings.from(config, BrokerSettings.DEFAULTS);
         int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -244,6 +257,7 @@ public class BrokerCore implements Broker, BrokerServices {
             metrics.gauge("broker.sessions", sessions::size);
             metrics.gauge("broker.messages.dropped", droppedMessages::get);
             metrics.gauge("broker.authentication.failures", failedLogins::total);
+            metrics.gauge("broker.plugins.failed_closed", failedClosed::get);
             metrics.gauge("broker.retained.messages", () -> retained.size());
         }
         LOG.info("Meridian broker core started: {}", settings.describe());
@@ -257,6 +271,9 @@ public class BrokerCore implements Broker, BrokerServices {
 
     @Deactivate
     void deactivate() {
+        if (bundleContext != null) {
+            stoppedPlugins.stop(bundleContext);
+        }
         events.stop();
         invoker.shutdown();
         if (metrics != null) {
@@ -287,6 +304,7 @@ public class BrokerCore implements Broker, BrokerServices {
         AtomicInteger count = new AtomicInteger();
         long highest = store.recover(r -> {
             Session session = new Session(r.clientId(), r.expirySeconds(), this);
+            session.ownerKey = r.owner(); // before anyone can connect to it
             sessions.put(r.clientId(), session);
             session.submit(() -> session.restore(r, now));
             count.incrementAndGet();
@@ -362,10 +380,21 @@ public class BrokerCore implements Broker, BrokerServices {
     }
 
     @Override
-    public Optional<EnhancedAuthenticator> enhancedAuthenticator(String method) {
+    public boolean enhancedAuthenticationAvailable(String method) {
         for (Plugin<EnhancedAuthenticator> p : enhancedAuthenticators.all()) {
-            if (p.isEnabled() && method.equals(p.service.method())) {
-                return Optional.of(p.service);
+            if (method.equals(p.service.method())) {
+                return true; // a disabled one too: its exchange fails closed, with a reason
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Optional<io.meridianmq.broker.AuthenticationExchange> beginEnhancedAuthentication(String method,
+            ClientInfo client) {
+        for (Plugin<EnhancedAuthenticator> p : enhancedAuthenticators.all()) {
+            if (method.equals(p.service.method())) {
+                return Optional.of(new PluginAuthenticationExchange(p, client, invoker));
             }
         }
         return Optional.empty();
@@ -400,19 +429,13 @@ public class BrokerCore implements Broker, BrokerServices {
                 ConnectReturnCode code = request.username() == null ? ConnectReturnCode.NOT_AUTHORIZED
                         : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;
                 String reason = result.reason != null ? result.reason : "no authenticator accepted the client";
-                events.authenticationFailed(identity, reason);
-                ConnectResult refused = ConnectResult.refused(code, finalClientId, reason);
-                // repeated failures from one address are answered ever more slowly (brute force)
-                long delay = failedLogins.failed(request.remoteAddress().getAddress(), finalClientId);
-                if (delay == 0) {
-                    return CompletableFuture.completedFuture(refused);
-                }
-                CompletableFuture<ConnectResult> later = new CompletableFuture<>();
-                timers.schedule(() -> later.complete(refused), delay, TimeUnit.MILLISECONDS);
-                return later;
+                // the client learns only the code: "unknown user" and "wrong password" look alike
+                String told = request.username() == null ? "not authorized" : "bad user name or password";
+                return authenticationRefused(identity, request.username(), reason)
+                        .thenApply(v -> ConnectResult.refused(code, finalClientId, reason, told));
             }
-            if (request.password() != null) {
-                failedLogins.succeeded(request.remoteAddress().getAddress());
+            if (request.password() != null && request.username() != null) {
+                failedLogins.succeeded(request.username());
             }
             ClientIdentity known = identity.as(result.identity);
             if (result.identity.expiresAt().isPresent() && !result.identity.expiresAt().get().isAfter(java.time.Instant.now())) {
@@ -433,6 +456,50 @@ public class BrokerCore implements Broker, BrokerServices {
                         return attach(known, request.withSessionExpiry(out.sessionExpiry), connection);
                     });
         });
+    }
+
+    /**
+     * Counts a decision a disabled security plugin made by failing closed, logs it (the first
+     * time and every 1,000th, so that a flood of denials cannot flood the log) and returns the
+     * reason for the client's refusal.
+     */
+    private String failedClosed(Plugin<?> plugin, String role, ClientInfo client) {
+        return failedClosed(role + " " + plugin + " is disabled", client);
+    }
+
+    private String failedClosed(String what, ClientInfo client) {
+        long n = failedClosed.incrementAndGet();
+        String why = what + "; denying (fail closed)";
+        if (n == 1 || n % 1000 == 0) {
+            LOG.warn("Client '{}': {} ({} such decisions so far); enable the plugin again or uninstall its bundle",
+                    client.clientId(), why, n);
+        }
+        return why;
+    }
+
+    /**
+     * Counts a failed authentication (per address and per user name), tells the audit plugins,
+     * and completes when the refusal may be sent: repeated failures are answered ever more
+     * slowly, by a timer, never by blocking a thread.
+     */
+    CompletionStage<Void> authenticationRefused(ClientIdentity client, String username, String reason) {
+        events.authenticationFailed(client, reason);
+        long delay = failedLogins.failed(client.remoteAddress().getAddress(), username, client.clientId());
+        if (delay == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        timers.schedule(() -> later.complete(null), delay, TimeUnit.MILLISECONDS);
+        return later;
+    }
+
+    @Override
+    public CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason) {
+        String clientId = request.clientId();
+        ClientIdentity identity = new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(),
+                request.protocolLevel(), Optional.ofNullable(request.username()), java.util.Set.of(), null,
+                request.clientCertificate());
+        return authenticationRefused(identity, request.username(), reason);
     }
 
     private CompletionStage<PluginOutputs.Connect> interceptConnect(ClientIdentity client, ConnectRequest request,
@@ -510,8 +577,17 @@ public class BrokerCore implements Broker, BrokerServices {
 
     private CompletionStage<PluginOutputs.Authentication> authenticate(ClientIdentity identity, ConnectRequest request,
             List<Plugin<Authenticator>> chain, int index) {
-        while (index < chain.size() && !chain.get(index).isEnabled()) {
-            index++;
+        String stopped = index == 0 ? stoppedPlugins.authenticator() : null;
+        if (stopped != null) {
+            PluginOutputs.Authentication refused = new PluginOutputs.Authentication();
+            refused.deny(failedClosed("the authenticator bundle " + stopped + " is stopped", identity));
+            return CompletableFuture.completedFuture(refused);
+        }
+        if (index < chain.size() && !chain.get(index).isEnabled()) {
+            // fail closed: the disabled plugin might have been the one to refuse this client
+            PluginOutputs.Authentication refused = new PluginOutputs.Authentication();
+            refused.deny(failedClosed(chain.get(index), "authenticator", identity));
+            return CompletableFuture.completedFuture(refused);
         }
         if (index >= chain.size()) {
             PluginOutputs.Authentication none = new PluginOutputs.Authentication();
@@ -549,6 +625,20 @@ public class BrokerCore implements Broker, BrokerServices {
         ClientConnection previous;
         synchronized (registryLock) {
             Session existing = sessions.get(clientId);
+            String claimed = identity.ownerKey();
+            if (existing != null && existing.ownerKey != null && !existing.ownerKey.equals(claimed)) {
+                if (settings.sessionOwnerCheck()) {
+                    // online or offline, the session stays with whoever made it; its client stays connected
+                    String why = "client id '" + clientId + "' belongs to the session of "
+                            + ClientIdentity.describeOwner(existing.ownerKey) + ", not to "
+                            + ClientIdentity.describeOwner(claimed) + " (session_owner_check = true)";
+                    events.authenticationFailed(identity, why);
+                    return ConnectResult.refused(ConnectReturnCode.IDENTIFIER_REJECTED, clientId, why,
+                            "client identifier not valid");
+                }
+                LOG.info("Client {}: the session was made by {}; taken over by {} (session_owner_check = false)",
+                        identity, ClientIdentity.describeOwner(existing.ownerKey), ClientIdentity.describeOwner(claimed));
+            }
             previous = existing == null ? null : existing.owner;
             if (existing != null && request.cleanStart()) {
                 Session old = existing;
@@ -568,6 +658,7 @@ public class BrokerCore implements Broker, BrokerServices {
                 present = true;
             }
             session.owner = connection;
+            session.ownerKey = claimed;
         }
         if (previous != null) {
             LOG.info("Client {}: taking over the session of the existing connection with that client id", identity);
@@ -576,7 +667,7 @@ public class BrokerCore implements Broker, BrokerServices {
         }
         ClientSessionHandle handle = new ClientSessionHandle(this, session, identity, connection, request.will(),
                 request.receiveMaximum());
-        return new ConnectResult(ConnectReturnCode.ACCEPTED, present, clientId, handle, null);
+        return ConnectResult.accepted(present, clientId, handle);
     }
 
     /** Called when a connection of {@code session} ended. */
@@ -610,6 +701,11 @@ public class BrokerCore implements Broker, BrokerServices {
         return !authorizers.isEmpty();
     }
 
+    /** Whether deliveries are to be authorized (an authorizer is installed, running or stopped). */
+    boolean authorizesDeliveries() {
+        return !authorizers.isEmpty() || stoppedPlugins.authorizer() != null;
+    }
+
     boolean hasInboundInterceptors() {
         return !inboundInterceptors.isEmpty();
     }
@@ -636,7 +732,7 @@ public class BrokerCore implements Broker, BrokerServices {
                 return retain;
             }
         };
-        return authorize(authorizers.all(), 0, (a, out) -> a.authorizePublish(input, out));
+        return authorize(authorizers.all(), 0, (a, out) -> a.authorizePublish(input, out), client);
     }
 
     CompletionStage<PluginOutputs.Authorization> authorizeSubscribe(ClientInfo client, String filter, int qos) {
@@ -656,13 +752,22 @@ public class BrokerCore implements Broker, BrokerServices {
                 return qos;
             }
         };
-        return authorize(authorizers.all(), 0, (a, out) -> a.authorizeSubscribe(input, out));
+        return authorize(authorizers.all(), 0, (a, out) -> a.authorizeSubscribe(input, out), client);
     }
 
     private CompletionStage<PluginOutputs.Authorization> authorize(List<Plugin<Authorizer>> chain, int index,
-            java.util.function.BiConsumer<Authorizer, PluginOutputs.Authorization> call) {
-        while (index < chain.size() && !chain.get(index).isEnabled()) {
-            index++;
+            java.util.function.BiConsumer<Authorizer, PluginOutputs.Authorization> call, ClientInfo client) {
+        String stopped = index == 0 ? stoppedPlugins.authorizer() : null;
+        if (stopped != null) {
+            PluginOutputs.Authorization denied = new PluginOutputs.Authorization();
+            denied.deny(failedClosed("the authorizer bundle " + stopped + " is stopped", client));
+            return CompletableFuture.completedFuture(denied);
+        }
+        if (index < chain.size() && !chain.get(index).isEnabled()) {
+            // fail closed: a disabled authorizer denies, it is never skipped into "allowed"
+            PluginOutputs.Authorization denied = new PluginOutputs.Authorization();
+            denied.deny(failedClosed(chain.get(index), "authorizer", client));
+            return CompletableFuture.completedFuture(denied);
         }
         if (index >= chain.size()) {
             PluginOutputs.Authorization allowed = new PluginOutputs.Authorization();
@@ -673,7 +778,7 @@ public class BrokerCore implements Broker, BrokerServices {
         int next = index + 1;
         PluginOutputs.Authorization output = new PluginOutputs.Authorization();
         return invoker.invoke(plugin, output, a -> call.accept(a, output), TimeoutFallback.FAILURE)
-                .thenCompose(out -> out.verdict == PluginOutputs.Verdict.NEXT ? authorize(chain, next, call)
+                .thenCompose(out -> out.verdict == PluginOutputs.Verdict.NEXT ? authorize(chain, next, call, client)
                         : CompletableFuture.completedFuture(out));
     }
 
@@ -692,7 +797,7 @@ public class BrokerCore implements Broker, BrokerServices {
 
     private CompletionStage<PluginOutputs.PublishOutbound> interceptOutbound(ClientInfo subscriber,
             PluginOutputs.Publish copy, List<Plugin<PublishOutboundInterceptor>> chain, int index) {
-        while (index < chain.size() && !chain.get(index).isEnabled()) {
+        while (index < chain.size() && !chain.get(index).isEnabled() && !(chain.get(index).service instanceof Authorizer)) {
             index++;
         }
         PluginOutputs.PublishOutbound output = new PluginOutputs.PublishOutbound(copy);
@@ -700,9 +805,16 @@ public class BrokerCore implements Broker, BrokerServices {
             return CompletableFuture.completedFuture(output);
         }
         Plugin<PublishOutboundInterceptor> plugin = chain.get(index);
+        // an authorizer filtering deliveries (the ACL) fails closed: disabled or failing, it drops
+        boolean guards = plugin.service instanceof Authorizer;
+        if (guards && !plugin.isEnabled()) {
+            output.dropReason = failedClosed(plugin, "authorizer", subscriber);
+            return CompletableFuture.completedFuture(output);
+        }
         int next = index + 1;
         PublishOutboundInput input = () -> subscriber;
-        return invoker.invoke(plugin, output, i -> i.onOutboundPublish(input, output), TimeoutFallback.SUCCESS)
+        return invoker.invoke(plugin, output, i -> i.onOutboundPublish(input, output),
+                guards ? TimeoutFallback.FAILURE : TimeoutFallback.SUCCESS)
                 .thenCompose(out -> out.dropReason != null ? CompletableFuture.completedFuture(out)
                         : interceptOutbound(subscriber, copy, chain, next));
     }

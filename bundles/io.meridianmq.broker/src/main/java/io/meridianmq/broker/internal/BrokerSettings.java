@@ -11,12 +11,12 @@ import org.slf4j.LoggerFactory;
  * with a log line naming the file and key, and the previous value is kept.
  */
 record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes, boolean queueQos0Messages,
-        AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable) {
+        AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable, boolean sessionOwnerCheck) {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
 
     static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, 32L << 20, false,
-            AnonymousPolicy.LOOPBACK, 2, true);
+            AnonymousPolicy.LOOPBACK, 2, true, true);
 
     /** Who may connect without credentials. */
     enum AnonymousPolicy {
@@ -33,7 +33,7 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
         return "max_inflight_messages=" + maxInflightMessages + ", max_queued_messages=" + maxQueuedMessages
                 + ", max_queued_bytes=" + maxQueuedBytes + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
                 + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT) + ", max_qos=" + maximumQos
-                + ", retain_available=" + retainAvailable;
+                + ", retain_available=" + retainAvailable + ", session_owner_check=" + sessionOwnerCheck;
     }
 
     /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
@@ -58,7 +58,9 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
         }
         int maxQos = intSetting(config, source, "max_qos", 0, 2, previous.maximumQos);
         boolean retainAvailable = boolSetting(config, source, "retain_available", previous.retainAvailable);
-        return new BrokerSettings(maxInflight, maxQueued, maxQueuedBytes, queueQos0, anonymous, maxQos, retainAvailable);
+        boolean ownerCheck = boolSetting(config, source, "session_owner_check", previous.sessionOwnerCheck);
+        return new BrokerSettings(maxInflight, maxQueued, maxQueuedBytes, queueQos0, anonymous, maxQos, retainAvailable,
+                ownerCheck);
     }
 
     private static int intSetting(Map<String, ?> config, String source, String key, int min, int max, int previous) {

@@ -34,6 +34,19 @@ record ClientIdentity(String clientId, InetSocketAddress remoteAddress, String l
                 identity.expiresAt().orElse(null), clientCertificate);
     }
 
+    /**
+     * Who owns a session this client makes: its user name, or "anonymous". Stored with
+     * persistent sessions; a CONNECT with another owner key cannot take the session over.
+     */
+    String ownerKey() {
+        return username.map(u -> "user:" + u).orElse("anonymous");
+    }
+
+    /** An owner key as an operator reads it in the log. */
+    static String describeOwner(String ownerKey) {
+        return ownerKey.startsWith("user:") ? "user '" + ownerKey.substring(5) + "'" : ownerKey;
+    }
+
     ClientIdentity withClientId(String id) {
         return new ClientIdentity(id, remoteAddress, listenerName, protocolLevel, username, roles, expiresAt,
                 clientCertificate);

@@ -8,11 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts failed authentications per client address and says how long to hold back the answer
- * to the next failure, so that guessing passwords from one address gets slow: the first
- * {@link #FREE_FAILURES} failures are answered at once, then the delay doubles from 250 ms up
- * to 10 s. A success, or {@link #FORGET_AFTER_MILLIS} without failures, clears the address.
- * The table is bounded: when full, quiet addresses go first, then all (logged).
+ * Counts failed authentications per client address and per user name and says how long to hold
+ * back the answer to the next failure, so that guessing passwords gets slow whether the guesses
+ * come from one address or aim at one account from many: the first {@link #FREE_FAILURES}
+ * failures are answered at once, then the delay doubles from 250 ms up to 10 s (the larger of
+ * the two counts decides). A user's successful login clears that user's count only, never the
+ * address's nor another user's (else one valid account would reset an attacker's count); a
+ * count without failures for {@link #FORGET_AFTER_MILLIS} is forgotten. The tables are
+ * bounded: when full, quiet entries go first, then all (logged).
  *
  * <p>Threading: safe for any thread; nothing here blocks. The delay is applied by the caller
  * with a timer, never by sleeping on an event loop.
@@ -30,26 +33,36 @@ final class FailedLogins {
     }
 
     private final ConcurrentHashMap<InetAddress, Failures> byAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Failures> byUser = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();
 
-    /** Records a failure from {@code address}; returns how long to delay the refusal. */
-    long failed(InetAddress address, String clientId) {
+    /**
+     * Records a failure from {@code address} for {@code username} (null: none presented);
+     * returns how long to delay the refusal.
+     */
+    long failed(InetAddress address, String username, String clientId) {
         total.incrementAndGet();
-        if (address == null) {
-            return 0;
-        }
         long now = System.currentTimeMillis();
-        if (byAddress.size() >= MAX_ADDRESSES) {
-            prune(now);
-        }
-        Failures f = byAddress.compute(address, (a, old) -> old == null || now - old.lastMillis > FORGET_AFTER_MILLIS
-                ? new Failures(1, now) : new Failures(old.count + 1, now));
-        int n = f.count;
-        if (n == FREE_FAILURES + 1 || n % 100 == 0) {
+        int byAddressCount = address == null ? 0 : count(byAddress, address, now);
+        int byUserCount = username == null ? 0 : count(byUser, username, now);
+        if (byAddressCount == FREE_FAILURES + 1 || (byAddressCount > 0 && byAddressCount % 100 == 0)) {
             LOG.warn("{} failed authentications in a row from {} (last client id '{}'); answers to it are now "
-                    + "delayed by {} ms", n, address.getHostAddress(), clientId, delayFor(n));
+                    + "delayed by {} ms", byAddressCount, address.getHostAddress(), clientId, delayFor(byAddressCount));
         }
-        return delayFor(n);
+        if (byUserCount == FREE_FAILURES + 1 || (byUserCount > 0 && byUserCount % 100 == 0)) {
+            LOG.warn("{} failed authentications in a row for user '{}' (last from {}, client id '{}'); answers "
+                    + "for it are now delayed by {} ms", byUserCount, username,
+                    address == null ? "?" : address.getHostAddress(), clientId, delayFor(byUserCount));
+        }
+        return delayFor(Math.max(byAddressCount, byUserCount));
+    }
+
+    private static <K> int count(ConcurrentHashMap<K, Failures> table, K key, long now) {
+        if (table.size() >= MAX_ADDRESSES) {
+            prune(table, now);
+        }
+        return table.compute(key, (k, old) -> old == null || now - old.lastMillis > FORGET_AFTER_MILLIS
+                ? new Failures(1, now) : new Failures(old.count + 1, now)).count;
     }
 
     static long delayFor(int failures) {
@@ -60,9 +73,10 @@ final class FailedLogins {
         return Math.min(MAX_DELAY_MILLIS, FIRST_DELAY_MILLIS << doublings);
     }
 
-    void succeeded(InetAddress address) {
-        if (address != null && !byAddress.isEmpty()) {
-            byAddress.remove(address);
+    /** {@code username} proved its credentials: its own count starts again. */
+    void succeeded(String username) {
+        if (username != null && !byUser.isEmpty()) {
+            byUser.remove(username);
         }
     }
 
@@ -70,11 +84,12 @@ final class FailedLogins {
         return total.get();
     }
 
-    private void prune(long now) {
-        byAddress.entrySet().removeIf(e -> now - e.getValue().lastMillis > FORGET_AFTER_MILLIS);
-        if (byAddress.size() >= MAX_ADDRESSES) {
-            LOG.warn("Failed authentications from more than {} addresses; forgetting them all", MAX_ADDRESSES);
-            byAddress.clear();
+    private static <K> void prune(ConcurrentHashMap<K, Failures> table, long now) {
+        table.entrySet().removeIf(e -> now - e.getValue().lastMillis > FORGET_AFTER_MILLIS);
+        if (table.size() >= MAX_ADDRESSES) {
+            LOG.warn("Failed authentications for more than {} addresses or user names; forgetting them all",
+                    MAX_ADDRESSES);
+            table.clear();
         }
     }
 }

@@ -21,7 +21,7 @@ final class Plugin<T> {
     final long bundleId;
     /**
      * Called on the caller's thread instead of a plugin thread: only for Meridian's own plugins
-     * that answer from memory and say so ({@code meridian.plugin.inline=true}).
+     * that answer from memory ({@link InlinePrivilege} decides).
      */
     final boolean inline;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();

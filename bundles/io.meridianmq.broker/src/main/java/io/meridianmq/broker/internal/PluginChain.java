@@ -23,8 +23,8 @@ final class PluginChain<T> {
         Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
         List<Plugin<T>> next = new ArrayList<>(plugins);
         // third-party plugins always run on plugin threads, whatever they declare
-        boolean inline = Boolean.TRUE.equals(reference.getProperty("meridian.plugin.inline")) && bundle != null
-                && bundle.getSymbolicName().startsWith("io.meridianmq.");
+        boolean inline = InlinePrivilege.granted(bundle, service.getClass().getName(),
+                org.osgi.framework.FrameworkUtil.getBundle(service.getClass()));
         next.add(new Plugin<>(service, name, ranking instanceof Integer r ? r : 0, bundle == null ? -1 : bundle.getBundleId(),
                 inline));
         next.sort(Comparator.comparingInt((Plugin<T> p) -> p.ranking).reversed());

@@ -60,24 +60,31 @@ final class PluginInvoker {
             run(plugin, output, callback, onError);
             return output.done.thenApply(v -> output);
         }
+        ScheduledFutureHolder timeout = new ScheduledFutureHolder();
         try {
-            pool.execute(() -> run(plugin, output, callback, onError));
+            pool.execute(() -> {
+                // the plugin's time starts when it starts working, not while its call waited in
+                // the queue behind others: a slow neighbour must not make this one fail
+                if (output.done.isDone()) {
+                    return;
+                }
+                timeout.future = schedule(() -> {
+                    if (output.isAsync()) {
+                        return; // its own timeout governs
+                    }
+                    output.endWith(onError, () -> {
+                        LOG.error("Plugin {} did not return within {} ms; applying fallback {}", plugin,
+                                callTimeout.toMillis(), onError);
+                        plugin.failed("blocked for more than " + callTimeout.toMillis() + " ms");
+                    });
+                }, callTimeout.toMillis());
+                run(plugin, output, callback, onError);
+            });
         } catch (RejectedExecutionException e) {
             LOG.error("Plugin {} not called: the plugin threads are saturated or stopped; applying its fallback",
                     plugin);
             output.endWith(onError);
         }
-        ScheduledFutureHolder timeout = new ScheduledFutureHolder();
-        timeout.future = schedule(() -> {
-            if (output.isAsync()) {
-                return; // its own timeout governs
-            }
-            output.endWith(onError, () -> {
-                LOG.error("Plugin {} did not return within {} ms; applying fallback {}", plugin,
-                        callTimeout.toMillis(), onError);
-                plugin.failed("blocked for more than " + callTimeout.toMillis() + " ms");
-            });
-        }, callTimeout.toMillis());
         return output.done.thenApply(v -> {
             timeout.cancel();
             return output;
@@ -125,7 +132,8 @@ final class PluginInvoker {
 
     /** Lets the lambda above refer to the future it is part of. */
     private static final class ScheduledFutureHolder {
-        java.util.concurrent.ScheduledFuture<?> future;
+        /** Written by the plugin thread that starts the call, read by whoever completes it. */
+        volatile java.util.concurrent.ScheduledFuture<?> future;
 
         void cancel() {
             if (future != null) {

@@ -55,9 +55,14 @@ final class PluginOutputs {
             }
         }
 
+        /**
+         * A security decision fails closed: whatever fallback the plugin asked for, a plugin
+         * that threw or missed its time denies (passing on to the next link could end in
+         * "allowed", the hole a hostile client would wait for).
+         */
         @Override
         void applyFallback(TimeoutFallback fallback) {
-            verdict = fallback == TimeoutFallback.SUCCESS ? Verdict.NEXT : Verdict.DENY;
+            verdict = Verdict.DENY;
             reason = failure;
         }
     }
@@ -365,6 +370,23 @@ final class PluginOutputs {
         @Override
         void applyFallback(TimeoutFallback fallback) {
             // the will stays as it was
+        }
+    }
+
+    /** One step of an enhanced authentication exchange; a fallback means failure. */
+    static final class EnhancedStep extends PluginOutput {
+        /** Set by the plugin's stage; read only after {@link #done}, and only when no fallback decided. */
+        volatile io.meridianmq.sdk.auth.AuthenticationStep step;
+
+        @Override
+        void applyFallback(TimeoutFallback fallback) {
+            // fail closed whatever the fallback: result() answers failure
+        }
+
+        io.meridianmq.sdk.auth.AuthenticationStep result() {
+            io.meridianmq.sdk.auth.AuthenticationStep s = step;
+            return fellBack() || s == null ? io.meridianmq.sdk.auth.AuthenticationStep.failure(
+                    "authenticator failed or timed out") : s;
         }
     }
 }

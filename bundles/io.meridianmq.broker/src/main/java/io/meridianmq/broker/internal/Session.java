@@ -59,6 +59,11 @@ final class Session {
         int packetId;
         boolean released; // QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP
         boolean intercepted; // outbound interceptors already saw it
+        /**
+         * The connection (by {@link Session#connectionEpoch}) whose permissions last allowed it;
+         * 0: none yet (queued offline, or restored), so it is authorized again before it is sent.
+         */
+        int authorizedEpoch;
         /** Its key in the store (unique, increasing), or 0 when it is not stored. */
         long sequence;
 
@@ -89,8 +94,18 @@ final class Session {
     volatile ClientConnection owner;
     /** Session expiry interval in seconds; written under the registry lock or in the mailbox. */
     volatile long expirySeconds;
+    /**
+     * Who made the session ({@link ClientIdentity#ownerKey()}), stored with it; null for a
+     * session restored from a store that did not keep owners. Written under the registry lock
+     * (or before the session is registered, at recovery).
+     */
+    volatile String ownerKey;
     /** Who the session's client is (set when a connection opens; for services and events). */
     volatile ClientIdentity identity;
+    /** Counts the connections attached so far (1 for the first); session thread. */
+    private int connectionEpoch;
+    /** Whether the head of the queue is being authorized by a plugin (draining waits); session thread. */
+    private boolean authorizingHead;
     /** A copy of the subscriptions (filter to QoS) that other threads may read. */
     volatile Map<String, Integer> subscriptionSnapshot = Map.of();
     /** Whether a connection is attached (read by shared subscription groups). */
@@ -219,7 +234,7 @@ final class Session {
         if (wanted && !persisted) {
             persisted = true;
             write(b -> {
-                b.putSession(clientId, expirySeconds, disconnectedAtMillis);
+                b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey);
                 subscriptions.values().forEach(s -> b.putSubscription(clientId, stored(s)));
                 for (Delivery d : inflight.values()) {
                     storeInto(b, d);
@@ -230,7 +245,7 @@ final class Session {
                 incomingQos2.forEach(id -> b.addIncomingQos2(clientId, id));
             });
         } else if (wanted) {
-            write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis));
+            write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
         } else if (persisted) {
             if (!paged.isEmpty()) {
                 LOG.warn("Client '{}' reconnected without a session expiry: its {} message(s) waiting on disk are "
@@ -287,7 +302,7 @@ final class Session {
         incomingQos2.addAll(r.incomingQos2());
         long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();
         if (r.disconnectedAtMillis() == 0) {
-            write(b -> b.putSession(clientId, expirySeconds, disconnectedAt));
+            write(b -> b.putSession(clientId, expirySeconds, disconnectedAt, ownerKey));
         }
         StoredWill w = r.will();
         if (w != null) {
@@ -450,6 +465,7 @@ final class Session {
             return;
         }
         cancelTimers();
+        connectionEpoch++;
         target = connection;
         online = true;
         syncPersistence(0);
@@ -676,6 +692,9 @@ final class Session {
             queueLength = queue.size() + paged.size();
             return;
         }
+        if (target != null) {
+            d.authorizedEpoch = connectionEpoch; // routed just now, for this connection
+        }
         queue.add(d);
         queuedBytes += size;
         queueLength = queue.size() + paged.size();
@@ -780,6 +799,12 @@ final class Session {
             if (next.qos > 0 && inflight.size() >= window) {
                 return;
             }
+            if (next.authorizedEpoch != connectionEpoch && core.authorizesDeliveries()) {
+                if (authorizingHead || !authorizedNow(next)) {
+                    return; // a plugin is deciding (draining goes on when it has), or it was denied
+                }
+                continue; // allowed: the loop sends it (or it was dropped and the next is looked at)
+            }
             pollQueue();
             if (next.qos == 0) {
                 target.sendPublish(next.toPublish(now, false));
@@ -787,6 +812,46 @@ final class Session {
             } else {
                 sendNew(next, now);
             }
+        }
+    }
+
+    /**
+     * Authorizes the head of the queue again, against the permissions in force now (queued
+     * while the client was away, or restored after a restart: a user whose rights were taken
+     * away meanwhile must not receive it). Returns true when the decision is made (allowed, or
+     * denied and the message dropped); false when a plugin answers later, then draining resumes.
+     */
+    private boolean authorizedNow(Delivery head) {
+        ClientIdentity who = identity;
+        if (who == null) {
+            return false; // not known yet: nothing is sent until it is (open() sets it before attach)
+        }
+        java.util.concurrent.CompletableFuture<PluginOutputs.Authorization> decision = core
+                .authorizeSubscribe(who, head.message.topic(), head.qos).toCompletableFuture();
+        if (decision.isDone()) {
+            decide(head, who, decision.join());
+            return true;
+        }
+        authorizingHead = true;
+        decision.thenAccept(a -> submit(() -> {
+            authorizingHead = false;
+            decide(head, who, a);
+            drainQueue();
+        }));
+        return false;
+    }
+
+    private void decide(Delivery head, ClientIdentity who, PluginOutputs.Authorization a) {
+        if (queue.peek() != head) {
+            return; // the queue changed meanwhile (the session was discarded)
+        }
+        if (a.verdict == PluginOutputs.Verdict.DENY) {
+            pollQueue();
+            core.events.messageDropped(who, head.message.topic(), "not authorized when delivered"
+                    + (a.reason != null ? ": " + a.reason : ""));
+            forget(head);
+        } else {
+            head.authorizedEpoch = connectionEpoch;
         }
     }
 

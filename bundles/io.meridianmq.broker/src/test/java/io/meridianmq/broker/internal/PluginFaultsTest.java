@@ -58,8 +58,93 @@ public class PluginFaultsTest {
             assertEquals(ConnectReturnCode.NOT_AUTHORIZED, connect("c" + i).code());
         }
         assertFalse(core.authenticators.all().get(0).isEnabled());
-        assertTrue("a disabled plugin is skipped", connect("after").accepted());
+        // fail closed (issue 16, point 5): skipping it would let in whom it would have refused
+        assertEquals("a disabled authenticator refuses", ConnectReturnCode.NOT_AUTHORIZED, connect("after").code());
         assertEquals(Plugin.DISABLE_AFTER, calls.get());
+    }
+
+    private static io.meridianmq.sdk.client.ClientInfo client(String id) {
+        return new ClientIdentity(id, new InetSocketAddress("127.0.0.1", 1), "test", 5, java.util.Optional.empty(),
+                java.util.Set.of(), null, null);
+    }
+
+    private PluginOutputs.Verdict publishVerdict(String clientId) {
+        return core.authorizePublish(client(clientId), "t", 1, false).toCompletableFuture().join().verdict;
+    }
+
+    @Test
+    public void aDisabledAuthorizerDeniesInsteadOfAllowing() {
+        io.meridianmq.sdk.auth.Authorizer broken = new io.meridianmq.sdk.auth.Authorizer() {
+            @Override
+            public void authorizePublish(io.meridianmq.sdk.auth.PublishAuthorizationInput input,
+                    io.meridianmq.sdk.auth.AuthorizationOutput output) {
+                throw new IllegalStateException("boom");
+            }
+            @Override
+            public void authorizeSubscribe(io.meridianmq.sdk.auth.SubscribeAuthorizationInput input,
+                    io.meridianmq.sdk.auth.AuthorizationOutput output) {
+                output.next();
+            }
+        };
+        core.authorizers.add(broken, "broken-authorizer", 0);
+        for (int i = 0; i < Plugin.DISABLE_AFTER; i++) {
+            assertEquals(PluginOutputs.Verdict.DENY, publishVerdict("c" + i));
+        }
+        assertFalse(core.authorizers.all().get(0).isEnabled());
+        assertEquals("disabled, it still denies", PluginOutputs.Verdict.DENY, publishVerdict("after"));
+        assertEquals(Long.valueOf(1), core.metrics().get("broker.plugins.failed_closed"));
+    }
+
+    @Test
+    public void anAuthorizerThatAsksForTheSuccessFallbackStillDeniesWhenItTimesOut() {
+        io.meridianmq.sdk.auth.Authorizer hangs = new io.meridianmq.sdk.auth.Authorizer() {
+            @Override
+            public void authorizePublish(io.meridianmq.sdk.auth.PublishAuthorizationInput input,
+                    io.meridianmq.sdk.auth.AuthorizationOutput output) {
+                output.async(Duration.ofMillis(50), TimeoutFallback.SUCCESS); // never resumes
+            }
+            @Override
+            public void authorizeSubscribe(io.meridianmq.sdk.auth.SubscribeAuthorizationInput input,
+                    io.meridianmq.sdk.auth.AuthorizationOutput output) {
+                output.next();
+            }
+        };
+        core.authorizers.add(hangs, "hangs", 0);
+        assertEquals(PluginOutputs.Verdict.DENY, publishVerdict("c"));
+    }
+
+    @Test
+    public void aPluginsTimeoutStartsWhenItStartsNotWhileItsCallWaitsInTheQueue() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Authenticator blocking = (input, output) -> {
+            if (input.client().clientId().startsWith("block")) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        core.authenticators.add(blocking, "blocking", 100);
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
+        List<java.util.concurrent.CompletableFuture<ConnectResult>> blockers = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            blockers.add(core.connect(new ConnectRequest("block" + i, true, 60, null, null, null,
+                    new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535),
+                    new SessionFlowTest.RecordingConnection()).toCompletableFuture());
+        }
+        // every plugin thread is taken: this call waits in the queue ...
+        java.util.concurrent.CompletableFuture<ConnectResult> queued = core.connect(new ConnectRequest("queued", true,
+                60, null, null, null, new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535),
+                new SessionFlowTest.RecordingConnection()).toCompletableFuture();
+        for (java.util.concurrent.CompletableFuture<ConnectResult> b : blockers) {
+            assertEquals(ConnectReturnCode.NOT_AUTHORIZED, b.get(10, java.util.concurrent.TimeUnit.SECONDS).code());
+        }
+        // ... for longer than a call may take (the time that passes is what this test is about)
+        Thread.sleep(600);
+        release.countDown();
+        assertTrue("the queued call ran in its own time: " + queued.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                queued.get().accepted());
     }
 
     @Test

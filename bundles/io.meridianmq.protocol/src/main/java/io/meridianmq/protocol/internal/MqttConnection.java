@@ -85,12 +85,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     static final String IDLE_HANDLER = "idle";
+    static final String FRAMER = "mqtt-framer";
     /** Netty's MQTT codec keeps the negotiated version under this channel attribute. */
     private static final AttributeKey<Object> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
     /** Packets that may arrive after CONNECT while authentication is still running. */
     private static final int MAX_PENDING_WHILE_CONNECTING = 1000;
     /** How long an enhanced authentication plugin may take for one step. */
-    private static final long ENHANCED_AUTH_TIMEOUT_SECONDS = 10;
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
@@ -118,7 +118,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     // MQTT 5 enhanced authentication
     private String authMethod;
-    private io.meridianmq.sdk.auth.EnhancedAuthentication exchange;
+    private io.meridianmq.broker.AuthenticationExchange exchange;
+    /** Whether a step of {@link #exchange} is running (a client must wait for its answer). Event loop. */
+    private boolean stepRunning;
     private boolean reauthenticating;
     /** What CONNECT asked for, kept while the AUTH exchange runs. */
     private Runnable connectAfterAuthentication;
@@ -194,6 +196,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         ctx.flush();
     }
 
+    /** Counts the connection from accept on: those still before CONNACK hold max_connections places too. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        counted = true;
+        connectedClients.incrementAndGet();
+        ctx.fireChannelActive();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
@@ -227,8 +237,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             if (state == State.CONNECTED) {
                 serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
                         "keep-alive timeout (no packet within 1.5 times the keep alive)");
+            } else if (state == State.AWAITING_CONNECT) {
+                closeWithReason("no complete CONNECT within connect_timeout (" + settings.connectTimeoutSeconds()
+                        + " s from accept)");
             } else {
-                closeWithReason("no CONNECT received in time");
+                closeWithReason("not accepted within connect_timeout (" + settings.connectTimeoutSeconds()
+                        + " s from accept): authentication still running");
             }
             return;
         }
@@ -348,8 +362,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         v5 = protocolLevel == 5;
         clientId = payload.clientIdentifier();
         capabilities = broker.capabilities();
-        counted = true;
-        if (connectedClients.incrementAndGet() > settings.maxConnections() && settings.maxConnections() >= 0) {
+        if (connectedClients.get() > settings.maxConnections() && settings.maxConnections() >= 0) {
             refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
                     "max_connections (" + settings.maxConnections() + ") reached");
@@ -381,7 +394,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             MqttProperties.MqttProperty<?> method = p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value());
             if (method != null) {
                 authMethod = (String) method.value();
-                if (broker.enhancedAuthenticator(authMethod).isEmpty()) {
+                if (!broker.enhancedAuthenticationAvailable(authMethod)) {
                     refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
                             "asked for enhanced authentication method '" + authMethod + "', which no plugin provides");
                     return;
@@ -479,8 +492,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         };
         if (authMethod != null) {
             state = State.AUTHENTICATING;
-            exchange = broker.enhancedAuthenticator(authMethod).get().begin(new ConnectingClient(clientId,
-                    remote(), listenerName, protocolLevel, username, certificate));
+            exchange = broker.beginEnhancedAuthentication(authMethod, new ConnectingClient(clientId,
+                    remote(), listenerName, protocolLevel, username, certificate)).orElse(null);
+            if (exchange == null) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
+                        "authentication method '" + authMethod + "' is not available");
+                return;
+            }
             byte[] data = binaryProperty(header.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
             runAuthenticationStep(data);
         } else {
@@ -556,9 +574,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             runAuthenticationStep(data);
         } else if (reason == 0x19 && state == State.CONNECTED && exchange == null) {
             reauthenticating = true;
-            exchange = broker.enhancedAuthenticator(authMethod).map(a -> a.begin(new ConnectingClient(clientId,
+            exchange = broker.beginEnhancedAuthentication(authMethod, new ConnectingClient(clientId,
                     remote(), listenerName, protocolLevel,
-                    pendingRequest.username(), verifiedCertificate()))).orElse(null);
+                    pendingRequest.username(), verifiedCertificate())).orElse(null);
             if (exchange == null) {
                 serverDisconnect(DisconnectReason.NOT_AUTHORIZED, "re-authentication method '" + authMethod
                         + "' is no longer available");
@@ -571,26 +589,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     }
 
     private void runAuthenticationStep(byte[] data) {
-        io.meridianmq.sdk.auth.EnhancedAuthentication current = exchange;
-        java.util.concurrent.CompletionStage<io.meridianmq.sdk.auth.AuthenticationStep> stage;
-        try {
-            stage = current.step(data);
-        } catch (RuntimeException e) {
-            LOG.error("Enhanced authenticator '{}' failed for client {}", authMethod, who(), e);
-            stage = java.util.concurrent.CompletableFuture.completedFuture(
-                    io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed: " + e));
+        if (stepRunning) {
+            protocolViolation("sent AUTH before the previous one was answered");
+            return;
         }
-        // a plugin that never answers must not hold the connection open: 10 s, then refused
-        stage.toCompletableFuture().orTimeout(ENHANCED_AUTH_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
-                .whenComplete((step, failure) -> onEventLoop(() -> {
+        stepRunning = true;
+        // the broker runs the step on a plugin thread, with the plugins' timeouts and fault handling
+        exchange.step(data).whenComplete((step, failure) -> onEventLoop(() -> {
+            stepRunning = false;
             if (state == State.CLOSED) {
                 return;
             }
             io.meridianmq.sdk.auth.AuthenticationStep s = step;
             if (failure != null || s == null) {
-                LOG.error("Enhanced authenticator '{}' failed for client {}: {}", authMethod, who(),
-                        failure instanceof java.util.concurrent.TimeoutException
-                                ? "no answer within " + ENHANCED_AUTH_TIMEOUT_SECONDS + " s" : failure);
+                LOG.error("Enhanced authenticator '{}' failed for client {}: {}", authMethod, who(), failure);
                 s = io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed");
             }
             switch (s.kind()) {
@@ -616,7 +628,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     if (reauthenticating) {
                         serverDisconnect(DisconnectReason.NOT_AUTHORIZED, why);
                     } else {
-                        refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why);
+                        // counted with the other failed logins, and answered as slowly
+                        broker.enhancedAuthenticationFailed(pendingRequest, why).whenComplete((v, e) -> onEventLoop(() -> {
+                            if (state != State.CLOSED) {
+                                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why,
+                                        "not authorized");
+                            }
+                        }));
                     }
                 }
             }
@@ -644,7 +662,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         if (!result.accepted()) {
-            refuseConnect(toNetty(result.code()), result.reason() != null ? result.reason() : result.code().name());
+            refuseConnect(toNetty(result.code()), result.reason() != null ? result.reason() : result.code().name(),
+                    result.clientReason());
             return;
         }
         session = result.session();
@@ -656,6 +675,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         state = State.CONNECTED;
         channel.pipeline().remove(IDLE_HANDLER);
+        if (channel.pipeline().get(FRAMER) instanceof PacketFramer framer) {
+            framer.accepted(); // authenticated: max_packet_size from now on
+        }
         if (keepAlive > 0) {
             long readerIdleMillis = keepAlive * 1500L;
             channel.pipeline().addFirst(IDLE_HANDLER,
@@ -998,6 +1020,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     // ---- ending connections ----
 
     private void refuseConnect(MqttConnectReturnCode code, String reason) {
+        refuseConnect(code, reason, reason);
+    }
+
+    /** Refuses the CONNECT: {@code reason} goes to the log, {@code told} to the client. */
+    private void refuseConnect(MqttConnectReturnCode code, String reason, String told) {
         LOG.warn("Connection of client {} refused: {} (CONNACK return code {})", who(), reason,
                 String.format("0x%02X", code.byteValue() & 0xFF));
         closeReason = reason;
@@ -1005,7 +1032,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         MqttProperties props = MqttProperties.NO_PROPERTIES;
         if (v5 || (code.byteValue() & 0xFF) >= 0x80) {
             props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), reason));
+            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), told));
         }
         channel.writeAndFlush(new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),

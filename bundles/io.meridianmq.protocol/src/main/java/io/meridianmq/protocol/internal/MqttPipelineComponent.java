@@ -42,7 +42,7 @@ public class MqttPipelineComponent implements MqttPipeline {
     private Broker broker;
 
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
-    /** Clients past CONNECT, for max_connections. */
+    /** Open connections, those before CONNACK included, for max_connections. */
     private final java.util.concurrent.atomic.AtomicInteger connectedClients = new java.util.concurrent.atomic.AtomicInteger();
     /** Open connections by listener name. */
     private final java.util.concurrent.ConcurrentHashMap<String, ChannelGroup> connections =
@@ -63,7 +63,8 @@ public class MqttPipelineComponent implements MqttPipeline {
                 intSetting(config, source, "max_inflight_incoming", 1, 65535, s.receiveMaximum()),
                 intSetting(config, source, "max_keepalive", 1, 65535, s.maxKeepAlive()),
                 prefix,
-                intSetting(config, source, "max_connections", -1, Integer.MAX_VALUE, s.maxConnections()));
+                intSetting(config, source, "max_connections", -1, Integer.MAX_VALUE, s.maxConnections()),
+                intSetting(config, source, "max_connect_packet_size", 16, MQTT_MAX_PACKET_SIZE, s.maxConnectPacketSize()));
     }
 
     @Deactivate
@@ -109,6 +110,11 @@ public class MqttPipelineComponent implements MqttPipeline {
     }
 
     @Override
+    public int maxPacketSize() {
+        return settings.maxPacketSize();
+    }
+
+    @Override
     public void initialize(Channel channel, String listenerName) {
         initialize(channel, listenerName, ListenerOptions.NONE);
     }
@@ -117,9 +123,11 @@ public class MqttPipelineComponent implements MqttPipeline {
     public void initialize(Channel channel, String listenerName, ListenerOptions options) {
         ProtocolSettings s = settings;
         ChannelPipeline p = channel.pipeline();
-        // until CONNECT arrives, the idle handler closes connections that never speak
-        p.addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(s.connectTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
-        p.addLast("mqtt-framer", new PacketFramer(s.maxPacketSize()));
+        // until CONNACK, a deadline counted from accept (reads do not extend it: a client trickling
+        // its CONNECT byte by byte is closed all the same), replaced by the keep-alive watch then
+        p.addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(s.connectTimeoutSeconds()));
+        p.addLast(MqttConnection.FRAMER, new PacketFramer(Math.min(s.maxConnectPacketSize(), s.maxPacketSize()),
+                s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
         p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, connectedClients, options));

@@ -11,18 +11,28 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  * that decoder does not: the packet type, the reserved flag bits (MQTT 3.1.1 section 2.2.2 and
  * 5.0 section 2.1.3; Netty silently clears wrong ones, the specification says close), the
  * remaining length encoding (at most four bytes), the maximum packet size (checked as soon as the
- * length is known, before anything is buffered) and, for MQTT 5, duplicated properties.
+ * length is known, before anything is buffered: {@code max_connect_packet_size} until the
+ * connection is accepted, so an unauthenticated client cannot make the broker buffer more than
+ * that, {@code max_packet_size} after) and, for MQTT 5, duplicated properties.
  *
  * <p>A frame is a retained slice of the input: no bytes are copied.
  */
 final class PacketFramer extends ByteToMessageDecoder {
 
     private final int maxPacketSize;
+    /** The limit in force: the CONNECT limit until {@link #accepted()}. Event loop. */
+    private int limit;
     private boolean failed;
     private boolean v5;
 
-    PacketFramer(int maxPacketSize) {
+    PacketFramer(int maxConnectPacketSize, int maxPacketSize) {
+        this.limit = maxConnectPacketSize;
         this.maxPacketSize = maxPacketSize;
+    }
+
+    /** The client is accepted (CONNACK 0): from now on {@code max_packet_size} applies. */
+    void accepted() {
+        limit = maxPacketSize;
     }
 
     @Override
@@ -59,9 +69,9 @@ final class PacketFramer extends ByteToMessageDecoder {
                 multiplier *= 128;
             }
             long packetSize = 1L + lengthBytes + length;
-            if (packetSize > maxPacketSize) {
-                fail(in, "packet of " + packetSize + " bytes exceeds max_packet_size " + maxPacketSize
-                        + " (" + typeName(first >>> 4) + ")");
+            if (packetSize > limit) {
+                fail(in, "packet of " + packetSize + " bytes exceeds " + (limit == maxPacketSize ? "max_packet_size "
+                        : "max_connect_packet_size (before CONNACK) ") + limit + " (" + typeName(first >>> 4) + ")");
                 return;
             }
             if (in.readableBytes() < packetSize) {

@@ -11,10 +11,14 @@ package io.meridianmq.protocol.internal;
  *        clients through the server keep alive
  * @param responseInformation the prefix offered as response information when an MQTT 5 client
  *        asks for it (the client id is appended); empty = not offered
- * @param maxConnections the most clients connected at once (-1 = no limit)
+ * @param maxConnections the most connections open at once, those still before CONNACK included
+ *        (-1 = no limit)
+ * @param maxConnectPacketSize the largest packet a client may send before its CONNACK (so before
+ *        it is authenticated), and so the most the broker buffers for it
  */
 record ProtocolSettings(int maxPacketSize, int connectTimeoutSeconds, int topicAliasMaximum, int receiveMaximum,
-        int maxKeepAlive, String responseInformation, int maxConnections) {
+        int maxKeepAlive, String responseInformation, int maxConnections, int maxConnectPacketSize) {
 
-    static final ProtocolSettings DEFAULTS = new ProtocolSettings(16 * 1024 * 1024, 10, 10, 100, 65535, "responses/", -1);
+    static final ProtocolSettings DEFAULTS = new ProtocolSettings(16 * 1024 * 1024, 10, 10, 100, 65535, "responses/", -1,
+            64 * 1024);
 }

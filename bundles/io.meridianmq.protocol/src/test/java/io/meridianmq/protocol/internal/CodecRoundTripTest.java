@@ -50,7 +50,7 @@ public class CodecRoundTripTest {
     }
 
     private static EmbeddedChannel decoder() {
-        return new EmbeddedChannel(new PacketFramer(MAX), new MqttDecoder(MAX));
+        return new EmbeddedChannel(new PacketFramer(MAX, MAX), new MqttDecoder(MAX));
     }
 
     private static MqttPublishMessage publish(String topic, int qos, int packetId, byte[] payload) {
@@ -171,7 +171,7 @@ public class CodecRoundTripTest {
                 new int[] {0x38, 0x00}, // PUBLISH QoS 0 with DUP
                 new int[] {0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}); // five length bytes
         for (int[] bytes : bad) {
-            EmbeddedChannel ch = new EmbeddedChannel(new PacketFramer(1024));
+            EmbeddedChannel ch = new EmbeddedChannel(new PacketFramer(1024, 1024));
             byte[] b = new byte[bytes.length];
             for (int i = 0; i < b.length; i++) {
                 b[i] = (byte) bytes[i];
@@ -189,7 +189,7 @@ public class CodecRoundTripTest {
 
     @Test
     public void framerRefusesPacketsAboveTheLimitBeforeReadingThem() {
-        EmbeddedChannel ch = new EmbeddedChannel(new PacketFramer(1000));
+        EmbeddedChannel ch = new EmbeddedChannel(new PacketFramer(1000, 1000));
         try {
             ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x30, (byte) 0xE8, 0x07})); // 1000 bytes follow
             ch.checkException();
@@ -201,5 +201,32 @@ public class CodecRoundTripTest {
         assertNull(passed);
         ReferenceCountUtil.release(passed);
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    public void beforeCONNACKTheConnectLimitAppliesAfterItMaxPacketSize() {
+        PacketFramer framer = new PacketFramer(1000, 100_000);
+        EmbeddedChannel ch = new EmbeddedChannel(framer);
+        try {
+            // a CONNECT declaring 16 MiB: refused from its header, nothing of it buffered
+            ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x10, (byte) 0xF0, (byte) 0xFF, (byte) 0xFF, 0x07}));
+            ch.checkException();
+            throw new AssertionError("a 16 MiB CONNECT passed a 1000-byte CONNECT limit");
+        } catch (MalformedPacketException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("max_connect_packet_size (before CONNACK) 1000"));
+        }
+        ch.finishAndReleaseAll();
+
+        PacketFramer accepted = new PacketFramer(1000, 100_000);
+        accepted.accepted();
+        EmbeddedChannel after = new EmbeddedChannel(accepted);
+        byte[] publish = new byte[3 + 2000];
+        publish[0] = 0x30;
+        publish[1] = (byte) (2000 % 128 | 0x80);
+        publish[2] = (byte) (2000 / 128);
+        publish[4] = 1; // topic length 1 ...
+        publish[5] = 't';
+        assertTrue("a 2003-byte PUBLISH after CONNACK passes", after.writeInbound(Unpooled.wrappedBuffer(publish)));
+        after.finishAndReleaseAll();
     }
 }

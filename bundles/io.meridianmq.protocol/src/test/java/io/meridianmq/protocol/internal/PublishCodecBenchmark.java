@@ -52,7 +52,7 @@ public class PublishCodecBenchmark {
 
     @Setup
     public void setUp() {
-        decoder = new EmbeddedChannel(new PacketFramer(16 * 1024 * 1024), new MqttDecoder(16 * 1024 * 1024));
+        decoder = new EmbeddedChannel(new PacketFramer(16 * 1024 * 1024, 16 * 1024 * 1024), new MqttDecoder(16 * 1024 * 1024));
         encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
         decoder.config().setAllocator(PooledByteBufAllocator.DEFAULT);
         encoder.config().setAllocator(PooledByteBufAllocator.DEFAULT);

@@ -52,9 +52,6 @@ public class Listener {
     /** How often a listener held back for want of authentication checks again. */
     private static final long SAFETY_RECHECK_SECONDS = 2;
 
-    /** The largest WebSocket frame accepted; MQTT's own max_packet_size applies on top. */
-    private static final int MAX_WEBSOCKET_FRAME = 256 * 1024 * 1024;
-
     private volatile Channel serverChannel;
     private String name;
     private volatile boolean closed;
@@ -76,10 +73,15 @@ public class Listener {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (settings.proxyProtocol()) {
+                        if (settings.proxyProtocol() && settings.trustedProxies().trusts(ch.remoteAddress())) {
+                            // a trusted proxy must send the header (one without is closed, logged)
                             ch.pipeline().addLast("proxy-header-watch", new ProxyHeaderWatch())
                                     .addLast("proxy-protocol", new HAProxyMessageDecoder())
                                     .addLast("proxy-address", new ProxiedAddress());
+                        } else if (settings.proxyProtocol()) {
+                            // anyone else is a direct client: a PROXY header from it is refused
+                            ch.pipeline().addLast("untrusted-proxy-header",
+                                    new UntrustedProxyHeaderGuard(listenerName, settings.trustedProxies()));
                         }
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()))
@@ -92,7 +94,8 @@ public class Listener {
                                             WebSocketServerProtocolConfig.newBuilder()
                                                     .websocketPath(settings.path())
                                                     .subprotocols("mqtt,mqttv3.1")
-                                                    .maxFramePayloadLength(MAX_WEBSOCKET_FRAME)
+                                                    // no frame larger than the codec would take
+                                                    .maxFramePayloadLength(pipeline.maxPacketSize())
                                                     .build()))
                                     .addLast("websocket-frames", new WebSocketFrames());
                         }
@@ -155,7 +158,8 @@ public class Listener {
         LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}{}, {})",
                 bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(),
                 (settings.webSocket() ? ", path " + settings.path() : "")
-                        + (settings.proxyProtocol() ? ", PROXY protocol" : ""), loops.transportName());
+                        + (settings.proxyProtocol() ? ", PROXY protocol from " + settings.trustedProxies() : ""),
+                        loops.transportName());
     }
 
     @Deactivate

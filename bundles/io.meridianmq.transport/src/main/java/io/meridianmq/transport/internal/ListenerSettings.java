@@ -9,7 +9,7 @@ import java.util.Map;
  * the file and key.
  */
 record ListenerSettings(String name, String host, int port, String kind, String path, String source,
-        boolean proxyProtocol, boolean identityAsUsername, boolean subjectAsUsername) {
+        boolean proxyProtocol, TrustedProxies trustedProxies, boolean identityAsUsername, boolean subjectAsUsername) {
 
     boolean tls() {
         return kind.equals("mqtts") || kind.equals("wss");
@@ -45,13 +45,15 @@ record ListenerSettings(String name, String host, int port, String kind, String 
             }
         }
         boolean proxy = bool(config, source, "proxy_protocol");
+        TrustedProxies trusted = TrustedProxies.parse(string(config, "proxy_protocol_trusted", TrustedProxies.DEFAULT),
+                source);
         boolean identity = bool(config, source, "use_identity_as_username");
         boolean subject = bool(config, source, "use_subject_as_username");
         if ((identity || subject) && !(kind.equals("mqtts") || kind.equals("wss"))) {
             throw new IllegalArgumentException(source + ": use_identity_as_username / use_subject_as_username need a "
                     + "TLS listener (kind mqtts or wss) with client_auth");
         }
-        return new ListenerSettings(name, host, port, kind, path, source, proxy, identity, subject);
+        return new ListenerSettings(name, host, port, kind, path, source, proxy, trusted, identity, subject);
     }
 
     private static boolean bool(Map<String, Object> config, String source, String key) {

@@ -124,6 +124,11 @@ public final class Topics {
      * @since 1.1
      */
     public static boolean covers(String pattern, String filter) {
+        // a pattern that is no valid filter ('#' before the last level, "a+b") covers nothing:
+        // its '#' or '+' must never act as a wildcard where MQTT would not let one stand
+        if (!isValidTopicFilter(pattern) || filter.isEmpty()) {
+            return false;
+        }
         String[] p = pattern.split("/", -1);
         String[] f = filter.split("/", -1);
         if (filter.startsWith("$") && (p[0].equals("+") || p[0].equals("#"))) {
@@ -132,7 +137,7 @@ public final class Topics {
         int i = 0;
         for (; i < p.length; i++) {
             if (p[i].equals("#")) {
-                return true;
+                return true; // valid: the last level
             }
             if (i >= f.length) {
                 return false;
@@ -148,5 +153,48 @@ public final class Topics {
             }
         }
         return i == f.length;
+    }
+
+    /**
+     * Puts a client's user name and client id into a permission pattern ({@code %u} and
+     * {@code %c}, as in Mosquitto's ACL {@code pattern} lines), literally: a value that is
+     * empty or holds {@code +}, {@code #} or {@code /} would change the pattern's shape (client
+     * id {@code #} would turn {@code devices/%c/#} into a rule for every device), so then the
+     * answer is {@code null} and the pattern must match nothing for this client.
+     *
+     * @param pattern a topic filter with {@code %u} and/or {@code %c}
+     * @param username the user name, or {@code null} for an anonymous client (a pattern with
+     *        {@code %u} then matches nothing)
+     * @param clientId the client id
+     * @return the pattern for this client, or {@code null} when it must match nothing
+     * @since 1.2
+     */
+    public static String substitute(String pattern, String username, String clientId) {
+        boolean user = pattern.contains("%u");
+        boolean client = pattern.contains("%c");
+        if ((user && !isSafeLevel(username)) || (client && !isSafeLevel(clientId))) {
+            return null;
+        }
+        String s = user ? pattern.replace("%u", username) : pattern;
+        return client ? s.replace("%c", clientId) : s;
+    }
+
+    /**
+     * Whether {@code value} can stand as exactly one topic level: not {@code null}, not empty, no
+     * {@code +}, {@code #}, {@code /} or U+0000.
+     *
+     * @since 1.2
+     */
+    public static boolean isSafeLevel(String value) {
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '+' || c == '#' || c == '/' || c == '\u0000') {
+                return false;
+            }
+        }
+        return true;
     }
 }

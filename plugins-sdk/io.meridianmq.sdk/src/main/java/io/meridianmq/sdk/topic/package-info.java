@@ -4,7 +4,7 @@
  * @since 0.1
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.meridianmq.sdk.topic;
 
 import org.osgi.annotation.bundle.Export;

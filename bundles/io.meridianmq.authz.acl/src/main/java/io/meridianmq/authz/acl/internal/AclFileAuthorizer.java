@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * (or a later edit) keeps from the client.
  */
 @Component(configurationPid = "io.meridianmq.authz.acl", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = {"service.ranking:Integer=1000", "meridian.plugin.inline:Boolean=true"},
+        property = {"service.ranking:Integer=1000"},
         service = {Authorizer.class, PublishOutboundInterceptor.class})
 public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor {
 
@@ -51,6 +51,8 @@ public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor
     private volatile AclRules rules = AclRules.parse(java.util.List.of());
     private volatile long loadedStamp = Long.MIN_VALUE;
     private volatile ConcurrentHashMap<String, Boolean> cache = new ConcurrentHashMap<>();
+    /** Clients already told about a pattern line that cannot apply to them (logged once each). */
+    private final java.util.Set<String> warned = ConcurrentHashMap.newKeySet();
     /**
      * Looks for edits of the file once a second, off the hot path: decisions only read memory,
      * which is what lets the broker call this plugin inline, on the network thread.
@@ -117,7 +119,15 @@ public class AclFileAuthorizer implements Authorizer, PublishOutboundInterceptor
         if (known != null) {
             return known;
         }
-        boolean allowed = rules.allowed(user, clientId, topic, write);
+        AclRules r = rules;
+        boolean allowed = r.allowed(user, clientId, topic, write);
+        AclRules.Rule unusable = r.unusablePattern(user, clientId);
+        if (unusable != null && warned.size() < CACHE_LIMIT && warned.add(clientId + "\u0000" + user)) {
+            LOG.warn("Client '{}' (user {}): ACL rule 'pattern {} {}' matches nothing for it: its client id or user "
+                    + "name is empty or holds '+', '#' or '/', which must not widen a rule", clientId,
+                    user == null ? "(anonymous)" : "'" + user + "'", unusable.access().name()
+                            .toLowerCase(java.util.Locale.ROOT), unusable.topic());
+        }
         if (c.size() < CACHE_LIMIT) {
             c.put(key, allowed);
         }

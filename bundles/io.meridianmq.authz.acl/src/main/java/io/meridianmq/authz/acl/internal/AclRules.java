@@ -127,12 +127,10 @@ final class AclRules {
             granted |= v > 0;
         }
         for (Rule r : patterns) {
-            String t = r.topic().replace("%c", clientId);
-            if (t.contains("%u")) {
-                if (user == null) {
-                    continue;
-                }
-                t = t.replace("%u", user);
+            // literal substitution: an identity that would change the pattern's shape matches nothing
+            String t = io.meridianmq.sdk.topic.Topics.substitute(r.topic(), user, clientId);
+            if (t == null) {
+                continue;
             }
             int v = check(r, t, topicOrFilter, write);
             if (v < 0) {
@@ -141,6 +139,24 @@ final class AclRules {
             granted |= v > 0;
         }
         return granted;
+    }
+
+    /**
+     * The first {@code pattern} line that cannot apply to this client because its user name or
+     * client id is empty or holds {@code +}, {@code #} or {@code /}, or null when all can
+     * (a {@code %u} line for an anonymous client is not reported: it simply does not apply).
+     */
+    Rule unusablePattern(String user, String clientId) {
+        for (Rule r : patterns) {
+            boolean needsUser = r.topic().contains("%u");
+            if (needsUser && user == null) {
+                continue;
+            }
+            if (io.meridianmq.sdk.topic.Topics.substitute(r.topic(), user, clientId) == null) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** -1 denied by this rule, 1 granted, 0 not concerned. */

@@ -51,6 +51,30 @@ public class AclRulesTest {
         assertFalse(AclRules.covers("#", "$SYS/x"));
     }
 
+    /** Issue 16.1: client id '#' must not turn devices/%c/# into a rule for every device. */
+    @Test
+    public void substitutionIsLiteralAWildcardOrSlashInAnIdentityMatchesNothing() {
+        for (String hostile : new String[] {"#", "+", "a/b", "", "x#", "+/+"}) {
+            assertFalse("client id '" + hostile + "' read", ACL.allowed("bob", hostile, "devices/victim/state", false));
+            assertFalse("client id '" + hostile + "' write", ACL.allowed("bob", hostile, "devices/victim/state", true));
+            assertFalse("client id '" + hostile + "' subscribe #",
+                    ACL.allowed("bob", hostile, "devices/#", false));
+            assertFalse("user '" + hostile + "'", ACL.allowed(hostile, "c1", "users/victim/inbox", false));
+        }
+        assertTrue(ACL.unusablePattern("bob", "#") != null);
+        assertEquals(null, ACL.unusablePattern("bob", "b1"));
+        assertEquals("anonymous: %u lines simply do not apply", null, ACL.unusablePattern(null, "b1"));
+    }
+
+    @Test
+    public void aHashBeforeTheLastLevelIsNoWildcard() {
+        assertFalse(AclRules.covers("a/#/c", "a/b/c"));
+        assertFalse(AclRules.covers("a/#/c", "a/#"));
+        assertFalse(AclRules.covers("a#", "a#"));
+        assertFalse(AclRules.covers("a/+x", "a/+x"));
+        assertTrue(AclRules.covers("a/#", "a"));
+    }
+
     @Test
     public void badLinesAreReportedWithNumbers() {
         assertEquals(1, ACL.problems().size());

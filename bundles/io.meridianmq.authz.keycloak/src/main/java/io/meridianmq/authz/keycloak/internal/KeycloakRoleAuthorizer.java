@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(configurationPid = "io.meridianmq.authz.keycloak", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {Authorizer.class, KeycloakRoleAuthorizer.class},
-        property = {"service.ranking:Integer=1500", "meridian.plugin.inline=true"})
+        property = "service.ranking:Integer=1500")
 public class KeycloakRoleAuthorizer implements Authorizer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeycloakRoleAuthorizer.class);

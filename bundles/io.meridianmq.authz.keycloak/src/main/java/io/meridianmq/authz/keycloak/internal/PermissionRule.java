@@ -70,14 +70,7 @@ record PermissionRule(Kind kind, String name, boolean read, boolean write, Strin
      * pattern's shape (a '+', '#' or '/' in them must not widen a permission).
      */
     String patternFor(String username, String clientId) {
-        if ((pattern.contains("%u") && !plain(username)) || (pattern.contains("%c") && !plain(clientId))) {
-            return null;
-        }
-        return pattern.replace("%u", username == null ? "" : username).replace("%c", clientId);
-    }
-
-    private static boolean plain(String s) {
-        return s != null && !s.isEmpty() && s.indexOf('+') < 0 && s.indexOf('#') < 0 && s.indexOf('/') < 0;
+        return Topics.substitute(pattern, username, clientId);
     }
 
     @Override

@@ -340,8 +340,8 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         }
 
         @Override
-        public Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis) {
-            return add(s -> s.sessions.put(clientId, RecordCodec.session(expirySeconds, disconnectedAtMillis)));
+        public Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis, String owner) {
+            return add(s -> s.sessions.put(clientId, RecordCodec.session(expirySeconds, disconnectedAtMillis, owner)));
         }
 
         @Override
@@ -451,11 +451,12 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         int count = 0;
         for (Map.Entry<String, byte[]> e : sessions.entrySet()) {
             String clientId = e.getKey();
-            long[] record = RecordCodec.session(e.getValue());
+            RecordCodec.SessionRecord record = RecordCodec.session(e.getValue());
             byte[] will = wills.get(clientId);
-            consumer.accept(new RecoveredSession(clientId, record[0], record[1],
+            consumer.accept(new RecoveredSession(clientId, record.expirySeconds(), record.disconnectedAtMillis(),
                     subs.getOrDefault(clientId, List.of()), queued.getOrDefault(clientId, new TreeMap<>()),
-                    qos2.getOrDefault(clientId, Set.of()), will == null ? null : RecordCodec.will(will)));
+                    qos2.getOrDefault(clientId, Set.of()), will == null ? null : RecordCodec.will(will),
+                    record.owner()));
             count++;
         }
         // what belongs to no session (written while its session was ending) goes

@@ -72,16 +72,21 @@ final class RecordCodec {
 
     // ---- sessions ----
 
-    static byte[] session(long expirySeconds, long disconnectedAtMillis) {
-        return encode(16, out -> {
+    static byte[] session(long expirySeconds, long disconnectedAtMillis, String owner) {
+        return encode(32, out -> {
             out.writeLong(expirySeconds);
             out.writeLong(disconnectedAtMillis);
+            writeNullable(out, owner);
         });
     }
 
-    /** {expirySeconds, disconnectedAtMillis}. */
-    static long[] session(byte[] data) {
-        return decode(data, in -> new long[] {in.readLong(), in.readLong()});
+    /** A session record; {@code owner} is null in records written before owners were kept. */
+    record SessionRecord(long expirySeconds, long disconnectedAtMillis, String owner) {
+    }
+
+    static SessionRecord session(byte[] data) {
+        return decode(data, in -> new SessionRecord(in.readLong(), in.readLong(),
+                in.available() > 0 ? readNullable(in) : null));
     }
 
     // ---- subscriptions ----

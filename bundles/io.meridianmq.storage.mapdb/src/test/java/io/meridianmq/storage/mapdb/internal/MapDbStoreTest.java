@@ -54,7 +54,7 @@ public class MapDbStoreTest {
     @Test
     public void sessionsAndRetainedMessagesSurviveAReopen() throws Exception {
         MapDbStore store = MapDbStore.open(settings("fail"));
-        store.batch().putSession("a", 3600, 0)
+        store.batch().putSession("a", 3600, 0, "u:alice")
                 .putSubscription("a", new StoredSubscription("x/#", null, 1, true, false, 7))
                 .putSubscription("a", new StoredSubscription("y", "g", 2, false, true, 0))
                 .putMessage("a", 10, message("x/1", 1, 0))
@@ -64,7 +64,7 @@ public class MapDbStoreTest {
                 .putWill("a", new StoredWill("will", new byte[] {9}, 1, true, PublishProperties.NONE, -1, 123L, "alice"))
                 .submit();
         store.batch().updateMessage("a", 11, 5, true).removeMessage("a", 12).submit();
-        store.batch().putSession("gone", 60, 1).putMessage("gone", 13, message("z", 1, 0)).submit();
+        store.batch().putSession("gone", 60, 1, null).putMessage("gone", 13, message("z", 1, 0)).submit();
         store.batch().removeSession("gone").submit();
         store.put(new RetainedMessage("r/1", new byte[] {1}, 1, PublishProperties.NONE, 0));
         store.put(new RetainedMessage("r/2", new byte[] {2}, 0, PublishProperties.NONE, 0));
@@ -82,6 +82,7 @@ public class MapDbStoreTest {
             RecoveredSession a = sessions.get(0);
             assertEquals("a", a.clientId());
             assertEquals(3600, a.expirySeconds());
+            assertEquals("the owner survives the restart", "u:alice", a.owner());
             assertEquals(2, a.subscriptions().size());
             assertEquals(List.of(10L, 11L), new ArrayList<>(a.messages().keySet()));
             StoredMessage second = a.messages().get(11L);
@@ -105,7 +106,7 @@ public class MapDbStoreTest {
     @Test
     public void theMessageLogKeepsWhatIsLiveAcrossCommitsAndDropsWhatIsDead() throws Exception {
         MapDbStore store = MapDbStore.open(settings("fail"));
-        store.batch().putSession("s", 3600, 0).submit();
+        store.batch().putSession("s", 3600, 0, null).submit();
         long sequence = 0;
         for (int commit = 0; commit < 20; commit++) {
             for (int i = 0; i < 50; i++) {
