@@ -7,7 +7,9 @@ public enum ConnectReturnCode {
     IDENTIFIER_REJECTED(2),
     SERVER_UNAVAILABLE(3),
     BAD_USERNAME_OR_PASSWORD(4),
-    NOT_AUTHORIZED(5);
+    NOT_AUTHORIZED(5),
+    /** A limit on stored state was reached (MQTT 5: 0x97 quota exceeded; 3.1.1 has only 3, server unavailable). */
+    QUOTA_EXCEEDED(3);
 
     private final int mqtt3Code;
 

@@ -28,6 +28,9 @@ public final class BrokerProcess extends ExternalResource {
     private final java.util.Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "test-" + Long.toHexString(System.nanoTime());
+    /** A console user with the viewer role only (and ssh, to log in). */
+    static final String VIEWER = "viewer";
+    private static final String VIEWER_PASSWORD = "view-" + Long.toHexString(System.nanoTime());
     private int sshPort;
     private Path home;
     private Process process;
@@ -81,7 +84,8 @@ public final class BrokerProcess extends ExternalResource {
         Path shellCfg = home.resolve("etc/org.apache.karaf.shell.cfg");
         Files.writeString(shellCfg, Files.readString(shellCfg).replace("sshPort = 8101", "sshPort = " + sshPort));
         Files.writeString(home.resolve("etc/users.properties"), ADMIN + " = " + ADMIN_PASSWORD
-                + ",_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
+                + ",_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n"
+                + VIEWER + " = " + VIEWER_PASSWORD + ",_g_:viewergroup\n_g_\\:viewergroup = group,viewer,ssh\n");
         for (java.util.Map.Entry<String, String> e : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
         }
@@ -233,8 +237,14 @@ public final class BrokerProcess extends ExternalResource {
 
     /** Runs a console command with bin/client (over ssh on loopback) and returns what it printed. */
     public String shell(String command) throws IOException, InterruptedException {
+        return shellAs(ADMIN, command);
+    }
+
+    /** Like {@link #shell}, as {@code user}: {@code admin}, or {@link #VIEWER} (viewer role only). */
+    public String shellAs(String user, String command) throws IOException, InterruptedException {
+        String password = user.equals(VIEWER) ? VIEWER_PASSWORD : ADMIN_PASSWORD;
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a", String.valueOf(sshPort),
-                "-h", "127.0.0.1", "-u", ADMIN, "-p", ADMIN_PASSWORD, "-r", "10", "-d", "1", "-b")
+                "-h", "127.0.0.1", "-u", user, "-p", password, "-r", "10", "-d", "1", "-b")
                 .redirectErrorStream(true);
         Process p = pb.start();
         p.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));

@@ -58,8 +58,14 @@ public class BrowserTest {
             <p>status: <span id="status">connecting</span></p>
             <p>received: <span id="received"></span></p>
             <script>
-              const client = mqtt.connect('ws://127.0.0.1:WS_PORT/mqtt', { protocolVersion: 5, reconnectPeriod: 0 });
+              const port = new URLSearchParams(location.search).get('port') || 'WS_PORT';
+              const client = mqtt.connect('ws://127.0.0.1:' + port + '/mqtt', { protocolVersion: 5, reconnectPeriod: 0 });
               client.on('error', (e) => { document.getElementById('status').textContent = 'error ' + e.message; });
+              client.on('close', () => {
+                if (document.getElementById('status').textContent === 'connecting') {
+                  document.getElementById('status').textContent = 'closed';
+                }
+              });
               client.on('connect', () => client.subscribe('browser/in', { qos: 1 }, (err) => {
                 document.getElementById('status').textContent = err ? 'error ' + err.message : 'subscribed';
               }));
@@ -124,6 +130,35 @@ public class BrowserTest {
             Thread.sleep(100);
         }
         assertEquals("the page did not show it in time", expected, last);
+    }
+
+    /**
+     * Issue 16, point 10: a WebSocket listener with {@code allowed_origins} refuses pages from
+     * other web sites (403 at the upgrade), and serves those it lists.
+     */
+    @Test
+    public void allowedOriginsKeepOtherSitesPagesOut() throws Exception {
+        String pageOrigin = "http://127.0.0.1:" + pages.getAddress().getPort();
+        int guarded = freePort();
+        int listed = freePort();
+        java.nio.file.Files.writeString(BROKER.home().resolve("etc/io.meridianmq.listener-guarded.cfg"),
+                "host = 127.0.0.1\nport = " + guarded + "\nkind = ws\nallowed_origins = https://dashboard.example.com\n");
+        java.nio.file.Files.writeString(BROKER.home().resolve("etc/io.meridianmq.listener-listed.cfg"),
+                "host = 127.0.0.1\nport = " + listed + "\nkind = ws\nallowed_origins = https://dashboard.example.com, "
+                        + pageOrigin + "\n");
+        BROKER.awaitLog("127.0.0.1:" + guarded + " (listener 'guarded', kind ws", Duration.ofSeconds(30));
+        BROKER.awaitLog("127.0.0.1:" + listed + " (listener 'listed', kind ws", Duration.ofSeconds(30));
+
+        browser.get(pageOrigin + "/?port=" + guarded);
+        await(() -> {
+            String status = browser.findElement(By.id("status")).getText();
+            return status.startsWith("error") || status.equals("closed") ? "kept out" : status;
+        }, "kept out");
+        BROKER.awaitLogLine(l -> l.contains("refused on listener 'guarded'") && l.contains("Origin '" + pageOrigin + "'"),
+                "the refusal naming the page's origin");
+
+        browser.get(pageOrigin + "/?port=" + listed);
+        await(() -> browser.findElement(By.id("status")).getText(), "subscribed");
     }
 
     @Test

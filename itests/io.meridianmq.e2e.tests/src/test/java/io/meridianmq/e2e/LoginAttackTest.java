@@ -69,7 +69,7 @@ public class LoginAttackTest {
         assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, wrong.getReasonCode());
         assertEquals(wrong.getReasonString().map(Object::toString), unknown.getReasonString().map(Object::toString));
         // the broker's own log says what happened, for the operator
-        BROKER.awaitLogLine(l -> l.contains("login-mallory") && l.contains("not in the password file"),
+        BROKER.awaitLogLine(l -> l.contains("login-mallory") && l.contains("no authenticator accepted user name 'mallory'"),
                 "the operator's log line for the unknown user");
     }
 

@@ -50,7 +50,7 @@ public class OAuthStalledProviderTest {
         BROKER.shell("meridian:passwd erin erin-pw");
         java.nio.file.Files.writeString(BROKER.home().resolve("etc/io.meridianmq.auth.oidc.cfg"),
                 "issuer = http://127.0.0.1:" + stalled.getLocalPort() + "/realms/stalled\n"
-                + "http_timeout_ms = 4000\n");
+                + "audience = meridian-broker\nhttp_timeout_ms = 4000\n");
         BROKER.awaitLog("OAuth 2.0 / OIDC authentication for issuer http://127.0.0.1:" + stalled.getLocalPort(),
                 Duration.ofSeconds(30));
     }

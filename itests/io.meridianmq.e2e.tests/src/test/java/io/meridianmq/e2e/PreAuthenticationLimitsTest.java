@@ -37,7 +37,7 @@ public class PreAuthenticationLimitsTest {
 
     @ClassRule
     public static final BrokerProcess BROKER = new BrokerProcess()
-            .withEtcFile("io.meridianmq.protocol.cfg", "connect_timeout = 5\nmax_packet_size = 1048576\n"
+            .withEtcFile("io.meridianmq.protocol.cfg", "connect_timeout = 5\nmax_packet_size = 20971520\n"
                     + "max_connections = 400\n")
             .withEtcFile("io.meridianmq.listener-ws.cfg", "host = 127.0.0.1\nport = " + WS_PORT
                     + "\nkind = ws\npath = /mqtt\n");
@@ -91,7 +91,7 @@ public class PreAuthenticationLimitsTest {
         try {
             for (int i = 0; i < 300; i++) {
                 Socket s = new Socket("127.0.0.1", BROKER.port());
-                s.getOutputStream().write(connectHeader(16 * 1024 * 1024 - 16)); // 16 MiB, within max_packet_size
+                s.getOutputStream().write(connectHeader(16 * 1024 * 1024 - 16)); // 16 MiB, within max_packet_size (20)
                 flood.add(s);
             }
             servesOthers("during-flood");
@@ -173,8 +173,8 @@ public class PreAuthenticationLimitsTest {
     public void aWebSocketFrameLargerThanMaxPacketSizeIsRefusedFromItsHeader() throws Exception {
         BROKER.awaitLog("(listener 'ws', kind ws");
         try (Socket socket = WebSocketTest.openWebSocket(WS_PORT)) {
-            // a masked binary frame claiming 2 MiB (max_packet_size is 1 MiB)
-            socket.getOutputStream().write(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 0, 0, 0x20, 0, 0, 1, 2, 3, 4});
+            // a masked binary frame claiming 32 MiB (max_packet_size is 20 MiB)
+            socket.getOutputStream().write(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 0, 0x02, 0, 0, 0, 1, 2, 3, 4});
             socket.getOutputStream().flush();
             byte[] rest = socket.getInputStream().readAllBytes();
             assertTrue("a close frame (1009, message too big)", rest.length >= 4 && (rest[0] & 0x0F) == 0x8

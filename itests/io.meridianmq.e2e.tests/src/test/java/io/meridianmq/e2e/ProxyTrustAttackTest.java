@@ -36,7 +36,7 @@ public class ProxyTrustAttackTest {
 
     @Test
     public void aProxyHeaderFromAnUntrustedPeerClosesTheConnection() throws Exception {
-        BROKER.awaitLog("(listener 'proxied', kind mqtt, PROXY protocol from 192.0.2.0/24");
+        BROKER.awaitLog("(listener 'proxied', kind mqtt, PROXY protocol");
         try (RawMqttSocket raw = new RawMqttSocket(PROXIED_PORT)) {
             raw.send(("PROXY TCP4 203.0.113.5 127.0.0.1 40000 " + PROXIED_PORT + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));

@@ -216,6 +216,11 @@ public class BrokerCore implements Broker, BrokerServices {
     private volatile BrokerSettings settings = BrokerSettings.DEFAULTS;
     private ExecutorService[] offlineExecutors;
     private ScheduledExecutorService timers;
+    /** Retained messages against their limits; set at activation. */
+    private RetainedQuota retainedQuota;
+    /** Threads for scans of the retained store; set at activation. */
+    private ExecutorService retainedScans;
+    private ScheduledFuture<?> retainedRecount;
 
     /** Security plugins whose bundles are installed but stopped: they deny until removed. */
     final StoppedSecurityPlugins stoppedPlugins = new StoppedSecurityPlugins();
@@ -247,6 +252,18 @@ public class BrokerCore implements Broker, BrokerServices {
             return t;
         });
         invoker = new PluginInvoker(timers, pluginCallTimeout);
+        retainedQuota = new RetainedQuota(retained);
+        AtomicInteger scanThreads = new AtomicInteger();
+        // scans of the retained store (a SUBSCRIBE to '#' reads all of it) never run on a network thread
+        retainedScans = new java.util.concurrent.ThreadPoolExecutor(1, 2, 60, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(10_000), r -> {
+                    Thread t = new Thread(r, "meridian-retained-" + scanThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        retainedScans.execute(retainedQuota::recount);
+        retainedRecount = timers.scheduleWithFixedDelay(() -> retainedScans.execute(retainedQuota::recount), 60, 60,
+                TimeUnit.SECONDS);
         events.start();
         durable = store.durable();
         if (durable) {
@@ -259,6 +276,7 @@ public class BrokerCore implements Broker, BrokerServices {
             metrics.gauge("broker.authentication.failures", failedLogins::total);
             metrics.gauge("broker.plugins.failed_closed", failedClosed::get);
             metrics.gauge("broker.retained.messages", () -> retained.size());
+            metrics.gauge("broker.retained.bytes", retainedQuota::bytes);
         }
         LOG.info("Meridian broker core started: {}", settings.describe());
     }
@@ -271,6 +289,12 @@ public class BrokerCore implements Broker, BrokerServices {
 
     @Deactivate
     void deactivate() {
+        if (retainedRecount != null) {
+            retainedRecount.cancel(false);
+        }
+        if (retainedScans != null) {
+            retainedScans.shutdownNow();
+        }
         if (bundleContext != null) {
             stoppedPlugins.stop(bundleContext);
         }
@@ -353,6 +377,33 @@ public class BrokerCore implements Broker, BrokerServices {
 
     RetainedMessageStore retained() {
         return retained;
+    }
+
+    /**
+     * Runs a scan of the retained store off the network threads; when the scan threads are
+     * saturated (a flood of wildcard subscriptions) the scan is skipped, logged, and returns false.
+     */
+    boolean scanRetained(Runnable scan) {
+        try {
+            retainedScans.execute(scan);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.warn("Retained messages not sent for a subscription: 10,000 scans of the retained store are waiting");
+            return false;
+        }
+    }
+
+    /**
+     * Why a PUBLISH is over the limits on stored state (the topic's length or levels; for a
+     * retained one the retained messages' count or bytes), or null when it is within them.
+     */
+    String publishOverLimits(String topic, boolean retain, int payloadLength) {
+        BrokerSettings.StateLimits limits = settings.limits();
+        String problem = limits.topicProblem(topic);
+        if (problem != null || !retain) {
+            return problem;
+        }
+        return retainedQuota.refusal(topic, payloadLength, limits);
     }
 
     @Override
@@ -458,6 +509,26 @@ public class BrokerCore implements Broker, BrokerServices {
         });
     }
 
+    /** Refusals because a limit on stored state was reached, by limit (for metrics). */
+    private final ConcurrentHashMap<String, AtomicLong> stateLimitHits = new ConcurrentHashMap<>();
+
+    /**
+     * Counts and logs a refusal at a limit on stored state ({@code max_sessions}, ...): the first
+     * for each limit and every 1,000th, so a client hammering a limit cannot flood the log.
+     */
+    void stateLimitHit(String limit, String clientId, String why) {
+        long n = stateLimitHits.computeIfAbsent(limit, k -> {
+            AtomicLong c = new AtomicLong();
+            if (metrics != null) {
+                metrics.gauge("broker.limits." + k + ".refused", c::get);
+            }
+            return c;
+        }).incrementAndGet();
+        if (n == 1 || n % 1000 == 0) {
+            LOG.warn("Client '{}': {} ({} refusal(s) at this limit so far)", clientId, why, n);
+        }
+    }
+
     /**
      * Counts a decision a disabled security plugin made by failing closed, logs it (the first
      * time and every 1,000th, so that a flood of denials cannot flood the log) and returns the
@@ -465,6 +536,21 @@ public class BrokerCore implements Broker, BrokerServices {
      */
     private String failedClosed(Plugin<?> plugin, String role, ClientInfo client) {
         return failedClosed(role + " " + plugin + " is disabled", client);
+    }
+
+    /**
+     * Why the chain must refuse at {@code index} without asking the plugin there (a stopped
+     * bundle of this {@code role}, or a disabled plugin at {@code index}), or null.
+     */
+    private String failClosedReason(String role, String stoppedBundle, List<? extends Plugin<?>> chain, int index,
+            ClientInfo client) {
+        if (stoppedBundle != null) {
+            return failedClosed("the " + role + " bundle " + stoppedBundle + " is stopped", client);
+        }
+        if (index < chain.size() && !chain.get(index).isEnabled()) {
+            return failedClosed(chain.get(index), role, client);
+        }
+        return null;
     }
 
     private String failedClosed(String what, ClientInfo client) {
@@ -577,16 +663,12 @@ public class BrokerCore implements Broker, BrokerServices {
 
     private CompletionStage<PluginOutputs.Authentication> authenticate(ClientIdentity identity, ConnectRequest request,
             List<Plugin<Authenticator>> chain, int index) {
-        String stopped = index == 0 ? stoppedPlugins.authenticator() : null;
-        if (stopped != null) {
+        // fail closed: a stopped or disabled plugin might have been the one to refuse this client
+        String closed = failClosedReason("authenticator", index == 0 ? stoppedPlugins.authenticator() : null, chain,
+                index, identity);
+        if (closed != null) {
             PluginOutputs.Authentication refused = new PluginOutputs.Authentication();
-            refused.deny(failedClosed("the authenticator bundle " + stopped + " is stopped", identity));
-            return CompletableFuture.completedFuture(refused);
-        }
-        if (index < chain.size() && !chain.get(index).isEnabled()) {
-            // fail closed: the disabled plugin might have been the one to refuse this client
-            PluginOutputs.Authentication refused = new PluginOutputs.Authentication();
-            refused.deny(failedClosed(chain.get(index), "authenticator", identity));
+            refused.deny(closed);
             return CompletableFuture.completedFuture(refused);
         }
         if (index >= chain.size()) {
@@ -638,6 +720,13 @@ public class BrokerCore implements Broker, BrokerServices {
                 }
                 LOG.info("Client {}: the session was made by {}; taken over by {} (session_owner_check = false)",
                         identity, ClientIdentity.describeOwner(existing.ownerKey), ClientIdentity.describeOwner(claimed));
+            }
+            int maxSessions = settings.limits().maxSessions();
+            if ((existing == null || request.cleanStart()) && request.sessionExpirySeconds() != 0 && maxSessions >= 0
+                    && sessions.size() - (existing == null ? 0 : 1) >= maxSessions) {
+                String why = "max_sessions (" + maxSessions + ") reached: no new persistent session";
+                stateLimitHit("sessions", identity.clientId(), why);
+                return ConnectResult.refused(ConnectReturnCode.QUOTA_EXCEEDED, clientId, why, "quota exceeded");
             }
             previous = existing == null ? null : existing.owner;
             if (existing != null && request.cleanStart()) {
@@ -757,16 +846,12 @@ public class BrokerCore implements Broker, BrokerServices {
 
     private CompletionStage<PluginOutputs.Authorization> authorize(List<Plugin<Authorizer>> chain, int index,
             java.util.function.BiConsumer<Authorizer, PluginOutputs.Authorization> call, ClientInfo client) {
-        String stopped = index == 0 ? stoppedPlugins.authorizer() : null;
-        if (stopped != null) {
+        // fail closed: a stopped or disabled authorizer denies, it is never skipped into "allowed"
+        String closed = failClosedReason("authorizer", index == 0 ? stoppedPlugins.authorizer() : null, chain, index,
+                client);
+        if (closed != null) {
             PluginOutputs.Authorization denied = new PluginOutputs.Authorization();
-            denied.deny(failedClosed("the authorizer bundle " + stopped + " is stopped", client));
-            return CompletableFuture.completedFuture(denied);
-        }
-        if (index < chain.size() && !chain.get(index).isEnabled()) {
-            // fail closed: a disabled authorizer denies, it is never skipped into "allowed"
-            PluginOutputs.Authorization denied = new PluginOutputs.Authorization();
-            denied.deny(failedClosed(chain.get(index), "authorizer", client));
+            denied.deny(closed);
             return CompletableFuture.completedFuture(denied);
         }
         if (index >= chain.size()) {
@@ -957,12 +1042,8 @@ public class BrokerCore implements Broker, BrokerServices {
      */
     int route(Message message, SessionStore.Batch batch, java.util.function.Consumer<Session> congested) {
         if (message.retain()) {
-            if (message.payload().length == 0) {
-                retained.remove(message.topic());
-            } else {
-                retained.put(new RetainedMessage(message.topic(), message.payload(), message.qos(),
-                        message.properties(), message.expiresAtMillis() == Long.MAX_VALUE ? 0 : message.expiresAtMillis()));
-            }
+            retainedQuota.store(new RetainedMessage(message.topic(), message.payload(), message.qos(),
+                    message.properties(), message.expiresAtMillis() == Long.MAX_VALUE ? 0 : message.expiresAtMillis()));
         }
         RouteScratch scratch = RouteScratch.take();
         try {

@@ -11,12 +11,52 @@ import org.slf4j.LoggerFactory;
  * with a log line naming the file and key, and the previous value is kept.
  */
 record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes, boolean queueQos0Messages,
-        AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable, boolean sessionOwnerCheck) {
+        AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable, boolean sessionOwnerCheck,
+        StateLimits limits) {
+
+    /**
+     * Bounds on what clients make the broker keep; -1 is no limit.
+     *
+     * @param maxSessions sessions the broker keeps (connected, and offline persistent ones); a
+     *        CONNECT that would create another persistent session is refused
+     * @param maxSubscriptions subscriptions per client
+     * @param maxRetainedMessages retained messages in all
+     * @param maxRetainedBytes payload bytes of retained messages in all
+     * @param maxTopicLevels levels of a topic name or filter
+     * @param maxTopicLength UTF-16 characters of a topic name or filter
+     */
+    record StateLimits(int maxSessions, int maxSubscriptions, long maxRetainedMessages, long maxRetainedBytes,
+            int maxTopicLevels, int maxTopicLength) {
+
+        static final StateLimits DEFAULTS = new StateLimits(100_000, 10_000, 1_000_000, 1L << 30, 128, 65_535);
+
+        /** Why {@code topic} (a name or filter) is over the limits, or null. */
+        String topicProblem(String topic) {
+            if (maxTopicLength >= 0 && topic.length() > maxTopicLength) {
+                return "topic of " + topic.length() + " characters exceeds max_topic_length " + maxTopicLength;
+            }
+            if (maxTopicLevels >= 0) {
+                int levels = 1;
+                for (int i = 0; i < topic.length(); i++) {
+                    if (topic.charAt(i) == '/' && ++levels > maxTopicLevels) {
+                        return "topic of more than " + maxTopicLevels + " levels exceeds max_topic_levels";
+                    }
+                }
+            }
+            return null;
+        }
+
+        String describe() {
+            return "max_sessions=" + maxSessions + ", max_subscriptions=" + maxSubscriptions + ", max_retained_messages="
+                    + maxRetainedMessages + ", max_retained_bytes=" + maxRetainedBytes + ", max_topic_levels="
+                    + maxTopicLevels + ", max_topic_length=" + maxTopicLength;
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
 
     static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, 32L << 20, false,
-            AnonymousPolicy.LOOPBACK, 2, true, true);
+            AnonymousPolicy.LOOPBACK, 2, true, true, StateLimits.DEFAULTS);
 
     /** Who may connect without credentials. */
     enum AnonymousPolicy {
@@ -33,7 +73,8 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
         return "max_inflight_messages=" + maxInflightMessages + ", max_queued_messages=" + maxQueuedMessages
                 + ", max_queued_bytes=" + maxQueuedBytes + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
                 + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT) + ", max_qos=" + maximumQos
-                + ", retain_available=" + retainAvailable + ", session_owner_check=" + sessionOwnerCheck;
+                + ", retain_available=" + retainAvailable + ", session_owner_check=" + sessionOwnerCheck + ", "
+                + limits.describe();
     }
 
     /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
@@ -59,8 +100,35 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
         int maxQos = intSetting(config, source, "max_qos", 0, 2, previous.maximumQos);
         boolean retainAvailable = boolSetting(config, source, "retain_available", previous.retainAvailable);
         boolean ownerCheck = boolSetting(config, source, "session_owner_check", previous.sessionOwnerCheck);
+        StateLimits l = previous.limits;
+        StateLimits limits = new StateLimits(
+                intSetting(config, source, "max_sessions", -1, Integer.MAX_VALUE, l.maxSessions()),
+                intSetting(config, source, "max_subscriptions", -1, Integer.MAX_VALUE, l.maxSubscriptions()),
+                longSetting(config, source, "max_retained_messages", l.maxRetainedMessages()),
+                longSetting(config, source, "max_retained_bytes", l.maxRetainedBytes()),
+                intSetting(config, source, "max_topic_levels", -1, 65_535, l.maxTopicLevels()),
+                intSetting(config, source, "max_topic_length", -1, 65_535, l.maxTopicLength()));
         return new BrokerSettings(maxInflight, maxQueued, maxQueuedBytes, queueQos0, anonymous, maxQos, retainAvailable,
-                ownerCheck);
+                ownerCheck, limits);
+    }
+
+    private static long longSetting(Map<String, ?> config, String source, String key, long previous) {
+        Object raw = config.get(key);
+        if (raw == null) {
+            return previous;
+        }
+        try {
+            long value = Long.parseLong(raw.toString().trim());
+            if (value < -1) {
+                LOG.error("{}: {} = {} is out of range (-1 for no limit, or a count); keeping {}", source, key, raw,
+                        previous);
+                return previous;
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            LOG.error("{}: {} = '{}' is not a whole number; keeping {}", source, key, raw, previous);
+            return previous;
+        }
     }
 
     private static int intSetting(Map<String, ?> config, String source, String key, int min, int max, int previous) {

@@ -36,6 +36,7 @@ final class ClientSessionHandle implements ClientSession {
     static final int IMPLEMENTATION_SPECIFIC_ERROR = 0x83;
     static final int NOT_AUTHORIZED = 0x87;
     static final int TOPIC_FILTER_INVALID = 0x8F;
+    static final int QUOTA_EXCEEDED = 0x97;
     static final int PACKET_ID_NOT_FOUND = 0x92;
 
     private final BrokerCore core;
@@ -149,6 +150,11 @@ final class ClientSessionHandle implements ClientSession {
                 }).toCompletableFuture();
     }
 
+    /** A topic for a log line: long ones are cut (the limit on topic length is what refused them). */
+    private static String abbreviated(String topic) {
+        return topic.length() <= 200 ? topic : topic.substring(0, 200) + "...";
+    }
+
     private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict) {
         submitPublish(publish, onAccepted, verdict, publish.qos());
     }
@@ -169,6 +175,16 @@ final class ClientSessionHandle implements ClientSession {
             }
             int reason = verdict;
             if (verdict == SUCCESS) {
+                String over = core.publishOverLimits(publish.topic(), publish.retain(), publish.payload().length);
+                if (over != null) {
+                    // 3.1.1 has no negative PUBACK: acknowledged and dropped, as for a denied PUBLISH
+                    core.stateLimitHit(over.startsWith("retained") ? "retained" : "topic", identity.clientId(),
+                            "PUBLISH to '" + abbreviated(publish.topic()) + "' refused (0x97): " + over);
+                    core.events.messageDropped(identity, publish.topic(), over);
+                    reason = QUOTA_EXCEEDED;
+                }
+            }
+            if (reason == SUCCESS) {
                 long now = System.currentTimeMillis();
                 Message message = new Message(publish.topic(), publish.payload(), routeQos, publish.retain(),
                         publish.properties(), Message.expiryFrom(publish.messageExpirySeconds(), now), identity.clientId());
@@ -345,6 +361,7 @@ final class ClientSessionHandle implements ClientSession {
             boolean[] sendRetained = new boolean[n];
             String[] filters = new String[n];
             int maxQos = core.settings().maximumQos();
+            BrokerSettings.StateLimits limits = core.settings().limits();
             for (int i = 0; i < n; i++) {
                 TopicSubscription s = subscriptions.get(i);
                 String[] shared = splitShared(s.topicFilter());
@@ -360,6 +377,13 @@ final class ClientSessionHandle implements ClientSession {
                 } else if (decisions[i].join() != null && decisions[i].join().verdict != PluginOutputs.Verdict.ALLOW) {
                     LOG.info("Client {}: SUBSCRIBE to '{}' denied by authorization", identity, s.topicFilter());
                     granted[i] = NOT_AUTHORIZED;
+                } else if (limits.topicProblem(filter) != null) {
+                    core.stateLimitHit("topic", identity.clientId(), "SUBSCRIBE refused (0x97): " + limits.topicProblem(filter));
+                    granted[i] = QUOTA_EXCEEDED; // 3.1.1: SUBACK 0x80
+                } else if (!session.roomForSubscription(filter, shareName, limits.maxSubscriptions())) {
+                    core.stateLimitHit("subscriptions", identity.clientId(), "SUBSCRIBE to '" + s.topicFilter()
+                            + "' refused (0x97): max_subscriptions (" + limits.maxSubscriptions() + ") reached");
+                    granted[i] = QUOTA_EXCEEDED;
                 } else {
                     granted[i] = Math.min(maxQos, Math.min(2, Math.max(0, s.qos())));
                     boolean existed = session.addSubscription(new Subscription(session, filter, granted[i],
@@ -396,20 +420,29 @@ final class ClientSessionHandle implements ClientSession {
             int max = granted[i];
             int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
             boolean checkRetained = core.hasAuthorizers();
-            core.retained().forEachMatching(filters[i], m -> {
-                Session.Delivery d = new Session.Delivery(new Message(m.topic(), m.payload(), m.qos(), true,
-                        m.properties(), m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
-                        Math.min(max, m.qos()), true, ids, null);
-                if (!checkRetained) {
-                    session.deliver(d);
+            String filter = filters[i];
+            // the scan may read the whole store (a subscription to '#'): off the network thread
+            core.scanRetained(() -> {
+                List<Session.Delivery> found = new java.util.ArrayList<>();
+                core.retained().forEachMatching(filter, m -> found.add(new Session.Delivery(new Message(m.topic(),
+                        m.payload(), m.qos(), true, m.properties(),
+                        m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
+                        Math.min(max, m.qos()), true, ids, null)));
+                if (found.isEmpty()) {
                     return;
                 }
-                // a wildcard subscription may cover topics the ACL keeps from this client
-                core.authorizeSubscribe(identity, m.topic(), d.qos).thenAccept(decision -> {
-                    if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
-                        session.submit(() -> session.deliver(d));
-                    }
-                });
+                if (!checkRetained) {
+                    session.submit(() -> found.forEach(session::deliver));
+                    return;
+                }
+                for (Session.Delivery d : found) {
+                    // a wildcard subscription may cover topics the ACL keeps from this client
+                    core.authorizeSubscribe(identity, d.message.topic(), d.qos).thenAccept(decision -> {
+                        if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
+                            session.submit(() -> session.deliver(d));
+                        }
+                    });
+                }
             });
         }
     }

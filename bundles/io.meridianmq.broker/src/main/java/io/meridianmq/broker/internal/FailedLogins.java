@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Counts failed authentications per client address and per user name and says how long to hold
  * back the answer to the next failure, so that guessing passwords gets slow whether the guesses
  * come from one address or aim at one account from many: the first {@link #FREE_FAILURES}
- * failures are answered at once, then the delay doubles from 250 ms up to 10 s (the larger of
+ * failures are answered at once, then the delay doubles from 250 ms up to 5 s (the larger of
  * the two counts decides). A user's successful login clears that user's count only, never the
  * address's nor another user's (else one valid account would reset an attacker's count); a
  * count without failures for {@link #FORGET_AFTER_MILLIS} is forgotten. The tables are
@@ -25,7 +25,8 @@ final class FailedLogins {
     private static final Logger LOG = LoggerFactory.getLogger(FailedLogins.class);
     static final int FREE_FAILURES = 3;
     static final long FIRST_DELAY_MILLIS = 250;
-    static final long MAX_DELAY_MILLIS = 10_000;
+    /** Below the connect timeouts clients commonly use (10 s and more), so they hear the answer. */
+    static final long MAX_DELAY_MILLIS = 5_000;
     static final long FORGET_AFTER_MILLIS = 10 * 60_000;
     private static final int MAX_ADDRESSES = 100_000;
 

@@ -955,6 +955,14 @@ final class Session {
     }
 
     /** Adds or replaces a subscription; returns whether it existed. */
+    /**
+     * Whether one more subscription to {@code filter} (in {@code shareName}'s group, or null)
+     * stays within {@code max}: a subscription that replaces one always does. Session thread.
+     */
+    boolean roomForSubscription(String filter, String shareName, int max) {
+        return max < 0 || subscriptions.size() < max || subscriptions.containsKey(key(filter, shareName));
+    }
+
     boolean addSubscription(Subscription subscription) {
         if (discarded) {
             return false;

@@ -313,7 +313,7 @@ public class PluginFaultsTest {
         return conn;
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {

@@ -289,13 +289,15 @@ public class SessionFlowTest {
     }
 
     @Test
-    public void retainedMessagesFollowTheirRules() {
+    public void retainedMessagesFollowTheirRules() throws InterruptedException {
         ClientSession pub = session("pub", true, new RecordingConnection());
         pub.publish(publish("r/a", "one", 1, 1, true), r -> { });
         pub.publish(publish("r/a", "two", 0, 0, true), r -> { });
         RecordingConnection subConn = new RecordingConnection();
         ClientSession sub = session("sub", true, subConn);
         subscribe(sub, "r/+", 1);
+        // retained messages are looked up off the network thread: they follow the SUBACK shortly
+        PluginFaultsTest.awaitTrue(() -> subConn.published.size() == 1);
         assertEquals(1, subConn.published.size());
         assertEquals("two", text(subConn.last()));
         assertTrue(subConn.last().retain());

@@ -121,6 +121,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private io.meridianmq.broker.AuthenticationExchange exchange;
     /** Whether a step of {@link #exchange} is running (a client must wait for its answer). Event loop. */
     private boolean stepRunning;
+    /**
+     * Whether the broker is deciding about this connection (authentication, a damped refusal):
+     * its answer is bounded by the plugins' timeouts, so connect_timeout waits for it. Event loop.
+     */
+    private int deciding;
+    /** connect_timeout passed while the broker was deciding: the client gets no further turn. Event loop. */
+    private boolean deadlinePassed;
     private boolean reauthenticating;
     /** What CONNECT asked for, kept while the AUTH exchange runs. */
     private Runnable connectAfterAuthentication;
@@ -237,6 +244,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             if (state == State.CONNECTED) {
                 serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
                         "keep-alive timeout (no packet within 1.5 times the keep alive)");
+            } else if (deciding > 0) {
+                // the broker's answer (bounded by the plugins' timeouts) is on its way: wait for it
+                deadlinePassed = true;
             } else if (state == State.AWAITING_CONNECT) {
                 closeWithReason("no complete CONNECT within connect_timeout (" + settings.connectTimeoutSeconds()
                         + " s from accept)");
@@ -486,9 +496,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         pendingRequest = request;
         connectAfterAuthentication = () -> {
             state = State.CONNECTING;
-            broker.connect(pendingRequest, this).whenComplete((result, failure) -> onEventLoop(() ->
-                    onConnectResult(result, failure, effectiveKeepAlive, announcedKeepAlive, clientSentEmptyId,
-                            requestResponseInformation)));
+            deciding++;
+            broker.connect(pendingRequest, this).whenComplete((result, failure) -> onEventLoop(() -> {
+                deciding--;
+                onConnectResult(result, failure, effectiveKeepAlive, announcedKeepAlive, clientSentEmptyId,
+                        requestResponseInformation);
+            }));
         };
         if (authMethod != null) {
             state = State.AUTHENTICATING;
@@ -594,9 +607,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         stepRunning = true;
+        deciding++;
         // the broker runs the step on a plugin thread, with the plugins' timeouts and fault handling
         exchange.step(data).whenComplete((step, failure) -> onEventLoop(() -> {
             stepRunning = false;
+            deciding--;
             if (state == State.CLOSED) {
                 return;
             }
@@ -606,7 +621,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 s = io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed");
             }
             switch (s.kind()) {
-                case CONTINUE -> sendAuth(0x18, s.serverData());
+                case CONTINUE -> {
+                    if (deadlinePassed && !reauthenticating) {
+                        closeWithReason("not accepted within connect_timeout (" + settings.connectTimeoutSeconds()
+                                + " s from accept): the AUTH exchange was still going on");
+                        return;
+                    }
+                    sendAuth(0x18, s.serverData());
+                }
                 case SUCCESS -> {
                     exchange = null;
                     if (reauthenticating) {
@@ -629,7 +651,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                         serverDisconnect(DisconnectReason.NOT_AUTHORIZED, why);
                     } else {
                         // counted with the other failed logins, and answered as slowly
+                        deciding++;
                         broker.enhancedAuthenticationFailed(pendingRequest, why).whenComplete((v, e) -> onEventLoop(() -> {
+                            deciding--;
                             if (state != State.CLOSED) {
                                 refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why,
                                         "not authorized");
@@ -1088,6 +1112,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 case SERVER_UNAVAILABLE -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5;
                 case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD;
                 case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5;
+                case QUOTA_EXCEEDED -> MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED;
             };
         }
         return switch (code) {
@@ -1097,6 +1122,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             case SERVER_UNAVAILABLE -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
             case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
             case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+            case QUOTA_EXCEEDED -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
         };
     }
 

@@ -89,7 +89,12 @@ public class Listener {
                         }
                         if (settings.webSocket()) {
                             ch.pipeline().addLast("http", new HttpServerCodec())
-                                    .addLast("http-aggregator", new HttpObjectAggregator(64 * 1024))
+                                    .addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
+                            if (settings.allowedOrigins() != null) {
+                                ch.pipeline().addLast("origin-check",
+                                        new OriginCheck(listenerName, settings.allowedOrigins()));
+                            }
+                            ch.pipeline()
                                     .addLast("websocket", new WebSocketServerProtocolHandler(
                                             WebSocketServerProtocolConfig.newBuilder()
                                                     .websocketPath(settings.path())

@@ -9,7 +9,8 @@ import java.util.Map;
  * the file and key.
  */
 record ListenerSettings(String name, String host, int port, String kind, String path, String source,
-        boolean proxyProtocol, TrustedProxies trustedProxies, boolean identityAsUsername, boolean subjectAsUsername) {
+        boolean proxyProtocol, TrustedProxies trustedProxies, boolean identityAsUsername, boolean subjectAsUsername,
+        java.util.Set<String> allowedOrigins) {
 
     boolean tls() {
         return kind.equals("mqtts") || kind.equals("wss");
@@ -53,7 +54,34 @@ record ListenerSettings(String name, String host, int port, String kind, String 
             throw new IllegalArgumentException(source + ": use_identity_as_username / use_subject_as_username need a "
                     + "TLS listener (kind mqtts or wss) with client_auth");
         }
-        return new ListenerSettings(name, host, port, kind, path, source, proxy, trusted, identity, subject);
+        java.util.Set<String> origins = origins(string(config, "allowed_origins", "*"), source);
+        if (origins != null && !kind.startsWith("ws")) {
+            throw new IllegalArgumentException(source + ": allowed_origins applies to WebSocket listeners (kind ws or wss)");
+        }
+        return new ListenerSettings(name, host, port, kind, path, source, proxy, trusted, identity, subject, origins);
+    }
+
+    /**
+     * The web origins ({@code scheme://host[:port]}) whose pages may open WebSocket connections,
+     * lower case; null for any ({@code *}, the default).
+     */
+    private static java.util.Set<String> origins(String value, String source) {
+        if (value.equals("*")) {
+            return null;
+        }
+        java.util.Set<String> origins = new java.util.LinkedHashSet<>();
+        for (String o : value.split(",")) {
+            String origin = o.trim().toLowerCase(Locale.ROOT);
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!origin.matches("https?://[^/\\s]+")) {
+                throw new IllegalArgumentException(source + ": allowed_origins entry '" + o.trim()
+                        + "' is not an origin like https://dashboard.example.com (scheme, host, optional port)");
+            }
+            origins.add(origin);
+        }
+        return java.util.Set.copyOf(origins);
     }
 
     private static boolean bool(Map<String, Object> config, String source, String key) {

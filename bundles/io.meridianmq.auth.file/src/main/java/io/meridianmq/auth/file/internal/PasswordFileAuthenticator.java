@@ -80,11 +80,13 @@ public class PasswordFileAuthenticator implements Authenticator {
         }
         String user = input.username().get();
         PasswordFile current = passwords;
+        // verify() does the same hashing work for unknown users: timing tells nothing
         if (current != null && current.verify(user, input.password().orElse(new byte[0]))) {
             output.allow();
-        } else {
-            output.deny(current != null && current.contains(user) ? "wrong password for user '" + user + "'"
-                    : "user '" + user + "' is not in the password file");
+        } else if (current != null && current.contains(user)) {
+            output.deny("wrong password for user '" + user + "'");
         }
+        // a user the file does not know is for the next authenticator (a token, a plugin); when
+        // none accepts the name, the chain's end refuses it like a wrong password
     }
 }

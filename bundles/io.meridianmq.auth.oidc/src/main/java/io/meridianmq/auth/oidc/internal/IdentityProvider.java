@@ -40,7 +40,8 @@ final class IdentityProvider {
     IdentityProvider(OidcSettings settings, Executor executor) {
         this.settings = settings;
         this.http = HttpClient.newBuilder().connectTimeout(settings.httpTimeout()).executor(executor)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                // redirects are followed here, and only on the same origin (see send)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     OidcSettings settings() {
@@ -83,7 +84,13 @@ final class IdentityProvider {
         if (!(v instanceof String s)) {
             throw new IllegalStateException("the discovery document of " + settings.issuer() + " has no " + key);
         }
-        return URI.create(s);
+        URI uri = URI.create(s);
+        try {
+            OidcSettings.requireSafe(uri, "the discovery document's " + key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+        return uri;
     }
 
     /**
@@ -164,13 +171,49 @@ final class IdentityProvider {
     }
 
     private CompletableFuture<String> send(HttpRequest request) {
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException(request.method() + " " + request.uri() + " answered HTTP "
-                        + response.statusCode());
+        return send(request, 0);
+    }
+
+    /**
+     * Sends {@code request}, following up to 3 redirects that stay on the same scheme, host and
+     * port: a redirect elsewhere (which would carry the broker's client secret or a token to
+     * another host) is a failure with a message saying where it pointed.
+     */
+    private CompletableFuture<String> send(HttpRequest request, int redirects) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(response -> {
+            int status = response.statusCode();
+            if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+                String location = response.headers().firstValue("Location").orElse("");
+                URI target = request.uri().resolve(location);
+                if (!sameOrigin(request.uri(), target)) {
+                    throw new IllegalStateException(request.method() + " " + request.uri() + " redirected to "
+                            + target + ", another host: not followed");
+                }
+                if (redirects >= 3) {
+                    throw new IllegalStateException(request.method() + " " + request.uri() + ": too many redirects");
+                }
+                HttpRequest.Builder next = HttpRequest.newBuilder(target).timeout(settings.httpTimeout());
+                request.headers().map().forEach((name, values) -> values.forEach(v -> next.header(name, v)));
+                boolean keepBody = status == 307 || status == 308;
+                next.method(keepBody ? request.method() : "GET",
+                        keepBody ? request.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody())
+                                : HttpRequest.BodyPublishers.noBody());
+                return send(next.build(), redirects + 1);
             }
-            return response.body();
+            if (status / 100 != 2) {
+                throw new IllegalStateException(request.method() + " " + request.uri() + " answered HTTP " + status);
+            }
+            return CompletableFuture.completedFuture(response.body());
         });
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     private static Map<String, Object> parseJson(String text) {

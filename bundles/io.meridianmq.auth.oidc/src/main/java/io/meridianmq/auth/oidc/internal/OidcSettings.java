@@ -63,6 +63,20 @@ record OidcSettings(
                     + "http://127.0.0.1:8080/realms/meridian)");
         }
         issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+        URI issuerUri;
+        try {
+            issuerUri = URI.create(issuer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(r.file + ": issuer = '" + issuer + "' is not a URL");
+        }
+        requireSafe(issuerUri, r.file + ": issuer");
+        List<String> audience = r.list("audience", "");
+        boolean audienceCheck = r.bool("audience_check", true);
+        if (audience.isEmpty() && audienceCheck) {
+            throw new IllegalArgumentException(r.file + ": audience is empty, so a token the issuer made for any other "
+                    + "client or service would be accepted here: set audience = <this broker's client id> (or "
+                    + "several, comma-separated), or write audience_check = false to accept any audience on purpose");
+        }
         Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
         for (String a : r.list("algorithms", "RS256, PS256, ES256, EdDSA")) {
             JWSAlgorithm alg = JWSAlgorithm.parse(a);
@@ -85,10 +99,18 @@ record OidcSettings(
             throw new IllegalArgumentException(r.file + ": introspect = " + introspect.name().toLowerCase(Locale.ROOT)
                     + " needs client_id and client_secret (the broker's client at the identity provider)");
         }
+        URI jwks = r.uri("jwks_uri");
+        URI introspection = r.uri("introspection_endpoint");
+        if (jwks != null) {
+            requireSafe(jwks, r.file + ": jwks_uri");
+        }
+        if (introspection != null) {
+            requireSafe(introspection, r.file + ": introspection_endpoint");
+        }
         return new OidcSettings(issuer,
-                r.uri("jwks_uri"),
-                r.uri("introspection_endpoint"),
-                new LinkedHashSet<>(r.list("audience", "")),
+                jwks,
+                introspection,
+                audienceCheck ? new LinkedHashSet<>(audience) : Set.of(),
                 Set.copyOf(algorithms),
                 Duration.ofSeconds(r.number("clock_skew", 30)),
                 r.string("username_claim", "preferred_username"),
@@ -108,6 +130,33 @@ record OidcSettings(
     }
 
     private enum Expiry { DISCONNECT, IGNORE }
+
+    /**
+     * An identity provider's URL must be https, or http on this machine only: keys, discovery
+     * and introspection answers over plain http from elsewhere could be forged on the way, and
+     * with them any token.
+     *
+     * @param what names the setting (or the discovery document's field) for the message
+     */
+    static void requireSafe(URI uri, String what) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https")) {
+            return;
+        }
+        if (scheme.equals("http") && isLoopback(uri.getHost())) {
+            return;
+        }
+        throw new IllegalArgumentException(what + " = " + uri + " must be https:// (http:// only for an identity "
+                + "provider on this machine: 127.0.0.1, ::1 or localhost)");
+    }
+
+    private static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.matches("127\\.\\d+\\.\\d+\\.\\d+");
+    }
 
     /** Typed reads of the configuration with messages that name the file and the key. */
     private static final class Reader {

@@ -41,12 +41,15 @@ import org.slf4j.LoggerFactory;
  * {@code OAUTHBEARER}; an AUTH re-authentication with a fresh token keeps the connection past
  * the old token's expiry). The token's claims give the user name, the roles and the expiry.
  *
- * <p>A password that is not a token is left to the next authenticator (the password file, a
- * third-party plugin), so one listener serves both. Configured by
+ * <p>A password that is not a JWT is left to the next authenticator (the password file, a
+ * third-party plugin), so one listener serves both. Opaque tokens are introspected by a second,
+ * low-ranked link ({@link OpaqueTokens}, ranking 500) that sees only what the password file and
+ * the other authenticators left: a password-file user's password is never sent to the identity
+ * provider. Configured by
  * {@code etc/io.meridianmq.auth.oidc.cfg}; a change builds a new component (the broker picks it
  * up at once, connected clients stay).
  */
-@Component(configurationPid = "io.meridianmq.auth.oidc", configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(configurationPid = "io.meridianmq.auth.oidc", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         property = "service.ranking:Integer=2000")
 public class TokenAuthentication implements Authenticator {
 
@@ -59,6 +62,7 @@ public class TokenAuthentication implements Authenticator {
     private JwtValidator jwts;
     private Introspection introspection;
     private ServiceRegistration<EnhancedAuthenticator> enhanced;
+    private ServiceRegistration<Authenticator> opaque;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
@@ -72,6 +76,12 @@ public class TokenAuthentication implements Authenticator {
         provider = new IdentityProvider(settings, http);
         jwts = new JwtValidator(provider);
         introspection = new Introspection(provider);
+        if (settings.introspect() != OidcSettings.Introspect.NEVER) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put(Constants.SERVICE_RANKING, OpaqueTokens.RANKING);
+            props.put(Constants.SERVICE_DESCRIPTION, "OAuth 2.0 opaque tokens, introspected (" + settings.issuer() + ")");
+            opaque = context.registerService(Authenticator.class, new OpaqueTokens(), props);
+        }
         if (!settings.enhancedMethod().isEmpty()) {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put(Constants.SERVICE_DESCRIPTION, "OAuth 2.0 bearer token (" + settings.issuer() + ")");
@@ -90,6 +100,14 @@ public class TokenAuthentication implements Authenticator {
 
     @Deactivate
     void deactivate() {
+        if (opaque != null) {
+            try {
+                opaque.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping: the framework unregistered it
+            }
+            opaque = null;
+        }
         if (enhanced != null) {
             try {
                 enhanced.unregister();
@@ -113,9 +131,13 @@ public class TokenAuthentication implements Authenticator {
             return; // no token: the next authenticator decides
         }
         String token = new String(password.get(), StandardCharsets.UTF_8).trim();
-        if (!JwtValidator.looksLikeJwt(token) && settings.introspect() == OidcSettings.Introspect.NEVER) {
-            return; // a plain password: for the password file or another plugin
+        if (!JwtValidator.looksLikeJwt(token)) {
+            return; // a plain password (or an opaque token, for OpaqueTokens once the others had their say)
         }
+        check(input, output, token);
+    }
+
+    private void check(AuthenticationInput input, AuthenticationOutput output, String token) {
         Async async = output.async(patience(), TimeoutFallback.FAILURE);
         decide(input.client(), input.username(), token).whenComplete((decision, failure) -> {
             if (failure != null) {
@@ -127,6 +149,28 @@ public class TokenAuthentication implements Authenticator {
             }
             async.resume();
         });
+    }
+
+    /**
+     * Introspects a password that is not a JWT, as an opaque access token. Ranked below the
+     * password file (1000) and above {@code allow_anonymous}: the rest of the chain decides
+     * first, so a password that belongs to a password-file user never leaves the broker.
+     */
+    final class OpaqueTokens implements Authenticator {
+        static final int RANKING = 500;
+
+        @Override
+        public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
+            Optional<byte[]> password = input.password();
+            if (password.isEmpty()) {
+                return;
+            }
+            String token = new String(password.get(), StandardCharsets.UTF_8).trim();
+            if (JwtValidator.looksLikeJwt(token)) {
+                return; // TokenAuthentication judged it already
+            }
+            check(input, output, token);
+        }
     }
 
     /** The identity a token proves, or why it is refused. */

@@ -17,7 +17,7 @@ public class TokenRulesTest {
     @Test
     public void hmacAlgorithmsCannotBeAllowed() {
         try {
-            OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x", "algorithms", "RS256, HS256"));
+            OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x", "audience", "b", "algorithms", "RS256, HS256"));
             fail("HS256 must be refused");
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("HS256 is refused"));
@@ -27,13 +27,13 @@ public class TokenRulesTest {
     @Test
     public void introspectionNeedsTheBrokersClientCredentials() {
         try {
-            OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x", "introspect", "opaque"));
+            OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x", "audience", "b", "introspect", "opaque"));
             fail("introspection without credentials must be refused");
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("client_id and client_secret"));
         }
         try {
-            OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x", "expiry", "sometimes"));
+            OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x", "audience", "b", "expiry", "sometimes"));
             fail("a bad choice must be refused");
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("use disconnect | ignore"));
@@ -41,8 +41,43 @@ public class TokenRulesTest {
     }
 
     @Test
+    public void anEmptyAudienceIsRefusedUnlessTurnedOffOnPurpose() {
+        try {
+            OidcSettings.from(Map.of("issuer", "https://idp.example.org/realms/x"));
+            fail("an empty audience must be refused");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("audience is empty"));
+        }
+        assertTrue(OidcSettings.from(Map.of("issuer", "https://idp.example.org/realms/x", "audience_check", "false"))
+                .audiences().isEmpty());
+    }
+
+    @Test
+    public void plainHttpIsOnlyForAnIdentityProviderOnThisMachine() {
+        for (String url : new String[] {"http://idp.example.org/realms/x", "http://10.0.0.1/realms/x", "ftp://x/y"}) {
+            try {
+                OidcSettings.from(Map.of("issuer", url, "audience", "b"));
+                fail(url + " must be refused");
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("must be https://"));
+            }
+        }
+        try {
+            OidcSettings.from(Map.of("issuer", "https://idp.example.org/x", "audience", "b", "jwks_uri",
+                    "http://keys.example.org/jwks"));
+            fail("jwks_uri over http elsewhere must be refused");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("jwks_uri"));
+        }
+        for (String url : new String[] {"http://127.0.0.1:8080/realms/x", "http://localhost/realms/x",
+            "http://[::1]:8080/realms/x", "https://idp.example.org/realms/x"}) {
+            OidcSettings.from(Map.of("issuer", url, "audience", "b"));
+        }
+    }
+
+    @Test
     public void defaultsAreSafe() {
-        OidcSettings s = OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x/"));
+        OidcSettings s = OidcSettings.from(Map.of("issuer", "http://127.0.0.1:1/realms/x/", "audience", "b"));
         assertEquals("http://127.0.0.1:1/realms/x", s.issuer());
         assertEquals(OidcSettings.DEFAULT_ALGORITHMS, s.algorithms());
         assertTrue(s.enforceExpiry());
