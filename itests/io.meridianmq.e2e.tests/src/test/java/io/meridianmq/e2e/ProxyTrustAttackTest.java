@@ -1,7 +1,7 @@
 package io.meridianmq.e2e;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.assertNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ public class ProxyTrustAttackTest {
             raw.send(("PROXY TCP4 203.0.113.5 127.0.0.1 40000 " + PROXIED_PORT + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             raw.send(RawMqttSocket.connect("spoofed-address"));
-            assertTrue("the broker answered a client that chose its own address", raw.awaitClosed());
+            assertNull("the broker answered a client that chose its own address", raw.readPacket());
             int port = raw.localPort();
             BROKER.awaitLogLine(l -> l.contains("127.0.0.1:" + port) && l.contains("not a trusted proxy"),
                     "a log line naming the untrusted peer");
@@ -51,7 +51,7 @@ public class ProxyTrustAttackTest {
             raw.send(0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x21, 0x11, 0x00, 0x0C,
                     203, 0, 113, 6, 127, 0, 0, 1, 0x9C, 0x40, 0x07, 0x5B);
             raw.send(RawMqttSocket.connect("spoofed-v2"));
-            assertTrue(raw.awaitClosed());
+            assertNull("the broker answered a client that chose its own address (v2)", raw.readPacket());
         }
     }
 
