@@ -77,10 +77,11 @@ public class IoThreadsTest {
         subscriber.subscribe("edit/#", 1);
         MqttClient publisher = connect("pub-live-edit", new Received());
 
-        writeEtc("io_threads = 3\n");
-        BROKER.awaitLog(TRANSPORT_CFG + ": io_threads = 3 applies at the next start; the running broker keeps 1 I/O thread(s)");
-        writeEtc("io_threads = many\n");
-        BROKER.awaitLog(TRANSPORT_CFG + ": io_threads = 'many' is not a whole number");
+        BROKER.editEtcFile(TRANSPORT_CFG, "io_threads = 3\n", l -> l.contains(TRANSPORT_CFG
+                + ": io_threads = 3 applies at the next start; the running broker keeps 1 I/O thread(s)"),
+                "the live edit acknowledged for the next start");
+        BROKER.editEtcFile(TRANSPORT_CFG, "io_threads = many\n",
+                l -> l.contains(TRANSPORT_CFG + ": io_threads = 'many' is not a whole number"), "the refusal of 'many'");
 
         assertTrue(subscriber.isConnected());
         assertTrue(publisher.isConnected());

@@ -6,9 +6,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.AfterClass;
@@ -53,13 +50,7 @@ public class OAuthSettingsAttackTest {
                 + extra;
     }
 
-    private static void writeConfig(String content) throws Exception {
-        Path cfg = BROKER.home().resolve("etc/io.meridianmq.auth.oidc.cfg");
-        Path temp = BROKER.home().resolve("oidc.tmp");
-        Files.writeString(temp, content);
-        Files.move(temp, cfg, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
+    private static final String CFG = "io.meridianmq.auth.oidc.cfg";
 
     private static boolean endpointWasCalled() throws Exception {
         try {
@@ -72,8 +63,9 @@ public class OAuthSettingsAttackTest {
 
     @Test
     public void aPasswordFileUsersPasswordIsNotSentToTheIdentityProvider() throws Exception {
-        writeConfig(config("audience = meridian-broker\n"));
-        BROKER.awaitLog("OAuth 2.0 / OIDC authentication for issuer http://127.0.0.1:1/realms/x", Duration.ofSeconds(30));
+        BROKER.editEtcFile(CFG, config("audience = meridian-broker\n"),
+                l -> l.contains("OAuth 2.0 / OIDC authentication for issuer http://127.0.0.1:1/realms/x")
+                        && l.contains("audience [meridian-broker]"), "the configuration applied");
         try (V5Client erin = new V5Client(BROKER.uri(), "erin-with-password")) {
             MqttConnectionOptions o = V5Client.options();
             o.setUserName("erin");
@@ -85,15 +77,14 @@ public class OAuthSettingsAttackTest {
 
     @Test
     public void anEmptyAudienceOrPlainHttpElsewhereIsRefused() throws Exception {
-        writeConfig(config(""));
-        BROKER.awaitLogLine(l -> l.contains("audience is empty") && l.contains("audience_check = false"),
+        BROKER.editEtcFile(CFG, config(""), l -> l.contains("audience is empty") && l.contains("audience_check = false"),
                 "the refusal of an empty audience");
-        writeConfig("issuer = http://idp.example.org/realms/x\naudience = meridian-broker\n");
-        BROKER.awaitLogLine(l -> l.contains("issuer = http://idp.example.org/realms/x must be https://"),
+        BROKER.editEtcFile(CFG, "issuer = http://idp.example.org/realms/x\naudience = meridian-broker\n",
+                l -> l.contains("issuer = http://idp.example.org/realms/x must be https://"),
                 "the refusal of plain http to another machine");
         // written on purpose, any audience is accepted
-        writeConfig(config("audience_check = false\n"));
-        BROKER.awaitLogLine(l -> l.contains("OAuth 2.0 / OIDC authentication for issuer") && l.contains("audience (any)"),
+        BROKER.editEtcFile(CFG, config("audience_check = false\n"),
+                l -> l.contains("OAuth 2.0 / OIDC authentication for issuer") && l.contains("audience (any)"),
                 "the configuration with audience_check = false applied");
     }
 }

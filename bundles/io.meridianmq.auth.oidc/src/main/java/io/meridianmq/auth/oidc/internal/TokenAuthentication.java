@@ -31,6 +31,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,17 +57,49 @@ public class TokenAuthentication implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuthentication.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private OidcSettings settings;
-    private ExecutorService http;
-    private IdentityProvider provider;
-    private JwtValidator jwts;
-    private Introspection introspection;
+    // written by SCR's activate/modified/deactivate (one at a time), read by plugin threads
+    private volatile OidcSettings settings;
+    private volatile ExecutorService http;
+    private volatile IdentityProvider provider;
+    private volatile JwtValidator jwts;
+    private volatile Introspection introspection;
+    private BundleContext context;
     private ServiceRegistration<EnhancedAuthenticator> enhanced;
     private ServiceRegistration<Authenticator> opaque;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
-        settings = OidcSettings.from(config);
+        this.context = context;
+        configure(config);
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        configure(config);
+    }
+
+    /**
+     * Applies a configuration, or refuses it with the reason, keeping the one in force (none at
+     * first: then no token is accepted until the file is fixed). Refusing here rather than failing
+     * the component keeps it alive, so the next edit of the file applies at once.
+     */
+    private void configure(Map<String, Object> config) {
+        OidcSettings next;
+        try {
+            next = OidcSettings.from(config);
+        } catch (IllegalArgumentException refused) {
+            OidcSettings current = settings;
+            LOG.error("{}; {}", refused.getMessage(), current == null
+                    ? "token authentication stays off until the file is fixed"
+                    : "keeping the configuration in force (issuer " + current.issuer() + ")");
+            return;
+        }
+        stop();
+        start(next);
+    }
+
+    private void start(OidcSettings next) {
+        settings = next;
         // HTTP answers are handled here, never on a broker or network thread
         http = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "meridian-oidc-" + THREADS.incrementAndGet());
@@ -100,6 +133,10 @@ public class TokenAuthentication implements Authenticator {
 
     @Deactivate
     void deactivate() {
+        stop();
+    }
+
+    private void stop() {
         if (opaque != null) {
             try {
                 opaque.unregister();
@@ -116,7 +153,10 @@ public class TokenAuthentication implements Authenticator {
             }
             enhanced = null;
         }
-        http.shutdownNow();
+        if (http != null) {
+            http.shutdownNow();
+        }
+        settings = null;
     }
 
     /** The longest a client waits for the identity provider: discovery, then keys (or introspection). */
@@ -127,7 +167,7 @@ public class TokenAuthentication implements Authenticator {
     @Override
     public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
         Optional<byte[]> password = input.password();
-        if (password.isEmpty()) {
+        if (password.isEmpty() || settings == null) {
             return; // no token: the next authenticator decides
         }
         String token = new String(password.get(), StandardCharsets.UTF_8).trim();
@@ -162,7 +202,7 @@ public class TokenAuthentication implements Authenticator {
         @Override
         public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
             Optional<byte[]> password = input.password();
-            if (password.isEmpty()) {
+            if (password.isEmpty() || settings == null) {
                 return;
             }
             String token = new String(password.get(), StandardCharsets.UTF_8).trim();

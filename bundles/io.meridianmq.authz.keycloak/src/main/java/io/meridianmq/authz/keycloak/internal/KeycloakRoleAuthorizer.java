@@ -156,13 +156,30 @@ public class KeycloakRoleAuthorizer implements Authorizer {
         decide(input.client(), input.topicFilter(), false, output);
     }
 
+    /** Clients already told about a rule that cannot apply to them (bounded: logged once each). */
+    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A rule whose %u/%c this client's identity would widen matches nothing for it: said once per client. */
+    private void warnUnusable(PermissionRule rule, String user, String clientId) {
+        if (user == null && rule.pattern().contains("%u")) {
+            return; // an anonymous client: a %u rule simply does not apply
+        }
+        if (warned.size() < 100_000 && warned.add(clientId + "\u0000" + user)) {
+            LOG.warn("Client '{}' (user {}): Keycloak rule '{}' matches nothing for it: its client id or user name is "
+                    + "empty or holds '+', '#' or '/', which must not widen a rule", clientId,
+                    user == null ? "(anonymous)" : "'" + user + "'", rule);
+        }
+    }
+
     private void decide(ClientInfo client, String topic, boolean write, AuthorizationOutput output) {
         String user = client.username().orElse(null);
         Set<String> held = held(user, client.roles());
         for (PermissionRule rule : settings.rules()) {
             if ((write ? rule.write() : rule.read()) && held.contains(rule.grant())) {
                 String pattern = rule.patternFor(user, client.clientId());
-                if (pattern != null && (write ? Topics.matches(pattern, topic) : Topics.covers(pattern, topic))) {
+                if (pattern == null) {
+                    warnUnusable(rule, user, client.clientId());
+                } else if (write ? Topics.matches(pattern, topic) : Topics.covers(pattern, topic)) {
                     output.allow();
                     return;
                 }
