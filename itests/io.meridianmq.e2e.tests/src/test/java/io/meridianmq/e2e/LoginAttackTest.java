@@ -39,11 +39,8 @@ public class LoginAttackTest {
         BROKER.addUser("alice", "a-pass");
         BROKER.addUser("bob", "b-pass");
         // the file is read again when it changes: wait until alice gets in
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (connect("alice", "a-pass").getReasonCode() != Mqtt5ConnAckReasonCode.SUCCESS) {
-            assertTrue("the password file was not read", System.currentTimeMillis() < deadline);
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await("the password file read").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> connect("alice", "a-pass").getReasonCode() == Mqtt5ConnAckReasonCode.SUCCESS);
     }
 
     /** Connects with the HiveMQ client and returns the CONNACK, accepted or not. */

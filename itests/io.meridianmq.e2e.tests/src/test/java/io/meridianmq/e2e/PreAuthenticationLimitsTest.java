@@ -154,16 +154,10 @@ public class PreAuthenticationLimitsTest {
                 s.close();
             }
         }
-        long until = System.currentTimeMillis() + 10_000;
-        while (true) {
-            try {
-                servesOthers("after-the-pending-ones-left");
-                return;
-            } catch (MqttException notYet) {
-                assertTrue("still refused after the pending connections closed", System.currentTimeMillis() < until);
-                Thread.sleep(100);
-            }
-        }
+        // the broker counts a closed connection down when it sees the close: a moment later
+        org.awaitility.Awaitility.await("served after the pending connections closed")
+                .atMost(java.time.Duration.ofSeconds(10)).ignoreException(MqttException.class)
+                .untilAsserted(() -> servesOthers("after-the-pending-ones-left"));
     }
 
     @Test

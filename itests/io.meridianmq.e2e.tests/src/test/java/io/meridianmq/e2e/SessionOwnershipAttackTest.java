@@ -45,11 +45,8 @@ public class SessionOwnershipAttackTest {
         BROKER.addUser("alice", "a-pass");
         BROKER.addUser("bob", "b-pass");
         BROKER.addUser("mallory", "m-pass");
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (hivemq("mallory-own", "mallory", "m-pass").getReasonCode() != Mqtt5ConnAckReasonCode.SUCCESS) {
-            assertTrue("the password file was not read", System.currentTimeMillis() < deadline);
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await("the password file read").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> hivemq("mallory-own", "mallory", "m-pass").getReasonCode() == Mqtt5ConnAckReasonCode.SUCCESS);
     }
 
     private static Mqtt5ConnAck hivemq(String clientId, String user, String password) {

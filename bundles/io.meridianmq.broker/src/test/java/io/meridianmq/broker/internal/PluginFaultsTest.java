@@ -140,8 +140,13 @@ public class PluginFaultsTest {
         for (java.util.concurrent.CompletableFuture<ConnectResult> b : blockers) {
             assertEquals(ConnectReturnCode.NOT_AUTHORIZED, b.get(10, java.util.concurrent.TimeUnit.SECONDS).code());
         }
-        // ... for longer than a call may take (the time that passes is what this test is about)
-        Thread.sleep(600);
+        // ... for longer than a call may take: it must not be given up while it waits
+        try {
+            queued.get(600, java.util.concurrent.TimeUnit.MILLISECONDS);
+            throw new AssertionError("the call timed out while it waited in the queue: " + queued.get());
+        } catch (java.util.concurrent.TimeoutException stillWaiting) {
+            // as it should: its time has not started
+        }
         release.countDown();
         assertTrue("the queued call ran in its own time: " + queued.get(10, java.util.concurrent.TimeUnit.SECONDS),
                 queued.get().accepted());
