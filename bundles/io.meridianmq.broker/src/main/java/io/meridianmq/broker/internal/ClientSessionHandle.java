@@ -39,12 +39,15 @@ final class ClientSessionHandle implements ClientSession {
     static final int QUOTA_EXCEEDED = 0x97;
     static final int PACKET_ID_NOT_FOUND = 0x92;
 
-    private final BrokerCore core;
+    /** The parts of the core this handle works with. */
+    private final CoreParts core;
     private final Session session;
     /** Replaced when the client re-authenticates; read on any thread. */
     private volatile ClientIdentity identity;
     private final ClientConnection connection;
     private final int receiveMaximum;
+    /** The session expiry the client connected with; its DISCONNECT may change it (connection's thread). */
+    private long sessionExpirySeconds;
     private WillMessage will;
     private boolean ended;
     /**
@@ -73,14 +76,15 @@ final class ClientSessionHandle implements ClientSession {
     /** The last authorization-dependent step; only touched on the connection's thread. */
     private CompletableFuture<Void> tail = DONE;
 
-    ClientSessionHandle(BrokerCore core, Session session, ClientIdentity identity, ClientConnection connection,
-            WillMessage will, int receiveMaximum) {
+    ClientSessionHandle(CoreParts core, Session session, ClientIdentity identity, ClientConnection connection,
+            WillMessage will, int receiveMaximum, long sessionExpirySeconds) {
         this.core = core;
         this.session = session;
         this.identity = identity;
         this.connection = connection;
         this.will = will;
         this.receiveMaximum = receiveMaximum;
+        this.sessionExpirySeconds = sessionExpirySeconds;
     }
 
     @Override
@@ -104,21 +108,21 @@ final class ClientSessionHandle implements ClientSession {
     @Override
     public void open() {
         session.identity = identity;
-        session.submit(() -> session.attach(connection, receiveMaximum));
+        session.open(connection, receiveMaximum, sessionExpirySeconds);
         core.events.clientConnected(identity);
     }
 
     @Override
     public void publish(InboundPublish publish, IntConsumer onAccepted) {
-        boolean authorize = core.hasAuthorizers();
-        boolean intercept = core.hasInboundInterceptors();
+        boolean authorize = core.plugins.hasAuthorizers();
+        boolean intercept = core.plugins.hasInboundInterceptors();
         if (!authorize && !intercept && tail.isDone()) {
             submitPublish(publish, onAccepted, SUCCESS);
             return;
         }
         // plugins run on plugin threads; chaining keeps this client's messages in order
         tail = tail.thenCompose(v -> authorize
-                ? core.authorizePublish(identity, publish.topic(), publish.qos(), publish.retain())
+                ? core.plugins.authorizePublish(identity, publish.topic(), publish.qos(), publish.retain())
                 : CompletableFuture.completedFuture((PluginOutputs.Authorization) null))
                 .thenCompose(decision -> {
                     if (decision != null && decision.verdict != PluginOutputs.Verdict.ALLOW) {
@@ -133,7 +137,7 @@ final class ClientSessionHandle implements ClientSession {
                     }
                     PluginOutputs.Publish modifiable = new PluginOutputs.Publish(publish.topic(), publish.payload(),
                             publish.qos(), publish.retain(), publish.messageExpirySeconds(), publish.properties());
-                    return core.interceptInbound(identity, modifiable).thenAccept(out -> {
+                    return core.plugins.interceptInbound(identity, modifiable).thenAccept(out -> {
                         if (out.dropReason != null) {
                             core.events.messageDropped(identity, publish.topic(), "dropped by a plugin: " + out.dropReason);
                             submitPublish(publish, onAccepted, IMPLEMENTATION_SPECIFIC_ERROR);
@@ -175,10 +179,10 @@ final class ClientSessionHandle implements ClientSession {
             }
             int reason = verdict;
             if (verdict == SUCCESS) {
-                String over = core.publishOverLimits(publish.topic(), publish.retain(), publish.payload().length);
+                String over = core.limits.publishProblem(publish.topic(), publish.retain(), publish.payload().length);
                 if (over != null) {
                     // 3.1.1 has no negative PUBACK: acknowledged and dropped, as for a denied PUBLISH
-                    core.stateLimitHit(over.startsWith("retained") ? "retained" : "topic", identity.clientId(),
+                    core.limits.refused(over.startsWith("retained") ? "retained" : "topic", identity.clientId(),
                             "PUBLISH to '" + abbreviated(publish.topic()) + "' refused (0x97): " + over);
                     core.events.messageDropped(identity, publish.topic(), over);
                     reason = QUOTA_EXCEEDED;
@@ -189,7 +193,7 @@ final class ClientSessionHandle implements ClientSession {
                 Message message = new Message(publish.topic(), publish.payload(), routeQos, publish.retain(),
                         publish.properties(), Message.expiryFrom(publish.messageExpirySeconds(), now), identity.clientId());
                 congested.clear();
-                reason = core.route(message, batch, congested::add) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
+                reason = core.router.route(message, batch, congested::add) > 0 ? SUCCESS : NO_MATCHING_SUBSCRIBERS;
                 congested.remove(session); // its own acknowledgements must flow: never wait for itself
                 if (publish.qos() == 0) {
                     // nothing to hold back: stop reading the client until the receivers catch up
@@ -219,7 +223,7 @@ final class ClientSessionHandle implements ClientSession {
             return;
         }
         connection.pauseReading();
-        core.whenRelievedOrLater(congested, () -> session.submitUrgent(() -> {
+        core.router.whenRelievedOrLater(congested, () -> session.submitUrgent(() -> {
             waitingFor.remove(congested);
             connection.resumeReading();
         }));
@@ -247,7 +251,7 @@ final class ClientSessionHandle implements ClientSession {
             core.store().whenDurable(() -> session.submit(() -> ready(pending)));
         }
         for (Session receiver : waitFor) {
-            core.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(pending)));
+            core.router.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(pending)));
         }
         if (waits == 0) {
             releaseAcknowledgements();
@@ -320,8 +324,8 @@ final class ClientSessionHandle implements ClientSession {
     @Override
     public void subscribe(List<TopicSubscription> requested, Consumer<int[]> onGranted) {
         int n = requested.size();
-        boolean intercept = core.hasSubscribeInterceptors();
-        boolean authorize = core.hasAuthorizers();
+        boolean intercept = core.plugins.hasSubscribeInterceptors();
+        boolean authorize = core.plugins.hasAuthorizers();
         String[] refused = new String[n];
         @SuppressWarnings("unchecked")
         CompletableFuture<PluginOutputs.Authorization>[] decisions = new CompletableFuture[n];
@@ -332,7 +336,7 @@ final class ClientSessionHandle implements ClientSession {
             CompletableFuture<PluginOutputs.Subscribe>[] entries = new CompletableFuture[n];
             for (int i = 0; i < n; i++) {
                 TopicSubscription s = requested.get(i);
-                entries[i] = core.interceptSubscribe(identity, new PluginOutputs.Subscribe(s.topicFilter(), s.qos()))
+                entries[i] = core.plugins.interceptSubscribe(identity, new PluginOutputs.Subscribe(s.topicFilter(), s.qos()))
                         .toCompletableFuture();
             }
             intercepted = CompletableFuture.allOf(entries).thenRun(() -> {
@@ -351,7 +355,7 @@ final class ClientSessionHandle implements ClientSession {
                 String[] shared = splitShared(s.topicFilter());
                 String filter = shared == null ? s.topicFilter() : shared[1];
                 decisions[i] = authorize && refused[i] == null && filter != null && Topics.isValidTopicFilter(filter)
-                        ? core.authorizeSubscribe(identity, filter, s.qos()).toCompletableFuture()
+                        ? core.plugins.authorizeSubscribe(identity, filter, s.qos()).toCompletableFuture()
                         : CompletableFuture.completedFuture(null);
             }
             return CompletableFuture.allOf(decisions);
@@ -378,10 +382,10 @@ final class ClientSessionHandle implements ClientSession {
                     LOG.info("Client {}: SUBSCRIBE to '{}' denied by authorization", identity, s.topicFilter());
                     granted[i] = NOT_AUTHORIZED;
                 } else if (limits.topicProblem(filter) != null) {
-                    core.stateLimitHit("topic", identity.clientId(), "SUBSCRIBE refused (0x97): " + limits.topicProblem(filter));
+                    core.limits.refused("topic", identity.clientId(), "SUBSCRIBE refused (0x97): " + limits.topicProblem(filter));
                     granted[i] = QUOTA_EXCEEDED; // 3.1.1: SUBACK 0x80
                 } else if (!session.roomForSubscription(filter, shareName, limits.maxSubscriptions())) {
-                    core.stateLimitHit("subscriptions", identity.clientId(), "SUBSCRIBE to '" + s.topicFilter()
+                    core.limits.refused("subscriptions", identity.clientId(), "SUBSCRIBE to '" + s.topicFilter()
                             + "' refused (0x97): max_subscriptions (" + limits.maxSubscriptions() + ") reached");
                     granted[i] = QUOTA_EXCEEDED;
                 } else {
@@ -419,25 +423,17 @@ final class ClientSessionHandle implements ClientSession {
             TopicSubscription s = subscriptions.get(i);
             int max = granted[i];
             int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
-            boolean checkRetained = core.hasAuthorizers();
+            boolean checkRetained = core.plugins.hasAuthorizers();
             String filter = filters[i];
             // the scan may read the whole store (a subscription to '#'): off the network thread
-            core.scanRetained(() -> {
-                List<Session.Delivery> found = new java.util.ArrayList<>();
-                core.retained().forEachMatching(filter, m -> found.add(new Session.Delivery(new Message(m.topic(),
-                        m.payload(), m.qos(), true, m.properties(),
-                        m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
-                        Math.min(max, m.qos()), true, ids, null)));
-                if (found.isEmpty()) {
-                    return;
-                }
+            core.retained.scan(filter, max, ids, found -> {
                 if (!checkRetained) {
                     session.submit(() -> found.forEach(session::deliver));
                     return;
                 }
                 for (Session.Delivery d : found) {
                     // a wildcard subscription may cover topics the ACL keeps from this client
-                    core.authorizeSubscribe(identity, d.message.topic(), d.qos).thenAccept(decision -> {
+                    core.plugins.authorizeSubscribe(identity, d.message.topic(), d.qos).thenAccept(decision -> {
                         if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
                             session.submit(() -> session.deliver(d));
                         }
@@ -481,31 +477,31 @@ final class ClientSessionHandle implements ClientSession {
         WillMessage w = will;
         will = null;
         if (sessionExpirySeconds >= 0) {
-            session.expirySeconds = sessionExpirySeconds;
+            this.sessionExpirySeconds = sessionExpirySeconds;
         }
-        core.detach(session, connection);
+        core.registry.detach(session, connection, sessionExpirySeconds);
+        long expiry = this.sessionExpirySeconds;
         core.events.clientDisconnected(identity, publishWill ? "connection closed without DISCONNECT" : "DISCONNECT");
         if (!publishWill || w == null) {
-            if (core.hasDisconnectInterceptors()) {
-                core.interceptDisconnect(identity, !publishWill); // they see it; there is no will to decide on
+            if (core.plugins.hasDisconnectInterceptors()) {
+                core.plugins.interceptDisconnect(identity, !publishWill); // they see it; there is no will to decide on
             }
             return;
         }
-        if (core.hasDisconnectInterceptors()) {
-            core.interceptDisconnect(identity, false).thenAccept(suppress -> {
+        if (core.plugins.hasDisconnectInterceptors()) {
+            core.plugins.interceptDisconnect(identity, false).thenAccept(suppress -> {
                 if (suppress) {
                     LOG.info("Client {}: will to '{}' suppressed by a plugin", identity, w.topic());
                 } else {
-                    handleWill(w);
+                    handleWill(w, expiry);
                 }
             });
             return;
         }
-        handleWill(w);
+        handleWill(w, expiry);
     }
 
-    private void handleWill(WillMessage w) {
-        long expiry = session.expirySeconds;
+    private void handleWill(WillMessage w, long expiry) {
         if (w.delaySeconds() > 0 && expiry > 0) {
             session.submit(() -> {
                 session.delayWill(identity, expiry != ConnectRequest.NEVER_EXPIRES
@@ -518,7 +514,7 @@ final class ClientSessionHandle implements ClientSession {
         } else {
             LOG.info("Client {}: connection ended without DISCONNECT, publishing its will to '{}'", identity,
                     w.topic());
-            core.publishWill(identity, w);
+            core.wills.publish(identity, w);
         }
     }
 

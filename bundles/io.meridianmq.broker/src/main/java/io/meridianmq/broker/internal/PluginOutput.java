@@ -33,6 +33,21 @@ abstract class PluginOutput implements AsyncOutput {
         return state.get() != DONE;
     }
 
+    /**
+     * Applies a plugin's change unless the call has ended; false when it had. The change and the
+     * end of the call (a fallback being applied) exclude each other, so a late setter can never
+     * change an output after its fallback decided. Any thread (the plugin's).
+     */
+    final boolean write(Runnable change) {
+        synchronized (this) {
+            if (state.get() == DONE) {
+                return false;
+            }
+            change.run();
+            return true;
+        }
+    }
+
     @Override
     public Async async(Duration timeout, TimeoutFallback fallback) {
         if (!state.compareAndSet(CALLING, ASYNC)) {
@@ -41,7 +56,11 @@ abstract class PluginOutput implements AsyncOutput {
         asyncTimeout = timeout;
         asyncFallback = fallback;
         return () -> {
-            if (state.compareAndSet(ASYNC, DONE)) {
+            boolean ended;
+            synchronized (this) {
+                ended = state.compareAndSet(ASYNC, DONE);
+            }
+            if (ended) {
                 done.complete(null);
             }
         };
@@ -66,7 +85,11 @@ abstract class PluginOutput implements AsyncOutput {
 
     /** The callback returned without going asynchronous. */
     void returned() {
-        if (state.compareAndSet(CALLING, DONE)) {
+        boolean ended;
+        synchronized (this) {
+            ended = state.compareAndSet(CALLING, DONE);
+        }
+        if (ended) {
             done.complete(null);
         }
     }
@@ -81,17 +104,16 @@ abstract class PluginOutput implements AsyncOutput {
      * (logging, failure marks) before anyone waiting sees the result; true if this call ended it.
      */
     boolean endWith(TimeoutFallback fallback, Runnable beforeResult) {
-        int s = state.get();
-        while (s != DONE) {
-            if (state.compareAndSet(s, DONE)) {
-                fellBack = true;
-                applyFallback(fallback);
-                beforeResult.run();
-                done.complete(null);
-                return true;
+        synchronized (this) { // no plugin write is half done while the fallback applies
+            int s = state.get();
+            if (s == DONE || !state.compareAndSet(s, DONE)) {
+                return false;
             }
-            s = state.get();
+            fellBack = true;
+            applyFallback(fallback);
         }
-        return false;
+        beforeResult.run();
+        done.complete(null);
+        return true;
     }
 }

@@ -37,22 +37,18 @@ final class PluginOutputs {
         }
 
         public void allow() {
-            if (writable()) {
-                verdict = Verdict.ALLOW;
-            }
+            write(() -> verdict = Verdict.ALLOW);
         }
 
         public void deny(String why) {
-            if (writable()) {
+            write(() -> {
                 reason = Objects.requireNonNull(why, "reason");
                 verdict = Verdict.DENY;
-            }
+            });
         }
 
         public void next() {
-            if (writable()) {
-                verdict = Verdict.NEXT;
-            }
+            write(() -> verdict = Verdict.NEXT);
         }
 
         /**
@@ -76,18 +72,18 @@ final class PluginOutputs {
 
         @Override
         public void allowAs(String user) {
-            if (writable()) {
+            write(() -> {
                 identity = io.meridianmq.sdk.auth.Identity.of(Objects.requireNonNull(user, "username"));
                 verdict = Verdict.ALLOW;
-            }
+            });
         }
 
         @Override
         public void allow(io.meridianmq.sdk.auth.Identity who) {
-            if (writable()) {
+            write(() -> {
                 identity = Objects.requireNonNull(who, "identity");
                 verdict = Verdict.ALLOW;
-            }
+            });
         }
     }
 
@@ -226,14 +222,80 @@ final class PluginOutputs {
             this.failure = failure;
         }
 
+        /** The message as this output's plugin sees it: its changes stop when its call ends. */
         public ModifiablePublish publish() {
-            return publish;
+            return new ModifiablePublish() {
+                @Override
+                public String topic() {
+                    return publish.topic();
+                }
+
+                @Override
+                public void setTopic(String topic) {
+                    write(() -> publish.setTopic(topic));
+                }
+
+                @Override
+                public byte[] payload() {
+                    return publish.payload();
+                }
+
+                @Override
+                public void setPayload(byte[] payload) {
+                    write(() -> publish.setPayload(payload));
+                }
+
+                @Override
+                public int qos() {
+                    return publish.qos();
+                }
+
+                @Override
+                public void setQos(int qos) {
+                    write(() -> publish.setQos(qos));
+                }
+
+                @Override
+                public boolean retain() {
+                    return publish.retain();
+                }
+
+                @Override
+                public void setRetain(boolean retain) {
+                    write(() -> publish.setRetain(retain));
+                }
+
+                @Override
+                public Optional<Long> messageExpiry() {
+                    return publish.messageExpiry();
+                }
+
+                @Override
+                public void setMessageExpiry(Long seconds) {
+                    write(() -> publish.setMessageExpiry(seconds));
+                }
+
+                @Override
+                public Optional<String> contentType() {
+                    return publish.contentType();
+                }
+
+                @Override
+                public void setContentType(String type) {
+                    write(() -> publish.setContentType(type));
+                }
+
+                @Override
+                public List<UserProperty> userProperties() {
+                    // the live list: a plugin edits it during its call (the SDK says so); a late
+                    // edit after a fallback is undone by nothing, so the list is copied when routed
+                    return publish.userProperties();
+                }
+            };
         }
 
         public void drop(String reason) {
-            if (writable()) {
-                dropReason = Objects.requireNonNull(reason, "reason");
-            }
+            write(() -> dropReason = Objects.requireNonNull(reason, "reason"));
         }
 
         @Override
@@ -280,9 +342,7 @@ final class PluginOutputs {
 
         @Override
         public void setTopicFilter(String filter) {
-            if (writable()) {
-                topicFilter = Objects.requireNonNull(filter, "topicFilter");
-            }
+            write(() -> topicFilter = Objects.requireNonNull(filter, "topicFilter"));
         }
 
         @Override
@@ -295,16 +355,12 @@ final class PluginOutputs {
             if (q < 0 || q > 2) {
                 throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + q);
             }
-            if (writable()) {
-                qos = q;
-            }
+            write(() -> qos = q);
         }
 
         @Override
         public void refuse(String reason) {
-            if (writable()) {
-                refusal = Objects.requireNonNull(reason, "reason");
-            }
+            write(() -> refusal = Objects.requireNonNull(reason, "reason"));
         }
 
         @Override
@@ -337,16 +393,12 @@ final class PluginOutputs {
             if (seconds < 0 || seconds > 0xFFFF_FFFFL) {
                 throw new IllegalArgumentException("session expiry must be 0 .. 4294967295 seconds: " + seconds);
             }
-            if (writable()) {
-                sessionExpiry = seconds;
-            }
+            write(() -> sessionExpiry = seconds);
         }
 
         @Override
         public void refuse(String reason) {
-            if (writable()) {
-                refusal = Objects.requireNonNull(reason, "reason");
-            }
+            write(() -> refusal = Objects.requireNonNull(reason, "reason"));
         }
 
         @Override
@@ -360,11 +412,14 @@ final class PluginOutputs {
     static final class Disconnect extends PluginOutput implements DisconnectOutput {
         volatile boolean suppressWill;
 
+        /** @param suppressed whether an earlier plugin already suppressed the will */
+        Disconnect(boolean suppressed) {
+            this.suppressWill = suppressed;
+        }
+
         @Override
         public void suppressWill() {
-            if (writable()) {
-                suppressWill = true;
-            }
+            write(() -> suppressWill = true);
         }
 
         @Override

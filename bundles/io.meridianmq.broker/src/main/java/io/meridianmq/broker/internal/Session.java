@@ -11,10 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.meridianmq.broker.ClientConnection;
@@ -43,7 +41,6 @@ import org.slf4j.LoggerFactory;
 final class Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    private static final int DRAIN_BATCH = 256;
     static final int IN_MEMORY_QUEUE = 1000;
     private static final int PAGE_IN = 500;
     private static final int[] NO_IDS = new int[0];
@@ -88,12 +85,18 @@ final class Session {
     }
 
     final String clientId;
-    private final BrokerCore core;
+    /** The rest of the broker, as far as a session needs it. */
+    private final SessionContext core;
 
     /** The connection that owns the session; written under the registry lock only. */
     volatile ClientConnection owner;
-    /** Session expiry interval in seconds; written under the registry lock or in the mailbox. */
-    volatile long expirySeconds;
+    /** Session expiry interval in seconds, as the attached (or last) connection asked; session thread. */
+    private long expirySeconds;
+    /**
+     * The expiry the registry decides by (whether a detached session stays); written and read
+     * under the registry lock. The session's own {@link #expirySeconds} follows it through tasks.
+     */
+    long registeredExpirySeconds;
     /**
      * Who made the session ({@link ClientIdentity#ownerKey()}), stored with it; null for a
      * session restored from a store that did not keep owners. Written under the registry lock
@@ -119,12 +122,8 @@ final class Session {
     private boolean retired;
     private final Object storeLock = new Object();
 
-    private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    /**
-     * Acknowledgements from the client: run before the mailbox's next task, so that a mailbox
-     * full of deliveries does not hold up the PUBACKs that free the in-flight window.
-     */
-    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
+    /** Runs this session's tasks one at a time, on the connection's thread or an offline one. */
+    private final Mailbox mailbox;
 
     /** Queued messages of a connected client above which its publishers are held back. */
     static final int QUEUE_HIGH = 2000;
@@ -143,8 +142,6 @@ final class Session {
     private volatile boolean targetWritable = true;
     /** What to run once this session is no longer congested (publishers to resume). */
     private final ConcurrentLinkedQueue<Runnable> whenRelieved = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-    private volatile Executor executor;
 
     // --- state below is touched only by mailbox tasks ---
     private ClientConnection target;
@@ -174,11 +171,12 @@ final class Session {
     private ClientIdentity pendingWillOwner;
     private ScheduledFuture<?> willTimer;
 
-    Session(String clientId, long expirySeconds, BrokerCore core) {
+    Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
         this.expirySeconds = expirySeconds;
+        this.registeredExpirySeconds = expirySeconds;
         this.core = core;
-        this.executor = core.offlineExecutor(clientId);
+        this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
     }
 
     boolean isOnline() {
@@ -280,7 +278,7 @@ final class Session {
             Subscription subscription = new Subscription(this, s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
                     s.subscriptionId(), s.shareName());
             subscriptions.put(s.key(), subscription);
-            core.subscriptions().subscribe(subscription);
+            core.routes().subscribe(subscription);
         }
         snapshotSubscriptions();
         r.messages().forEach((sequence, m) -> {
@@ -315,24 +313,18 @@ final class Session {
         }
         if (expirySeconds != ConnectRequest.NEVER_EXPIRES) {
             long left = disconnectedAt + expirySeconds * 1000L - nowMillis;
-            expiryTimer = core.schedule(() -> core.expire(this), Math.max(0, left), TimeUnit.MILLISECONDS);
+            expiryTimer = core.schedule(() -> core.expired(this), Math.max(0, left), TimeUnit.MILLISECONDS);
         }
     }
 
     /** Runs {@code task} on this session's thread, after the tasks submitted before it. */
     void submit(Runnable task) {
-        mailbox.add(task);
-        if (scheduled.compareAndSet(false, true)) {
-            schedule();
-        }
+        mailbox.submit(task);
     }
 
     /** Runs {@code task} on this session's thread before the mailbox's waiting tasks. */
     void submitUrgent(Runnable task) {
-        urgent.add(task);
-        if (scheduled.compareAndSet(false, true)) {
-            schedule();
-        }
+        mailbox.submitUrgent(task);
     }
 
     /** Hands a delivery to this session; counted until it runs, for back pressure. */
@@ -423,33 +415,6 @@ final class Session {
         }
     }
 
-    private void schedule() {
-        try {
-            executor.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-            // the broker is stopping: the executor is gone and so is the session's future
-            scheduled.set(false);
-        }
-    }
-
-    private void drain() {
-        int ran = 0;
-        Runnable task;
-        while (ran < DRAIN_BATCH && ((task = urgent.poll()) != null || (task = mailbox.poll()) != null)) {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.error("Session of client '{}': internal error, continuing", clientId, e);
-            }
-            ran++;
-        }
-        flushIfNeeded();
-        scheduled.set(false);
-        if ((!mailbox.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {
-            schedule();
-        }
-    }
-
     private void flushIfNeeded() {
         if (unflushed && target != null) {
             unflushed = false;
@@ -459,18 +424,29 @@ final class Session {
 
     // ---- tasks (run on the session's thread) ----
 
-    /** Makes {@code connection} the delivery target: resend what is unacknowledged, then the queue. */
-    void attach(ClientConnection connection, int receiveMaximum) {
+    /**
+     * Makes {@code connection} the delivery target (any thread): the session moves to the
+     * connection's thread first, then {@link #attach} runs there, before any task waiting.
+     */
+    void open(ClientConnection connection, int receiveMaximum, long sessionExpirySeconds) {
+        submit(() -> {
+            mailbox.moveTo(connection.executor());
+            submitUrgent(() -> attach(connection, receiveMaximum, sessionExpirySeconds));
+        });
+    }
+
+    /** On the connection's thread: resend what is unacknowledged, then the queue. */
+    private void attach(ClientConnection connection, int receiveMaximum, long sessionExpirySeconds) {
         if (discarded) {
             return;
         }
+        expirySeconds = sessionExpirySeconds;
         cancelTimers();
         connectionEpoch++;
         target = connection;
         online = true;
         syncPersistence(0);
         window = Math.max(1, Math.min(core.settings().maxInflightMessages(), receiveMaximum));
-        executor = connection.executor();
         long now = System.currentTimeMillis();
         for (Iterator<Delivery> it = inflight.values().iterator(); it.hasNext();) {
             Delivery d = it.next();
@@ -485,25 +461,29 @@ final class Session {
         drainQueue();
     }
 
-    /** The connection ended: keep state for a session that outlives it, forget it otherwise. */
-    void detach(ClientConnection connection) {
+    /**
+     * The connection ended: keep state for a session that outlives it ({@code sessionExpirySeconds},
+     * as the registry decided), forget it otherwise. The tasks after this one run offline.
+     */
+    void detach(ClientConnection connection, long sessionExpirySeconds) {
         if (target != connection) {
             return; // a newer connection already took over
         }
         flushIfNeeded();
         target = null;
         online = false;
+        expirySeconds = sessionExpirySeconds;
         writabilityChanged(true); // nothing waits for an offline client's socket or queue
-        executor = core.offlineExecutor(clientId);
+        mailbox.moveTo(core.offlineExecutor(clientId));
         handOverSharedDeliveries();
         long expiry = expirySeconds;
         if (expiry == 0) {
-            discard(); // the registry already forgot it (BrokerCore.detach)
+            discard(); // the registry already forgot it (SessionRegistry.detach)
             return;
         }
         syncPersistence(System.currentTimeMillis());
         if (expiry != ConnectRequest.NEVER_EXPIRES) {
-            expiryTimer = core.schedule(() -> core.expire(this), expiry, TimeUnit.SECONDS);
+            expiryTimer = core.schedule(() -> core.expired(this), expiry, TimeUnit.SECONDS);
         }
     }
 
@@ -549,7 +529,7 @@ final class Session {
             core.publishWill(pendingWillOwner, will);
         }
         for (Subscription s : subscriptions.values()) {
-            core.subscriptions().unsubscribe(s.filter(), s.shareName(), this);
+            core.routes().unsubscribe(s.filter(), s.shareName(), this);
         }
         subscriptions.clear();
         inflight.clear();
@@ -619,13 +599,13 @@ final class Session {
             return;
         }
         ClientIdentity who = identity;
-        if (!d.intercepted && who != null && core.hasOutboundInterceptors()) {
+        if (!d.intercepted && who != null && core.interceptsDeliveries()) {
             Message m = d.message;
             PluginOutputs.Publish copy = new PluginOutputs.Publish(m.topic(), m.payload(), d.qos, d.retain,
                     m.remainingExpirySeconds(System.currentTimeMillis()), m.properties());
-            outboundTail = outboundTail.thenCompose(v -> core.interceptOutbound(who, copy)).thenAccept(out -> submit(() -> {
+            outboundTail = outboundTail.thenCompose(v -> core.interceptDelivery(who, copy)).thenAccept(out -> submit(() -> {
                 if (out.dropReason != null) {
-                    core.events.messageDropped(who, m.topic(), "dropped by a plugin: " + out.dropReason);
+                    core.notSent(who, m.topic(), "dropped by a plugin: " + out.dropReason);
                     forget(d);
                     return;
                 }
@@ -734,10 +714,7 @@ final class Session {
 
     private void countDrop(Delivery d, String why) {
         dropped++;
-        core.countDropped();
-        if (identity != null) {
-            core.events.messageDropped(identity, d.message.topic(), why);
-        }
+        core.dropped(identity, d.message.topic(), why);
         if (dropped == 1 || dropped % 1000 == 0) {
             LOG.warn("Client '{}': {}, dropped {} message(s) so far (QoS 0 ones first)", clientId, why, dropped);
         }
@@ -827,7 +804,7 @@ final class Session {
             return false; // not known yet: nothing is sent until it is (open() sets it before attach)
         }
         java.util.concurrent.CompletableFuture<PluginOutputs.Authorization> decision = core
-                .authorizeSubscribe(who, head.message.topic(), head.qos).toCompletableFuture();
+                .authorizeDelivery(who, head.message.topic(), head.qos).toCompletableFuture();
         if (decision.isDone()) {
             decide(head, who, decision.join());
             return true;
@@ -847,7 +824,7 @@ final class Session {
         }
         if (a.verdict == PluginOutputs.Verdict.DENY) {
             pollQueue();
-            core.events.messageDropped(who, head.message.topic(), "not authorized when delivered"
+            core.notSent(who, head.message.topic(), "not authorized when delivered"
                     + (a.reason != null ? ": " + a.reason : ""));
             forget(head);
         } else {
@@ -969,7 +946,7 @@ final class Session {
         }
         String key = key(subscription.filter(), subscription.shareName());
         boolean existed = subscriptions.put(key, subscription) != null;
-        core.subscriptions().subscribe(subscription);
+        core.routes().subscribe(subscription);
         write(b -> b.putSubscription(clientId, stored(subscription)));
         snapshotSubscriptions();
         return existed;
@@ -978,7 +955,7 @@ final class Session {
     boolean removeSubscription(String filter, String shareName) {
         String key = key(filter, shareName);
         if (subscriptions.remove(key) != null) {
-            core.subscriptions().unsubscribe(filter, shareName, this);
+            core.routes().unsubscribe(filter, shareName, this);
             write(b -> b.removeSubscription(clientId, key));
             snapshotSubscriptions();
             return true;

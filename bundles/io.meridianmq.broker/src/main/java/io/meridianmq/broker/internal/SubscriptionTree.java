@@ -16,13 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * unsubscribe, rare next to publishes) are serialised by one lock so that pruning empty nodes
  * cannot race with adding to them.
  */
-final class SubscriptionTree {
+final class SubscriptionTree implements RouteTable {
 
-    /** Receives matches. */
-    interface MatchVisitor {
-        void subscription(Subscription subscription);
-
-        void sharedGroup(SharedGroup group);
+    /** Receives matches (the route table's visitor). */
+    interface MatchVisitor extends RouteTable.MatchVisitor {
     }
 
     /** The members of one share name at one filter; a message goes to one of them. */
@@ -88,8 +85,8 @@ final class SubscriptionTree {
     private final Node root = new Node();
     private final Object writeLock = new Object();
 
-    /** Adds or replaces a subscription; returns whether one with the same filter existed. */
-    boolean subscribe(Subscription subscription) {
+    @Override
+    public boolean subscribe(Subscription subscription) {
         synchronized (writeLock) {
             Node node = root;
             for (String level : levels(subscription.filter())) {
@@ -106,7 +103,8 @@ final class SubscriptionTree {
         }
     }
 
-    void unsubscribe(String filter, String shareName, Session session) {
+    @Override
+    public void unsubscribe(String filter, String shareName, Session session) {
         synchronized (writeLock) {
             String[] levels = levels(filter);
             List<Node> path = new ArrayList<>(levels.length + 1);
@@ -140,14 +138,14 @@ final class SubscriptionTree {
         }
     }
 
-    /** Visits every subscription and shared group whose filter matches {@code topic}. */
-    void match(String topic, MatchVisitor visitor) {
+    @Override
+    public void match(String topic, RouteTable.MatchVisitor visitor) {
         String[] levels = levels(topic);
         boolean dollar = !topic.isEmpty() && topic.charAt(0) == '$';
         match(root, levels, 0, dollar, visitor);
     }
 
-    private static void match(Node node, String[] levels, int index, boolean dollar, MatchVisitor visitor) {
+    private static void match(Node node, String[] levels, int index, boolean dollar, RouteTable.MatchVisitor visitor) {
         boolean wildcardsAllowed = !(index == 0 && dollar);
         // '#' matches this level and everything below, including the parent level itself
         if (wildcardsAllowed) {
@@ -172,7 +170,7 @@ final class SubscriptionTree {
         }
     }
 
-    private static void visitAll(Node node, MatchVisitor visitor) {
+    private static void visitAll(Node node, RouteTable.MatchVisitor visitor) {
         if (!node.subscribers.isEmpty()) {
             for (Subscription s : node.subscribers.values()) {
                 visitor.subscription(s);

@@ -50,10 +50,10 @@ public class AuthenticatedIdentityTest {
     @Test
     public void rolesAndExpiryFromTheAuthenticatorReachTheAuthorizersAndFollowAReauthentication() throws Exception {
         Instant until = Instant.now().plusSeconds(60);
-        core.authenticators.add((input, output) -> output.allow(Identity.of("alice").withRoles(List.of("reader"))
+        core.plugins.authenticators.add((input, output) -> output.allow(Identity.of("alice").withRoles(List.of("reader"))
                 .expiringAt(until)), "token", 100);
         AtomicReference<Set<String>> seenRoles = new AtomicReference<>();
-        core.authorizers.add(new Authorizer() {
+        core.plugins.authorizers.add(new Authorizer() {
             @Override
             public void authorizePublish(PublishAuthorizationInput input, AuthorizationOutput output) {
                 output.allow();
@@ -89,7 +89,7 @@ public class AuthenticatedIdentityTest {
 
     @Test
     public void credentialsThatHaveAlreadyExpiredAreRefused() {
-        core.authenticators.add((input, output) -> output.allow(Identity.asPresented()
+        core.plugins.authenticators.add((input, output) -> output.allow(Identity.asPresented()
                 .expiringAt(Instant.now().minusSeconds(1))), "stale", 100);
         ConnectResult r = connect("c2", "bob");
         assertEquals(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD, r.code());

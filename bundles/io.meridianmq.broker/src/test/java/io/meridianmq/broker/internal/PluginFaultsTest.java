@@ -53,11 +53,11 @@ public class PluginFaultsTest {
             calls.incrementAndGet();
             throw new IllegalStateException("boom");
         };
-        core.authenticators.add(broken, "broken", 100);
+        core.plugins.authenticators.add(broken, "broken", 100);
         for (int i = 0; i < Plugin.DISABLE_AFTER; i++) {
             assertEquals(ConnectReturnCode.NOT_AUTHORIZED, connect("c" + i).code());
         }
-        assertFalse(core.authenticators.all().get(0).isEnabled());
+        assertFalse(core.plugins.authenticators.all().get(0).isEnabled());
         // fail closed (issue 16, point 5): skipping it would let in whom it would have refused
         assertEquals("a disabled authenticator refuses", ConnectReturnCode.NOT_AUTHORIZED, connect("after").code());
         assertEquals(Plugin.DISABLE_AFTER, calls.get());
@@ -69,7 +69,7 @@ public class PluginFaultsTest {
     }
 
     private PluginOutputs.Verdict publishVerdict(String clientId) {
-        return core.authorizePublish(client(clientId), "t", 1, false).toCompletableFuture().join().verdict;
+        return core.plugins.authorizePublish(client(clientId), "t", 1, false).toCompletableFuture().join().verdict;
     }
 
     @Test
@@ -86,11 +86,11 @@ public class PluginFaultsTest {
                 output.next();
             }
         };
-        core.authorizers.add(broken, "broken-authorizer", 0);
+        core.plugins.authorizers.add(broken, "broken-authorizer", 0);
         for (int i = 0; i < Plugin.DISABLE_AFTER; i++) {
             assertEquals(PluginOutputs.Verdict.DENY, publishVerdict("c" + i));
         }
-        assertFalse(core.authorizers.all().get(0).isEnabled());
+        assertFalse(core.plugins.authorizers.all().get(0).isEnabled());
         assertEquals("disabled, it still denies", PluginOutputs.Verdict.DENY, publishVerdict("after"));
         assertEquals(Long.valueOf(1), core.metrics().get("broker.plugins.failed_closed"));
     }
@@ -109,7 +109,7 @@ public class PluginFaultsTest {
                 output.next();
             }
         };
-        core.authorizers.add(hangs, "hangs", 0);
+        core.plugins.authorizers.add(hangs, "hangs", 0);
         assertEquals(PluginOutputs.Verdict.DENY, publishVerdict("c"));
     }
 
@@ -125,7 +125,7 @@ public class PluginFaultsTest {
                 }
             }
         };
-        core.authenticators.add(blocking, "blocking", 100);
+        core.plugins.authenticators.add(blocking, "blocking", 100);
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
         List<java.util.concurrent.CompletableFuture<ConnectResult>> blockers = new java.util.ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -160,7 +160,7 @@ public class PluginFaultsTest {
                     .getBytes(StandardCharsets.UTF_8));
             output.publish().userProperties().add(new UserProperty("by", input.client().clientId()));
         };
-        core.inboundInterceptors.add(rewrite, "rewrite", 0);
+        core.plugins.inboundInterceptors.add(rewrite, "rewrite", 0);
         SessionFlowTest.RecordingConnection subConn = new SessionFlowTest.RecordingConnection();
         ConnectResult sub = core.connect(new ConnectRequest("sub", true, 60, null, null, null,
                 new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535), subConn).toCompletableFuture().join();
@@ -189,7 +189,7 @@ public class PluginFaultsTest {
                 }
             }
         };
-        core.authenticators.add(slow, "slow", 100);
+        core.plugins.authenticators.add(slow, "slow", 100);
         java.util.concurrent.CompletableFuture<ConnectResult> blocked = core.connect(new ConnectRequest("slow", true, 60,
                 null, null, null, new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535),
                 new SessionFlowTest.RecordingConnection()).toCompletableFuture();
@@ -202,7 +202,7 @@ public class PluginFaultsTest {
     @Test
     public void anInterceptorThatNeverResumesGetsItsFallback() throws Exception {
         PublishInboundInterceptor hangs = (input, output) -> output.async(Duration.ofMillis(100), TimeoutFallback.FAILURE);
-        core.inboundInterceptors.add(hangs, "hangs", 0);
+        core.plugins.inboundInterceptors.add(hangs, "hangs", 0);
         ClientSession pub = connect("pub").session();
         pub.open();
         int[] reason = {-1};
@@ -220,7 +220,7 @@ public class PluginFaultsTest {
                 output.publish().setPayload(("for " + input.subscriber().clientId()).getBytes(StandardCharsets.UTF_8));
             }
         };
-        core.outboundInterceptors.add(perSubscriber, "per-subscriber", 0);
+        core.plugins.outboundInterceptors.add(perSubscriber, "per-subscriber", 0);
         java.util.List<String> drops = new java.util.concurrent.CopyOnWriteArrayList<>();
         core.events.listeners.add(new io.meridianmq.sdk.event.BrokerEventListener() {
             @Override
@@ -249,7 +249,7 @@ public class PluginFaultsTest {
                 output.setQos(Math.min(output.qos(), 1));
             }
         };
-        core.subscribeInterceptors.add(rules, "rules", 0);
+        core.plugins.subscribeInterceptors.add(rules, "rules", 0);
         ClientSession c = connect("c").session();
         c.open();
         int[][] granted = new int[1][];
@@ -257,7 +257,7 @@ public class PluginFaultsTest {
         awaitTrue(() -> granted[0] != null);
         assertEquals(ClientSessionHandle.NOT_AUTHORIZED, granted[0][0]);
         assertEquals(1, granted[0][1]);
-        assertEquals(Map.of("tenant/a", 1), core.subscriptions("c"));
+        assertEquals(Map.of("tenant/a", 1), core.services().subscriptions("c"));
     }
 
     @Test
@@ -269,7 +269,7 @@ public class PluginFaultsTest {
                 output.setSessionExpiry(Math.min(output.sessionExpiry(), 60));
             }
         };
-        core.connectInterceptors.add(policy, "policy", 0);
+        core.plugins.connectInterceptors.add(policy, "policy", 0);
         assertEquals(ConnectReturnCode.NOT_AUTHORIZED, connect("banned-1").code());
         ConnectResult ok = core.connect(new ConnectRequest("fine", false, 60, null, null, null,
                 new InetSocketAddress("127.0.0.1", 1), "test", 5, ConnectRequest.NEVER_EXPIRES, 65535),
@@ -279,7 +279,7 @@ public class PluginFaultsTest {
 
     @Test
     public void disconnectInterceptorsCanSuppressWills() throws Exception {
-        core.disconnectInterceptors.add((input, output) -> output.suppressWill(), "quiet", 0);
+        core.plugins.disconnectInterceptors.add((input, output) -> output.suppressWill(), "quiet", 0);
         SessionFlowTest.RecordingConnection watcher = subscriber("watcher", "wills/#");
         io.meridianmq.broker.WillMessage will = new io.meridianmq.broker.WillMessage("wills/x",
                 "bye".getBytes(StandardCharsets.UTF_8), 1, false);

@@ -81,13 +81,18 @@ public class SessionFlowTest {
     static BrokerCore startedCore(Map<String, Object> config, java.time.Duration pluginCallTimeout) {
         BrokerCore core = new BrokerCore() {
             @Override
-            Executor offlineExecutor(String clientId) {
-                return Runnable::run;
+            CoreThreads newThreads() {
+                return new CoreThreads() {
+                    @Override
+                    Executor offlineExecutor(String clientId) {
+                        return Runnable::run;
+                    }
+                };
             }
         };
         core.retained = new InMemoryRetainedMessageStore();
         core.store = new io.meridianmq.storage.memory.internal.TransientSessionStore();
-        core.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
+        core.plugins.authenticators.add(new AnonymousAuthenticator(), "anonymous", Integer.MIN_VALUE);
         core.metrics = new MetricsRegistry();
         core.pluginCallTimeout = pluginCallTimeout;
         core.activate(config);
@@ -304,7 +309,7 @@ public class SessionFlowTest {
         assertEquals("the retained message's own QoS (0) caps it", 0, subConn.last().qos());
         pub.publish(publish("r/a", "", 0, 0, true), r -> { });
         assertFalse("live delivery carries no retain flag", subConn.last().retain());
-        assertEquals(0, core.retained().size());
+        assertEquals(0L, core.parts().retained.size());
     }
 
     @Test
@@ -312,13 +317,13 @@ public class SessionFlowTest {
         ClientSession pub = session("pub", true, new RecordingConnection());
         pub.publish(publish("status/a", "up", 1, 1, true), r -> { });
         pub.publish(publish("status/b", "down", 1, 2, true), r -> { });
-        assertEquals(2, core.retained("status/#", 10).size());
-        assertEquals(1, core.retained("status/#", 1).size());
-        assertEquals("up", new String(core.retained("status/a", 10).get(0).payload(), StandardCharsets.UTF_8));
+        assertEquals(2, core.services().retained("status/#", 10).size());
+        assertEquals(1, core.services().retained("status/#", 1).size());
+        assertEquals("up", new String(core.services().retained("status/a", 10).get(0).payload(), StandardCharsets.UTF_8));
         ClientSession sub = session("sub", true, new RecordingConnection());
         subscribe(sub, "status/+", 1);
-        assertEquals(Map.of("status/+", 1), core.subscriptions("sub"));
-        assertTrue(core.connectedClients().stream().anyMatch(c -> c.clientId().equals("sub")));
+        assertEquals(Map.of("status/+", 1), core.services().subscriptions("sub"));
+        assertTrue(core.services().connectedClients().stream().anyMatch(c -> c.clientId().equals("sub")));
     }
 
     @Test

@@ -48,7 +48,7 @@ public class SubscriptionTreeBenchmark {
         core = SessionFlowTest.startedCore(Map.of(), Duration.ofSeconds(5));
         tree = new SubscriptionTree();
         for (int i = 0; i < subscriptions; i++) {
-            Session session = new Session("c" + i, 0, core);
+            Session session = new Session("c" + i, 0, core.parts());
             int site = i % SITES;
             String filter = switch (i % 10) {
                 case 0 -> "site/" + site + "/dev/+/temp";

@@ -15,11 +15,12 @@ public class SubscriptionTreeTest {
 
     {
         core.store = new io.meridianmq.storage.memory.internal.TransientSessionStore();
+        core.retained = new io.meridianmq.storage.memory.internal.InMemoryRetainedMessageStore();
     }
     private final SubscriptionTree tree = new SubscriptionTree();
 
     private Session session(String id) {
-        return new Session(id, 0, core);
+        return new Session(id, 0, core.parts());
     }
 
     private Map<String, Integer> match(String topic) {

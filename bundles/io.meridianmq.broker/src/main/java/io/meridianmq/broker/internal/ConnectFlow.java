@@ -1,0 +1,175 @@
+package io.meridianmq.broker.internal;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.meridianmq.broker.ClientConnection;
+import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.ConnectResult;
+import io.meridianmq.broker.ConnectReturnCode;
+import io.meridianmq.broker.WillMessage;
+import io.meridianmq.sdk.auth.AuthenticationInput;
+import io.meridianmq.sdk.auth.Identity;
+import io.meridianmq.sdk.client.ClientInfo;
+import io.meridianmq.sdk.interceptor.ConnectInput;
+
+/**
+ * Takes a CONNECT from request to answer: the client id, authentication by the authenticator
+ * chain (or the transport's, for certificates and enhanced authentication), the expiry of the
+ * credentials, the CONNECT interceptors, login damping after failures, and the attach to the
+ * session registry.
+ *
+ * <p>Thread-safe; {@link #connect} completes on a plugin thread, a timer or the caller's thread.
+ */
+final class ConnectFlow {
+
+    private final CoreParts core;
+    private final FailedLogins failedLogins = new FailedLogins();
+
+    ConnectFlow(CoreParts core) {
+        this.core = core;
+    }
+
+    long failedLogins() {
+        return failedLogins.total();
+    }
+
+    CompletionStage<ConnectResult> connect(ConnectRequest request, ClientConnection connection) {
+        String clientId = request.clientId();
+        if (clientId.isEmpty()) {
+            if (!request.cleanStart() && request.protocolLevel() < 5) {
+                return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.IDENTIFIER_REJECTED,
+                        clientId, "empty client id needs clean session"));
+            }
+            clientId = "meridian-" + UUID.randomUUID();
+        }
+        ClientIdentity identity = identity(request, clientId);
+        String finalClientId = clientId;
+        CompletionStage<PluginOutputs.Authentication> authentication;
+        if (request.authenticatedBy() != null) {
+            PluginOutputs.Authentication allowed = new PluginOutputs.Authentication();
+            allowed.allow(request.identity() != null ? request.identity() : Identity.asPresented());
+            authentication = CompletableFuture.completedFuture(allowed);
+        } else {
+            authentication = core.plugins.authenticate(input(identity, request));
+        }
+        return authentication.thenCompose(result -> {
+            if (result.verdict != PluginOutputs.Verdict.ALLOW) {
+                ConnectReturnCode code = request.username() == null ? ConnectReturnCode.NOT_AUTHORIZED
+                        : ConnectReturnCode.BAD_USERNAME_OR_PASSWORD;
+                String reason = result.reason != null ? result.reason : "no authenticator accepted the client";
+                // the client learns only the code: "unknown user" and "wrong password" look alike
+                String told = request.username() == null ? "not authorized" : "bad user name or password";
+                return refused(identity, request.username(), reason)
+                        .thenApply(v -> ConnectResult.refused(code, finalClientId, reason, told));
+            }
+            if (request.password() != null && request.username() != null) {
+                failedLogins.succeeded(request.username());
+            }
+            ClientIdentity known = identity.as(result.identity);
+            Optional<Instant> expires = result.identity.expiresAt();
+            if (expires.isPresent() && !expires.get().isAfter(Instant.now())) {
+                String why = "credentials expired at " + expires.get();
+                core.events.authenticationFailed(known, why);
+                return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD,
+                        finalClientId, why));
+            }
+            if (!core.plugins.hasConnectInterceptors()) {
+                return CompletableFuture.completedFuture(attach(known, request, connection));
+            }
+            return core.plugins.interceptConnect(connectInput(known, request), request.sessionExpirySeconds())
+                    .thenApply(out -> {
+                        if (out.refusal != null) {
+                            core.events.authenticationFailed(known, out.refusal);
+                            return ConnectResult.refused(ConnectReturnCode.NOT_AUTHORIZED, finalClientId, out.refusal);
+                        }
+                        return attach(known, request.withSessionExpiry(out.sessionExpiry), connection);
+                    });
+        });
+    }
+
+    private static ClientIdentity identity(ConnectRequest request, String clientId) {
+        return new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(), request.protocolLevel(),
+                Optional.ofNullable(request.username()), Set.of(), null, request.clientCertificate());
+    }
+
+    private ConnectResult attach(ClientIdentity identity, ConnectRequest request, ClientConnection connection) {
+        SessionRegistry.Attachment a = core.registry.attach(identity, request, connection);
+        if (a.refusal() != null) {
+            if (a.quotaExceeded()) {
+                core.limits.refused("sessions", identity.clientId(), a.refusal());
+                return ConnectResult.refused(ConnectReturnCode.QUOTA_EXCEEDED, identity.clientId(), a.refusal(),
+                        "quota exceeded");
+            }
+            core.events.authenticationFailed(identity, a.refusal());
+            return ConnectResult.refused(ConnectReturnCode.IDENTIFIER_REJECTED, identity.clientId(), a.refusal(),
+                    "client identifier not valid");
+        }
+        ClientSessionHandle handle = new ClientSessionHandle(core, a.session(), identity, connection, request.will(),
+                request.receiveMaximum(), request.sessionExpirySeconds());
+        return ConnectResult.accepted(a.present(), identity.clientId(), handle);
+    }
+
+    /**
+     * Counts a failed authentication (per address and per user name), tells the audit plugins,
+     * and completes when the refusal may be sent: repeated failures are answered ever more
+     * slowly, by a timer, never by blocking a thread.
+     */
+    CompletionStage<Void> refused(ClientIdentity client, String username, String reason) {
+        core.events.authenticationFailed(client, reason);
+        return core.threads.after(failedLogins.failed(client.remoteAddress().getAddress(), username,
+                client.clientId()));
+    }
+
+    /** An enhanced authentication exchange failed: counted and damped as any failed login. */
+    CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason) {
+        return refused(identity(request, request.clientId()), request.username(), reason);
+    }
+
+    private static AuthenticationInput input(ClientIdentity identity, ConnectRequest request) {
+        return new AuthenticationInput() {
+            @Override
+            public ClientInfo client() {
+                return identity;
+            }
+
+            @Override
+            public Optional<String> username() {
+                return Optional.ofNullable(request.username());
+            }
+
+            @Override
+            public Optional<byte[]> password() {
+                return Optional.ofNullable(request.password()).map(byte[]::clone);
+            }
+        };
+    }
+
+    private static ConnectInput connectInput(ClientIdentity client, ConnectRequest request) {
+        return new ConnectInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public boolean cleanStart() {
+                return request.cleanStart();
+            }
+
+            @Override
+            public int keepAlive() {
+                return request.keepAliveSeconds();
+            }
+
+            @Override
+            public Optional<String> willTopic() {
+                return Optional.ofNullable(request.will()).map(WillMessage::topic);
+            }
+        };
+    }
+}

@@ -1,0 +1,144 @@
+package io.meridianmq.broker.internal;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.meridianmq.broker.WillMessage;
+import io.meridianmq.sdk.client.ClientInfo;
+import io.meridianmq.storage.SessionStore;
+
+/**
+ * The parts of one running broker core, made together at activation and shared by the classes
+ * that work with each other (the registry, the connect flow, the session handles); as
+ * {@link SessionContext} it is all a {@link Session} sees of them.
+ *
+ * <p>The parts are final and thread-safe; {@link #settings} is replaced whole when the operator
+ * changes {@code etc/io.meridianmq.broker.cfg} (any thread reads the latest).
+ */
+final class CoreParts implements SessionContext {
+
+    final SessionStore store;
+    final boolean durable;
+    /** Store keys of queued messages: unique and increasing over all sessions. */
+    final AtomicLong sequences = new AtomicLong();
+    final CoreThreads threads;
+    final PluginHost plugins;
+    final BrokerEvents events;
+    final RouteTable routes;
+    final RetainedMessages retained;
+    final Router router;
+    final WillPublisher wills;
+    final StateLimits limits;
+    final SessionRegistry registry;
+    private volatile BrokerSettings settings;
+
+    CoreParts(BrokerSettings settings, SessionStore store, io.meridianmq.storage.RetainedMessageStore retainedStore,
+            PluginHost plugins, BrokerEvents events, MetricsRegistry metrics, CoreThreads threads) {
+        this.settings = settings;
+        this.store = store;
+        this.durable = store.durable();
+        this.plugins = plugins;
+        this.events = events;
+        this.threads = threads;
+        this.routes = new SubscriptionTree();
+        this.retained = new RetainedMessages(retainedStore, threads);
+        this.router = new Router(routes, retained, threads, sequences);
+        this.wills = new WillPublisher(plugins, router);
+        this.limits = new StateLimits(this::settings, retained, metrics);
+        this.registry = new LocalSessionRegistry(this);
+    }
+
+    void settings(BrokerSettings changed) {
+        settings = changed;
+    }
+
+    // ---- as a session's context ----
+
+    @Override
+    public BrokerSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public SessionStore store() {
+        return store;
+    }
+
+    @Override
+    public boolean durable() {
+        return durable;
+    }
+
+    @Override
+    public long nextSequence() {
+        return sequences.incrementAndGet();
+    }
+
+    @Override
+    public Executor offlineExecutor(String clientId) {
+        return threads.offlineExecutor(clientId);
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return threads.schedule(task, delay, unit);
+    }
+
+    @Override
+    public RouteTable routes() {
+        return routes;
+    }
+
+    @Override
+    public void expired(Session session) {
+        registry.expire(session);
+    }
+
+    @Override
+    public void publishWill(ClientIdentity owner, WillMessage will) {
+        wills.publish(owner, will);
+    }
+
+    @Override
+    public void redeliverShared(Session.Delivery delivery, Session leaving) {
+        router.redeliverShared(delivery, leaving);
+    }
+
+    @Override
+    public boolean authorizesDeliveries() {
+        return plugins.authorizesDeliveries();
+    }
+
+    @Override
+    public CompletionStage<PluginOutputs.Authorization> authorizeDelivery(ClientInfo subscriber, String topic,
+            int qos) {
+        return plugins.authorizeSubscribe(subscriber, topic, qos);
+    }
+
+    @Override
+    public boolean interceptsDeliveries() {
+        return plugins.hasOutboundInterceptors();
+    }
+
+    @Override
+    public CompletionStage<PluginOutputs.PublishOutbound> interceptDelivery(ClientInfo subscriber,
+            PluginOutputs.Publish copy) {
+        return plugins.interceptOutbound(subscriber, copy);
+    }
+
+    @Override
+    public void dropped(ClientIdentity who, String topic, String why) {
+        router.countDropped();
+        if (who != null) {
+            events.messageDropped(who, topic, why);
+        }
+    }
+
+    @Override
+    public void notSent(ClientIdentity who, String topic, String why) {
+        events.messageDropped(who, topic, why);
+    }
+}

@@ -1,0 +1,153 @@
+package io.meridianmq.broker.internal;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.meridianmq.broker.ClientConnection;
+import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.DisconnectReason;
+import io.meridianmq.storage.SessionStore;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions of this broker by client id, in memory: attach, takeover, detach, expiry and
+ * recovery from the store at start.
+ *
+ * <p>Connects, takeovers, disconnects and expiry are serialised by one lock, never taken on the
+ * publish path; lookups read the concurrent map without it.
+ */
+final class LocalSessionRegistry implements SessionRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSessionRegistry.class);
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
+    private final Object lock = new Object();
+    private final CoreParts core;
+
+    LocalSessionRegistry(CoreParts core) {
+        this.core = core;
+    }
+
+    @Override
+    public Attachment attach(ClientIdentity identity, ConnectRequest request, ClientConnection connection) {
+        String clientId = identity.clientId();
+        BrokerSettings settings = core.settings();
+        Session session;
+        boolean present;
+        ClientConnection previous;
+        synchronized (lock) {
+            Session existing = sessions.get(clientId);
+            String claimed = identity.ownerKey();
+            if (existing != null && existing.ownerKey != null && !existing.ownerKey.equals(claimed)) {
+                if (settings.sessionOwnerCheck()) {
+                    // online or offline, the session stays with whoever made it; its client stays connected
+                    return Attachment.refused("client id '" + clientId + "' belongs to the session of "
+                            + ClientIdentity.describeOwner(existing.ownerKey) + ", not to "
+                            + ClientIdentity.describeOwner(claimed) + " (session_owner_check = true)", false);
+                }
+                LOG.info("Client {}: the session was made by {}; taken over by {} (session_owner_check = false)",
+                        identity, ClientIdentity.describeOwner(existing.ownerKey), ClientIdentity.describeOwner(claimed));
+            }
+            int maxSessions = settings.limits().maxSessions();
+            if ((existing == null || request.cleanStart()) && request.sessionExpirySeconds() != 0 && maxSessions >= 0
+                    && sessions.size() - (existing == null ? 0 : 1) >= maxSessions) {
+                return Attachment.refused("max_sessions (" + maxSessions + ") reached: no new persistent session",
+                        true);
+            }
+            previous = existing == null ? null : existing.owner;
+            if (existing != null && request.cleanStart()) {
+                Session old = existing;
+                old.owner = null;
+                old.retire();
+                old.submit(old::discard);
+                sessions.remove(clientId, old);
+                existing = null;
+            }
+            if (existing == null) {
+                session = new Session(clientId, request.sessionExpirySeconds(), core);
+                sessions.put(clientId, session);
+                present = false;
+            } else {
+                session = existing;
+                session.registeredExpirySeconds = request.sessionExpirySeconds();
+                present = true;
+            }
+            session.owner = connection;
+            session.ownerKey = claimed;
+        }
+        if (previous != null) {
+            LOG.info("Client {}: taking over the session of the existing connection with that client id", identity);
+            previous.close(DisconnectReason.SESSION_TAKEN_OVER,
+                    "session taken over by a new connection with the same client id");
+        }
+        return new Attachment(session, present, null, false);
+    }
+
+    @Override
+    public void detach(Session session, ClientConnection connection, long sessionExpirySeconds) {
+        long expiry;
+        synchronized (lock) {
+            if (session.owner == connection) {
+                session.owner = null;
+                if (sessionExpirySeconds >= 0) {
+                    session.registeredExpirySeconds = sessionExpirySeconds; // changed by its DISCONNECT
+                }
+                if (session.registeredExpirySeconds == 0 && sessions.remove(session.clientId, session)) {
+                    session.retire();
+                }
+            }
+            // a connection that was taken over leaves the session with its successor's expiry
+            expiry = session.registeredExpirySeconds;
+        }
+        session.submit(() -> session.detach(connection, expiry));
+    }
+
+    @Override
+    public void expire(Session session) {
+        synchronized (lock) {
+            if (session.owner != null || !sessions.remove(session.clientId, session)) {
+                return; // the client came back (or the session already ended)
+            }
+            session.retire();
+        }
+        LOG.info("Session of client '{}' expired", session.clientId);
+        session.submit(session::discard);
+    }
+
+    @Override
+    public int recover() {
+        long now = System.currentTimeMillis();
+        AtomicInteger count = new AtomicInteger();
+        SessionStore store = core.store();
+        AtomicLong sequences = core.sequences;
+        long highest = store.recover(r -> {
+            Session session = new Session(r.clientId(), r.expirySeconds(), core);
+            session.ownerKey = r.owner(); // before anyone can connect to it
+            sessions.put(r.clientId(), session);
+            session.submit(() -> session.restore(r, now));
+            count.incrementAndGet();
+        });
+        sequences.set(highest);
+        return count.get();
+    }
+
+    @Override
+    public Session find(String clientId) {
+        return sessions.get(clientId);
+    }
+
+    @Override
+    public Collection<Session> sessions() {
+        return sessions.values();
+    }
+
+    @Override
+    public int size() {
+        return sessions.size();
+    }
+}

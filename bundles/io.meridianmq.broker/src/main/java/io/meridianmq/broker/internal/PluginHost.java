@@ -1,0 +1,505 @@
+package io.meridianmq.broker.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.meridianmq.broker.AuthenticationExchange;
+import io.meridianmq.broker.PluginState;
+import io.meridianmq.sdk.auth.AuthenticationInput;
+import io.meridianmq.sdk.auth.Authenticator;
+import io.meridianmq.sdk.auth.Authorizer;
+import io.meridianmq.sdk.auth.EnhancedAuthenticator;
+import io.meridianmq.sdk.auth.PublishAuthorizationInput;
+import io.meridianmq.sdk.auth.SubscribeAuthorizationInput;
+import io.meridianmq.sdk.client.ClientInfo;
+import io.meridianmq.sdk.interceptor.ConnectInput;
+import io.meridianmq.sdk.interceptor.ConnectInterceptor;
+import io.meridianmq.sdk.interceptor.DisconnectInput;
+import io.meridianmq.sdk.interceptor.DisconnectInterceptor;
+import io.meridianmq.sdk.interceptor.PublishInboundInput;
+import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
+import io.meridianmq.sdk.interceptor.PublishOutboundInput;
+import io.meridianmq.sdk.interceptor.PublishOutboundInterceptor;
+import io.meridianmq.sdk.interceptor.SubscribeInput;
+import io.meridianmq.sdk.interceptor.SubscribeInterceptor;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plugins the broker calls, one chain per extension point, and the decisions asked of them:
+ * each decision is one {@link ChainWalk} over its chain. Security chains fail closed (a disabled,
+ * failing or stopped authenticator or authorizer denies); interceptors that fail are passed over.
+ *
+ * <p>Thread-safe: chains are copy-on-write (bound and unbound by the OSGi framework's threads),
+ * decisions are asked from any thread and complete on plugin threads or inline.
+ */
+final class PluginHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
+
+    final PluginChain<Authenticator> authenticators = new PluginChain<>();
+    final PluginChain<EnhancedAuthenticator> enhancedAuthenticators = new PluginChain<>();
+    final PluginChain<Authorizer> authorizers = new PluginChain<>();
+    final PluginChain<PublishInboundInterceptor> inboundInterceptors = new PluginChain<>();
+    final PluginChain<PublishOutboundInterceptor> outboundInterceptors = new PluginChain<>();
+    final PluginChain<SubscribeInterceptor> subscribeInterceptors = new PluginChain<>();
+    final PluginChain<ConnectInterceptor> connectInterceptors = new PluginChain<>();
+    final PluginChain<DisconnectInterceptor> disconnectInterceptors = new PluginChain<>();
+    /** Security plugins whose bundles are installed but stopped: they deny until removed. */
+    final StoppedSecurityPlugins stopped = new StoppedSecurityPlugins();
+    /** Decisions denied because the security plugin that should have made them is disabled. */
+    private final AtomicLong failedClosed = new AtomicLong();
+    /** Set when the core starts (its threads exist then), before any decision is asked. */
+    private volatile PluginInvoker invoker;
+
+    void start(PluginInvoker pluginInvoker) {
+        invoker = pluginInvoker;
+    }
+
+    void stop() {
+        invoker.shutdown();
+    }
+
+    PluginInvoker invoker() {
+        return invoker;
+    }
+
+    /** Adds a plugin bound by the framework, with a log line naming it. */
+    <T> void add(PluginChain<T> chain, String kind, ServiceReference<T> reference, T plugin) {
+        chain.add(reference, plugin);
+        Bundle b = reference.getBundle();
+        LOG.info("{} added: {} ({})", kind, b == null ? "?" : b.getSymbolicName() + " " + b.getVersion(),
+                plugin.getClass().getName());
+    }
+
+    /** Removes a plugin unbound by the framework, with a log line naming it. */
+    <T> void remove(PluginChain<T> chain, String kind, T plugin) {
+        chain.remove(plugin);
+        LOG.info("{} removed: {}", kind, plugin.getClass().getName());
+    }
+
+    long failedClosedCount() {
+        return failedClosed.get();
+    }
+
+    /**
+     * Counts a decision denied because its security plugin is disabled or stopped, logs it (the
+     * first time and every 1,000th, so that a flood of denials cannot flood the log) and returns
+     * the reason for the client's refusal.
+     */
+    String failedClosed(String what, ClientInfo client) {
+        long n = failedClosed.incrementAndGet();
+        String why = what + "; denying (fail closed)";
+        if (n == 1 || n % 1000 == 0) {
+            LOG.warn("Client '{}': {} ({} such decisions so far); enable the plugin again or uninstall its bundle",
+                    client.clientId(), why, n);
+        }
+        return why;
+    }
+
+    // ---- authentication ----
+
+    /** Whether a real authenticator (not the anonymous one) or an enhanced one is installed. */
+    boolean authenticationConfigured() {
+        if (!enhancedAuthenticators.isEmpty()) {
+            return true;
+        }
+        for (Plugin<Authenticator> p : authenticators.all()) {
+            if (p.isEnabled() && !(p.service instanceof AnonymousAuthenticator)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    CompletionStage<PluginOutputs.Authentication> authenticate(AuthenticationInput input) {
+        String stoppedBundle = stopped.authenticator();
+        return AUTHENTICATE.run(this, authenticators.all(), input, new PluginOutputs.Authentication(), input.client(),
+                stoppedBundle == null ? null : "the authenticator bundle " + stoppedBundle);
+    }
+
+    boolean enhancedAuthenticationAvailable(String method) {
+        return enhancedAuthenticator(method) != null; // a disabled one too: its exchange fails closed
+    }
+
+    Optional<AuthenticationExchange> beginEnhancedAuthentication(String method, ClientInfo client) {
+        Plugin<EnhancedAuthenticator> p = enhancedAuthenticator(method);
+        return p == null ? Optional.empty() : Optional.of(new PluginAuthenticationExchange(p, client, invoker));
+    }
+
+    private Plugin<EnhancedAuthenticator> enhancedAuthenticator(String method) {
+        for (Plugin<EnhancedAuthenticator> p : enhancedAuthenticators.all()) {
+            if (method.equals(p.service.method())) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    // ---- authorization ----
+
+    boolean hasAuthorizers() {
+        return !authorizers.isEmpty();
+    }
+
+    /** Whether deliveries are to be authorized (an authorizer is installed, running or stopped). */
+    boolean authorizesDeliveries() {
+        return !authorizers.isEmpty() || stopped.authorizer() != null;
+    }
+
+    CompletionStage<PluginOutputs.Authorization> authorizePublish(ClientInfo client, String topic, int qos,
+            boolean retain) {
+        PublishAuthorizationInput input = new PublishAuthorizationInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public String topic() {
+                return topic;
+            }
+
+            @Override
+            public int qos() {
+                return qos;
+            }
+
+            @Override
+            public boolean retain() {
+                return retain;
+            }
+        };
+        return AUTHORIZE_PUBLISH.run(this, authorizers.all(), input, new PluginOutputs.Authorization(), input.client(),
+                stoppedAuthorizer());
+    }
+
+    CompletionStage<PluginOutputs.Authorization> authorizeSubscribe(ClientInfo client, String filter, int qos) {
+        SubscribeAuthorizationInput input = new SubscribeAuthorizationInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public String topicFilter() {
+                return filter;
+            }
+
+            @Override
+            public int qos() {
+                return qos;
+            }
+        };
+        return AUTHORIZE_SUBSCRIBE.run(this, authorizers.all(), input, new PluginOutputs.Authorization(),
+                input.client(), stoppedAuthorizer());
+    }
+
+    private String stoppedAuthorizer() {
+        String bundle = stopped.authorizer();
+        return bundle == null ? null : "the authorizer bundle " + bundle;
+    }
+
+    // ---- interceptors ----
+
+    boolean hasInboundInterceptors() {
+        return !inboundInterceptors.isEmpty();
+    }
+
+    boolean hasOutboundInterceptors() {
+        return !outboundInterceptors.isEmpty();
+    }
+
+    boolean hasSubscribeInterceptors() {
+        return !subscribeInterceptors.isEmpty();
+    }
+
+    boolean hasConnectInterceptors() {
+        return !connectInterceptors.isEmpty();
+    }
+
+    boolean hasDisconnectInterceptors() {
+        return !disconnectInterceptors.isEmpty();
+    }
+
+    /** Runs the CONNECT interceptors; the result carries the session expiry they left, or a refusal. */
+    CompletionStage<PluginOutputs.Connect> interceptConnect(ConnectInput input, long sessionExpiry) {
+        return CONNECT.run(this, connectInterceptors.all(), input, new PluginOutputs.Connect(sessionExpiry),
+                input.client(), null);
+    }
+
+    /** Runs the DISCONNECT interceptors; completes with whether the will is to be suppressed. */
+    CompletionStage<Boolean> interceptDisconnect(ClientInfo client, boolean graceful) {
+        DisconnectInput input = new DisconnectInput() {
+            @Override
+            public ClientInfo client() {
+                return client;
+            }
+
+            @Override
+            public boolean graceful() {
+                return graceful;
+            }
+        };
+        return DISCONNECT.run(this, disconnectInterceptors.all(), input, new PluginOutputs.Disconnect(false), client,
+                null).thenApply(out -> out.suppressWill);
+    }
+
+    /** Runs the inbound interceptors in ranking order over {@code publish}; completes with it (or dropped). */
+    CompletionStage<PluginOutputs.PublishInbound> interceptInbound(ClientInfo client, PluginOutputs.Publish publish) {
+        PublishInboundInput input = () -> client;
+        return INBOUND.run(this, inboundInterceptors.all(), input, new PluginOutputs.PublishInbound(publish), client,
+                null);
+    }
+
+    /** Runs the outbound interceptors over one subscriber's copy; completes with it (or dropped). */
+    CompletionStage<PluginOutputs.PublishOutbound> interceptOutbound(ClientInfo subscriber,
+            PluginOutputs.Publish copy) {
+        PublishOutboundInput input = () -> subscriber;
+        return OUTBOUND.run(this, outboundInterceptors.all(), input, new PluginOutputs.PublishOutbound(copy),
+                subscriber, null);
+    }
+
+    /** Runs the SUBSCRIBE interceptors over one entry. */
+    CompletionStage<PluginOutputs.Subscribe> interceptSubscribe(ClientInfo client, PluginOutputs.Subscribe entry) {
+        SubscribeInput input = () -> client;
+        return SUBSCRIBE.run(this, subscribeInterceptors.all(), input, entry, client, null);
+    }
+
+    /** Each plugin's state, for operators. */
+    void describe(List<PluginState> into) {
+        authenticators.describe("authenticator", into);
+        enhancedAuthenticators.describe("enhanced authenticator", into);
+        authorizers.describe("authorizer", into);
+        inboundInterceptors.describe("inbound interceptor", into);
+        outboundInterceptors.describe("outbound interceptor", into);
+        subscribeInterceptors.describe("subscribe interceptor", into);
+        connectInterceptors.describe("connect interceptor", into);
+        disconnectInterceptors.describe("disconnect interceptor", into);
+    }
+
+    List<PluginState> describe() {
+        List<PluginState> all = new ArrayList<>();
+        describe(all);
+        return all;
+    }
+
+    // ---- the walks ----
+
+    /** A security decision: allow, deny or pass on; fails closed. */
+    private abstract static class VerdictWalk<P, I, O extends PluginOutputs.VerdictOutput> extends ChainWalk<P, I, O> {
+        private final String role;
+
+        VerdictWalk(String role) {
+            this.role = role;
+        }
+
+        @Override
+        String guards(Plugin<P> plugin) {
+            return role;
+        }
+
+        @Override
+        boolean decided(O output) {
+            return output.verdict != PluginOutputs.Verdict.NEXT;
+        }
+
+        @Override
+        O closed(String why) {
+            O denied = fresh();
+            denied.deny(why);
+            return denied;
+        }
+
+        abstract O fresh();
+
+        @Override
+        O next(O previous) {
+            return fresh();
+        }
+    }
+
+    private static final ChainWalk<Authenticator, AuthenticationInput, PluginOutputs.Authentication> AUTHENTICATE =
+            new VerdictWalk<>("authenticator") {
+                @Override
+                PluginOutputs.Authentication fresh() {
+                    return new PluginOutputs.Authentication();
+                }
+
+                @Override
+                void ask(Authenticator plugin, AuthenticationInput input, PluginOutputs.Authentication output) {
+                    plugin.authenticate(input, output);
+                }
+
+                @Override
+                PluginOutputs.Authentication end(PluginOutputs.Authentication last) {
+                    return closed("no authenticator accepted the client");
+                }
+            };
+
+    private abstract static class AuthorizeWalk<I> extends VerdictWalk<Authorizer, I, PluginOutputs.Authorization> {
+        AuthorizeWalk() {
+            super("authorizer");
+        }
+
+        @Override
+        PluginOutputs.Authorization fresh() {
+            return new PluginOutputs.Authorization();
+        }
+
+        @Override
+        PluginOutputs.Authorization end(PluginOutputs.Authorization last) {
+            PluginOutputs.Authorization allowed = fresh();
+            allowed.allow(); // no authorizer decided: allowed, as without an ACL
+            return allowed;
+        }
+    }
+
+    private static final ChainWalk<Authorizer, PublishAuthorizationInput, PluginOutputs.Authorization>
+            AUTHORIZE_PUBLISH = new AuthorizeWalk<>() {
+                @Override
+                void ask(Authorizer plugin, PublishAuthorizationInput input, PluginOutputs.Authorization output) {
+                    plugin.authorizePublish(input, output);
+                }
+            };
+
+    private static final ChainWalk<Authorizer, SubscribeAuthorizationInput, PluginOutputs.Authorization>
+            AUTHORIZE_SUBSCRIBE = new AuthorizeWalk<>() {
+                @Override
+                void ask(Authorizer plugin, SubscribeAuthorizationInput input, PluginOutputs.Authorization output) {
+                    plugin.authorizeSubscribe(input, output);
+                }
+            };
+
+    /** An interceptor chain: disabled or failing interceptors are passed over. */
+    private abstract static class InterceptWalk<P, I, O extends PluginOutput> extends ChainWalk<P, I, O> {
+        @Override
+        String guards(Plugin<P> plugin) {
+            return null;
+        }
+
+        @Override
+        O closed(String why) {
+            throw new IllegalStateException("an interceptor chain never fails closed: " + why);
+        }
+    }
+
+    private static final ChainWalk<ConnectInterceptor, ConnectInput, PluginOutputs.Connect> CONNECT =
+            new InterceptWalk<>() {
+                @Override
+                PluginOutputs.Connect next(PluginOutputs.Connect previous) {
+                    return new PluginOutputs.Connect(previous.sessionExpiry);
+                }
+
+                @Override
+                void ask(ConnectInterceptor plugin, ConnectInput input, PluginOutputs.Connect output) {
+                    plugin.onConnect(input, output);
+                }
+
+                @Override
+                boolean decided(PluginOutputs.Connect output) {
+                    return output.refusal != null;
+                }
+            };
+
+    private static final ChainWalk<DisconnectInterceptor, DisconnectInput, PluginOutputs.Disconnect> DISCONNECT =
+            new InterceptWalk<>() {
+                @Override
+                PluginOutputs.Disconnect next(PluginOutputs.Disconnect previous) {
+                    return new PluginOutputs.Disconnect(previous.suppressWill);
+                }
+
+                @Override
+                void ask(DisconnectInterceptor plugin, DisconnectInput input, PluginOutputs.Disconnect output) {
+                    plugin.onDisconnect(input, output);
+                }
+
+                @Override
+                boolean decided(PluginOutputs.Disconnect output) {
+                    return false; // every interceptor sees the disconnect
+                }
+            };
+
+    private static final ChainWalk<SubscribeInterceptor, SubscribeInput, PluginOutputs.Subscribe> SUBSCRIBE =
+            new InterceptWalk<>() {
+                @Override
+                PluginOutputs.Subscribe next(PluginOutputs.Subscribe previous) {
+                    // a fresh output holding the entry as the previous interceptor left it
+                    return new PluginOutputs.Subscribe(previous.topicFilter, previous.qos);
+                }
+
+                @Override
+                void ask(SubscribeInterceptor plugin, SubscribeInput input, PluginOutputs.Subscribe output) {
+                    plugin.onSubscribe(input, output);
+                }
+
+                @Override
+                boolean decided(PluginOutputs.Subscribe output) {
+                    return output.refusal != null;
+                }
+            };
+
+    private static final ChainWalk<PublishInboundInterceptor, PublishInboundInput, PluginOutputs.PublishInbound>
+            INBOUND = new InterceptWalk<>() {
+                @Override
+                PluginOutputs.PublishInbound next(PluginOutputs.PublishInbound previous) {
+                    return new PluginOutputs.PublishInbound(previous.publish);
+                }
+
+                @Override
+                void ask(PublishInboundInterceptor plugin, PublishInboundInput input,
+                        PluginOutputs.PublishInbound output) {
+                    plugin.onInboundPublish(input, output);
+                }
+
+                @Override
+                boolean decided(PluginOutputs.PublishInbound output) {
+                    if (output.dropReason != null) {
+                        LOG.debug("PUBLISH to '{}' dropped by an interceptor: {}", output.publish.topic,
+                                output.dropReason);
+                    }
+                    return output.dropReason != null;
+                }
+            };
+
+    /** Outbound interceptors; the ACL filtering deliveries among them guards, and fails closed. */
+    private static final ChainWalk<PublishOutboundInterceptor, PublishOutboundInput, PluginOutputs.PublishOutbound>
+            OUTBOUND = new ChainWalk<>() {
+                @Override
+                String guards(Plugin<PublishOutboundInterceptor> plugin) {
+                    return plugin.service instanceof Authorizer ? "authorizer" : null;
+                }
+
+                @Override
+                PluginOutputs.PublishOutbound next(PluginOutputs.PublishOutbound previous) {
+                    return new PluginOutputs.PublishOutbound(previous.publish);
+                }
+
+                @Override
+                void ask(PublishOutboundInterceptor plugin, PublishOutboundInput input,
+                        PluginOutputs.PublishOutbound output) {
+                    plugin.onOutboundPublish(input, output);
+                }
+
+                @Override
+                boolean decided(PluginOutputs.PublishOutbound output) {
+                    return output.dropReason != null;
+                }
+
+                @Override
+                PluginOutputs.PublishOutbound closed(String why) {
+                    // only the reason matters to a dropped delivery
+                    PluginOutputs.PublishOutbound dropped = new PluginOutputs.PublishOutbound(
+                            new PluginOutputs.Publish("-", new byte[0], 0, false, -1,
+                                    io.meridianmq.sdk.message.PublishProperties.NONE));
+                    dropped.dropReason = why;
+                    return dropped;
+                }
+            };
+}
