@@ -35,9 +35,16 @@ public final class BrokerProcess extends ExternalResource {
     private Path home;
     private Process process;
     private Path log;
+    private boolean withoutJavaHome;
     private int port;
 
     /** Writes {@code content} to {@code etc/fileName} before the broker starts (replacing the default). */
+    /** Starts the broker as a user without JAVA_HOME would: with the java on the PATH. */
+    public BrokerProcess withoutJavaHome() {
+        withoutJavaHome = true;
+        return this;
+    }
+
     public BrokerProcess withEtcFile(String fileName, String content) {
         etcFiles.put(fileName, content);
         return this;
@@ -109,6 +116,10 @@ public final class BrokerProcess extends ExternalResource {
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JAVA_MAX_MEM", "512M");
+        if (withoutJavaHome) {
+            pb.environment().remove("JAVA_HOME");
+            pb.environment().remove("JAVA");
+        }
         process = pb.start();
         awaitLog(awaited, START_TIMEOUT);
     }

@@ -73,6 +73,8 @@ public class BrokerCore implements Broker {
     final BrokerEvents events = new BrokerEvents();
     /** How long a plugin callback may run before its fallback applies (shorter in tests). */
     Duration pluginCallTimeout = PluginInvoker.CALL_TIMEOUT;
+    /** The broker bundle's version, for the start line; set at activation. */
+    private String version = "(outside a framework)";
 
     /** Built at activation, dropped at deactivation (the component runtime's thread). */
     private volatile CoreParts core;
@@ -184,6 +186,7 @@ public class BrokerCore implements Broker {
     @Activate
     void activateInFramework(BundleContext context, Map<String, Object> config) {
         bundleContext = context;
+        version = context.getBundle().getVersion().toString();
         plugins.stopped.watch(context);
         activate(config);
         servicesRegistration = context.registerService(BrokerServices.class, services, null);
@@ -213,7 +216,7 @@ public class BrokerCore implements Broker {
             metrics.gauge("broker.authentication.failures", connects::failedLogins);
             metrics.gauge("broker.plugins.failed_closed", plugins::failedClosedCount);
         }
-        LOG.info("Meridian broker core started: {}", settings.describe());
+        LOG.info("Meridian {} broker core started: {}", version, settings.describe());
     }
 
     /** The threads a new core runs on; tests override it to run offline sessions inline. */

@@ -403,7 +403,7 @@ final class ClientSessionHandle implements ClientSession {
                 session.markWritten();
                 sendRetained(subscriptions, granted, sendRetained, filters);
             };
-            if (session.persisted) {
+            if (session.persisted()) {
                 // SUBACK once the subscription would survive a crash
                 core.store().whenDurable(() -> session.submit(answer));
             } else {
@@ -456,7 +456,7 @@ final class ClientSessionHandle implements ClientSession {
                     core.events.unsubscribed(identity, topicFilters.get(i));
                 }
             }
-            if (session.persisted) {
+            if (session.persisted()) {
                 core.store().whenDurable(() -> session.submit(() -> {
                     onDone.accept(reasons);
                     session.markWritten();

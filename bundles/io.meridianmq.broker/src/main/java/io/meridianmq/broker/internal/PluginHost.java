@@ -120,7 +120,7 @@ final class PluginHost {
 
     CompletionStage<PluginOutputs.Authentication> authenticate(AuthenticationInput input) {
         String stoppedBundle = stopped.authenticator();
-        return AUTHENTICATE.run(this, authenticators.all(), input, new PluginOutputs.Authentication(), input.client(),
+        return PluginWalks.AUTHENTICATE.run(this, authenticators.all(), input, new PluginOutputs.Authentication(), input.client(),
                 stoppedBundle == null ? null : "the authenticator bundle " + stoppedBundle);
     }
 
@@ -176,7 +176,7 @@ final class PluginHost {
                 return retain;
             }
         };
-        return AUTHORIZE_PUBLISH.run(this, authorizers.all(), input, new PluginOutputs.Authorization(), input.client(),
+        return PluginWalks.AUTHORIZE_PUBLISH.run(this, authorizers.all(), input, new PluginOutputs.Authorization(), input.client(),
                 stoppedAuthorizer());
     }
 
@@ -197,7 +197,7 @@ final class PluginHost {
                 return qos;
             }
         };
-        return AUTHORIZE_SUBSCRIBE.run(this, authorizers.all(), input, new PluginOutputs.Authorization(),
+        return PluginWalks.AUTHORIZE_SUBSCRIBE.run(this, authorizers.all(), input, new PluginOutputs.Authorization(),
                 input.client(), stoppedAuthorizer());
     }
 
@@ -230,7 +230,7 @@ final class PluginHost {
 
     /** Runs the CONNECT interceptors; the result carries the session expiry they left, or a refusal. */
     CompletionStage<PluginOutputs.Connect> interceptConnect(ConnectInput input, long sessionExpiry) {
-        return CONNECT.run(this, connectInterceptors.all(), input, new PluginOutputs.Connect(sessionExpiry),
+        return PluginWalks.CONNECT.run(this, connectInterceptors.all(), input, new PluginOutputs.Connect(sessionExpiry),
                 input.client(), null);
     }
 
@@ -247,14 +247,14 @@ final class PluginHost {
                 return graceful;
             }
         };
-        return DISCONNECT.run(this, disconnectInterceptors.all(), input, new PluginOutputs.Disconnect(false), client,
+        return PluginWalks.DISCONNECT.run(this, disconnectInterceptors.all(), input, new PluginOutputs.Disconnect(false), client,
                 null).thenApply(out -> out.suppressWill);
     }
 
     /** Runs the inbound interceptors in ranking order over {@code publish}; completes with it (or dropped). */
     CompletionStage<PluginOutputs.PublishInbound> interceptInbound(ClientInfo client, PluginOutputs.Publish publish) {
         PublishInboundInput input = () -> client;
-        return INBOUND.run(this, inboundInterceptors.all(), input, new PluginOutputs.PublishInbound(publish), client,
+        return PluginWalks.INBOUND.run(this, inboundInterceptors.all(), input, new PluginOutputs.PublishInbound(publish), client,
                 null);
     }
 
@@ -262,14 +262,14 @@ final class PluginHost {
     CompletionStage<PluginOutputs.PublishOutbound> interceptOutbound(ClientInfo subscriber,
             PluginOutputs.Publish copy) {
         PublishOutboundInput input = () -> subscriber;
-        return OUTBOUND.run(this, outboundInterceptors.all(), input, new PluginOutputs.PublishOutbound(copy),
+        return PluginWalks.OUTBOUND.run(this, outboundInterceptors.all(), input, new PluginOutputs.PublishOutbound(copy),
                 subscriber, null);
     }
 
     /** Runs the SUBSCRIBE interceptors over one entry. */
     CompletionStage<PluginOutputs.Subscribe> interceptSubscribe(ClientInfo client, PluginOutputs.Subscribe entry) {
         SubscribeInput input = () -> client;
-        return SUBSCRIBE.run(this, subscribeInterceptors.all(), input, entry, client, null);
+        return PluginWalks.SUBSCRIBE.run(this, subscribeInterceptors.all(), input, entry, client, null);
     }
 
     /** Each plugin's state, for operators. */
@@ -289,217 +289,4 @@ final class PluginHost {
         describe(all);
         return all;
     }
-
-    // ---- the walks ----
-
-    /** A security decision: allow, deny or pass on; fails closed. */
-    private abstract static class VerdictWalk<P, I, O extends PluginOutputs.VerdictOutput> extends ChainWalk<P, I, O> {
-        private final String role;
-
-        VerdictWalk(String role) {
-            this.role = role;
-        }
-
-        @Override
-        String guards(Plugin<P> plugin) {
-            return role;
-        }
-
-        @Override
-        boolean decided(O output) {
-            return output.verdict != PluginOutputs.Verdict.NEXT;
-        }
-
-        @Override
-        O closed(String why) {
-            O denied = fresh();
-            denied.deny(why);
-            return denied;
-        }
-
-        abstract O fresh();
-
-        @Override
-        O next(O previous) {
-            return fresh();
-        }
-    }
-
-    private static final ChainWalk<Authenticator, AuthenticationInput, PluginOutputs.Authentication> AUTHENTICATE =
-            new VerdictWalk<>("authenticator") {
-                @Override
-                PluginOutputs.Authentication fresh() {
-                    return new PluginOutputs.Authentication();
-                }
-
-                @Override
-                void ask(Authenticator plugin, AuthenticationInput input, PluginOutputs.Authentication output) {
-                    plugin.authenticate(input, output);
-                }
-
-                @Override
-                PluginOutputs.Authentication end(PluginOutputs.Authentication last) {
-                    return closed("no authenticator accepted the client");
-                }
-            };
-
-    private abstract static class AuthorizeWalk<I> extends VerdictWalk<Authorizer, I, PluginOutputs.Authorization> {
-        AuthorizeWalk() {
-            super("authorizer");
-        }
-
-        @Override
-        PluginOutputs.Authorization fresh() {
-            return new PluginOutputs.Authorization();
-        }
-
-        @Override
-        PluginOutputs.Authorization end(PluginOutputs.Authorization last) {
-            PluginOutputs.Authorization allowed = fresh();
-            allowed.allow(); // no authorizer decided: allowed, as without an ACL
-            return allowed;
-        }
-    }
-
-    private static final ChainWalk<Authorizer, PublishAuthorizationInput, PluginOutputs.Authorization>
-            AUTHORIZE_PUBLISH = new AuthorizeWalk<>() {
-                @Override
-                void ask(Authorizer plugin, PublishAuthorizationInput input, PluginOutputs.Authorization output) {
-                    plugin.authorizePublish(input, output);
-                }
-            };
-
-    private static final ChainWalk<Authorizer, SubscribeAuthorizationInput, PluginOutputs.Authorization>
-            AUTHORIZE_SUBSCRIBE = new AuthorizeWalk<>() {
-                @Override
-                void ask(Authorizer plugin, SubscribeAuthorizationInput input, PluginOutputs.Authorization output) {
-                    plugin.authorizeSubscribe(input, output);
-                }
-            };
-
-    /** An interceptor chain: disabled or failing interceptors are passed over. */
-    private abstract static class InterceptWalk<P, I, O extends PluginOutput> extends ChainWalk<P, I, O> {
-        @Override
-        String guards(Plugin<P> plugin) {
-            return null;
-        }
-
-        @Override
-        O closed(String why) {
-            throw new IllegalStateException("an interceptor chain never fails closed: " + why);
-        }
-    }
-
-    private static final ChainWalk<ConnectInterceptor, ConnectInput, PluginOutputs.Connect> CONNECT =
-            new InterceptWalk<>() {
-                @Override
-                PluginOutputs.Connect next(PluginOutputs.Connect previous) {
-                    return new PluginOutputs.Connect(previous.sessionExpiry);
-                }
-
-                @Override
-                void ask(ConnectInterceptor plugin, ConnectInput input, PluginOutputs.Connect output) {
-                    plugin.onConnect(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.Connect output) {
-                    return output.refusal != null;
-                }
-            };
-
-    private static final ChainWalk<DisconnectInterceptor, DisconnectInput, PluginOutputs.Disconnect> DISCONNECT =
-            new InterceptWalk<>() {
-                @Override
-                PluginOutputs.Disconnect next(PluginOutputs.Disconnect previous) {
-                    return new PluginOutputs.Disconnect(previous.suppressWill);
-                }
-
-                @Override
-                void ask(DisconnectInterceptor plugin, DisconnectInput input, PluginOutputs.Disconnect output) {
-                    plugin.onDisconnect(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.Disconnect output) {
-                    return false; // every interceptor sees the disconnect
-                }
-            };
-
-    private static final ChainWalk<SubscribeInterceptor, SubscribeInput, PluginOutputs.Subscribe> SUBSCRIBE =
-            new InterceptWalk<>() {
-                @Override
-                PluginOutputs.Subscribe next(PluginOutputs.Subscribe previous) {
-                    // a fresh output holding the entry as the previous interceptor left it
-                    return new PluginOutputs.Subscribe(previous.topicFilter, previous.qos);
-                }
-
-                @Override
-                void ask(SubscribeInterceptor plugin, SubscribeInput input, PluginOutputs.Subscribe output) {
-                    plugin.onSubscribe(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.Subscribe output) {
-                    return output.refusal != null;
-                }
-            };
-
-    private static final ChainWalk<PublishInboundInterceptor, PublishInboundInput, PluginOutputs.PublishInbound>
-            INBOUND = new InterceptWalk<>() {
-                @Override
-                PluginOutputs.PublishInbound next(PluginOutputs.PublishInbound previous) {
-                    return new PluginOutputs.PublishInbound(previous.publish);
-                }
-
-                @Override
-                void ask(PublishInboundInterceptor plugin, PublishInboundInput input,
-                        PluginOutputs.PublishInbound output) {
-                    plugin.onInboundPublish(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.PublishInbound output) {
-                    if (output.dropReason != null) {
-                        LOG.debug("PUBLISH to '{}' dropped by an interceptor: {}", output.publish.topic,
-                                output.dropReason);
-                    }
-                    return output.dropReason != null;
-                }
-            };
-
-    /** Outbound interceptors; the ACL filtering deliveries among them guards, and fails closed. */
-    private static final ChainWalk<PublishOutboundInterceptor, PublishOutboundInput, PluginOutputs.PublishOutbound>
-            OUTBOUND = new ChainWalk<>() {
-                @Override
-                String guards(Plugin<PublishOutboundInterceptor> plugin) {
-                    return plugin.service instanceof Authorizer ? "authorizer" : null;
-                }
-
-                @Override
-                PluginOutputs.PublishOutbound next(PluginOutputs.PublishOutbound previous) {
-                    return new PluginOutputs.PublishOutbound(previous.publish);
-                }
-
-                @Override
-                void ask(PublishOutboundInterceptor plugin, PublishOutboundInput input,
-                        PluginOutputs.PublishOutbound output) {
-                    plugin.onOutboundPublish(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.PublishOutbound output) {
-                    return output.dropReason != null;
-                }
-
-                @Override
-                PluginOutputs.PublishOutbound closed(String why) {
-                    // only the reason matters to a dropped delivery
-                    PluginOutputs.PublishOutbound dropped = new PluginOutputs.PublishOutbound(
-                            new PluginOutputs.Publish("-", new byte[0], 0, false, -1,
-                                    io.meridianmq.sdk.message.PublishProperties.NONE));
-                    dropped.dropReason = why;
-                    return dropped;
-                }
-            };
 }

@@ -231,7 +231,7 @@ final class Router {
             session.submitDelivery(d);
             return;
         }
-        if (d.qos > 0 && session.persisted) {
+        if (d.qos > 0 && session.persisted()) {
             d.sequence = sequences.incrementAndGet();
             batch.putMessage(session.clientId, d.sequence, d.toStored());
         }

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -113,35 +112,14 @@ final class Session {
     volatile Map<String, Integer> subscriptionSnapshot = Map.of();
     /** Whether a connection is attached (read by shared subscription groups). */
     private volatile boolean online;
-    /** Whether its state is in the durable store; written in the mailbox, read by routing. */
-    volatile boolean persisted;
-    /**
-     * Set under {@link #storeLock} when the session left the registry and its stored state was
-     * removed: from then on it writes nothing, so it cannot disturb a successor with its client id.
-     */
-    private boolean retired;
-    private final Object storeLock = new Object();
+    /** The session's copy in the durable store. */
+    private final StoreMirror mirror;
 
     /** Runs this session's tasks one at a time, on the connection's thread or an offline one. */
     private final Mailbox mailbox;
 
-    /** Queued messages of a connected client above which its publishers are held back. */
-    static final int QUEUE_HIGH = 2000;
-    /** Queued messages below which they go on. */
-    static final int QUEUE_LOW = 500;
-    /** queue.size() + paged.size(), readable from other threads (routing). */
-    private volatile int queueLength;
-
-    /** Deliveries above which publishers to this session stop being read (back pressure). */
-    static final int BACKLOG_HIGH = 8192;
-    /** Deliveries below which they are read again. */
-    static final int BACKLOG_LOW = 1024;
-    /** Deliveries submitted and not yet taken in; read by routing on other threads. */
-    private final java.util.concurrent.atomic.AtomicInteger backlog = new java.util.concurrent.atomic.AtomicInteger();
-    /** Whether the client's connection takes more writes now (true when offline). */
-    private volatile boolean targetWritable = true;
-    /** What to run once this session is no longer congested (publishers to resume). */
-    private final ConcurrentLinkedQueue<Runnable> whenRelieved = new ConcurrentLinkedQueue<>();
+    /** Whether this session's publishers should be held back, and who to resume after. */
+    private final Congestion congestion;
 
     // --- state below is touched only by mailbox tasks ---
     private ClientConnection target;
@@ -176,6 +154,8 @@ final class Session {
         this.expirySeconds = expirySeconds;
         this.registeredExpirySeconds = expirySeconds;
         this.core = core;
+        this.mirror = new StoreMirror(clientId, core.store(), core::nextSequence);
+        this.congestion = new Congestion(clientId, this::isOnline);
         this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
     }
 
@@ -183,68 +163,43 @@ final class Session {
         return online;
     }
 
-    /** Hands writes about this session to the store, unless it is not persistent or retired. */
+    /** Whether its state is in the durable store (any thread; routing asks). */
+    boolean persisted() {
+        return mirror.persisted();
+    }
+
     private void write(Consumer<SessionStore.Batch> writes) {
-        if (!persisted) {
-            return;
-        }
-        synchronized (storeLock) {
-            if (!retired) {
-                SessionStore.Batch batch = core.store().batch();
-                writes.accept(batch);
-                batch.submit();
-            }
-        }
+        mirror.write(writes);
     }
 
     /** The session left the registry (called under the registry lock): its stored state goes now. */
     void retire() {
-        synchronized (storeLock) {
-            if (!retired) {
-                retired = true;
-                if (persisted) {
-                    core.store().batch().removeSession(clientId).submit();
-                }
-            }
-        }
+        mirror.retire();
     }
 
-    /** A stored delivery that will not be sent (again) leaves the store. */
     private void forget(Delivery d) {
-        if (d.sequence != 0) {
-            long sequence = d.sequence;
-            d.sequence = 0;
-            write(b -> b.removeMessage(clientId, sequence));
-        }
-    }
-
-    /** Stores a QoS 1/2 delivery that reached this session without being stored on the way. */
-    private void store(Delivery d) {
-        if (persisted && d.qos > 0 && d.sequence == 0) {
-            d.sequence = core.nextSequence();
-            write(b -> b.putMessage(clientId, d.sequence, d.toStored()));
-        }
+        mirror.forget(d);
     }
 
     /** Brings the stored state in line with the session expiry: persistent when it outlives its connection. */
     private void syncPersistence(long disconnectedAtMillis) {
         boolean wanted = core.durable() && expirySeconds != 0;
-        if (wanted && !persisted) {
-            persisted = true;
+        if (wanted && !mirror.persisted()) {
+            mirror.persisted(true);
             write(b -> {
                 b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey);
-                subscriptions.values().forEach(s -> b.putSubscription(clientId, stored(s)));
+                subscriptions.values().forEach(s -> b.putSubscription(clientId, StoreMirror.stored(s)));
                 for (Delivery d : inflight.values()) {
-                    storeInto(b, d);
+                    mirror.storeInto(b, d);
                 }
                 for (Delivery d : queue) {
-                    storeInto(b, d);
+                    mirror.storeInto(b, d);
                 }
                 incomingQos2.forEach(id -> b.addIncomingQos2(clientId, id));
             });
         } else if (wanted) {
             write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
-        } else if (persisted) {
+        } else if (mirror.persisted()) {
             if (!paged.isEmpty()) {
                 LOG.warn("Client '{}' reconnected without a session expiry: its {} message(s) waiting on disk are "
                         + "dropped with the persistent session", clientId, paged.size());
@@ -253,27 +208,15 @@ final class Session {
                 pagedBytes = 0;
             }
             write(b -> b.removeSession(clientId));
-            persisted = false;
+            mirror.persisted(false);
             inflight.values().forEach(d -> d.sequence = 0);
             queue.forEach(d -> d.sequence = 0);
         }
     }
 
-    private void storeInto(SessionStore.Batch b, Delivery d) {
-        if (d.qos > 0) {
-            d.sequence = core.nextSequence();
-            b.putMessage(clientId, d.sequence, d.toStored());
-        }
-    }
-
-    private static StoredSubscription stored(Subscription s) {
-        return new StoredSubscription(s.filter(), s.shareName(), s.qos(), s.noLocal(), s.retainAsPublished(),
-                s.subscriptionId());
-    }
-
     /** Rebuilds the session from the store when the broker starts; it begins offline. */
     void restore(RecoveredSession r, long nowMillis) {
-        persisted = true;
+        mirror.persisted(true);
         for (StoredSubscription s : r.subscriptions()) {
             Subscription subscription = new Subscription(this, s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
                     s.subscriptionId(), s.shareName());
@@ -329,7 +272,7 @@ final class Session {
 
     /** Hands a delivery to this session; counted until it runs, for back pressure. */
     void submitDelivery(Delivery d) {
-        backlog.incrementAndGet();
+        congestion.deliverySubmitted();
         submit(new DeliveryTask(d));
     }
 
@@ -343,78 +286,36 @@ final class Session {
 
         @Override
         public void run() {
-            if (backlog.decrementAndGet() < BACKLOG_LOW) {
-                relieveIfCalm();
-            }
+            congestion.deliveryTaken();
             deliver(delivery);
         }
     }
 
-    /**
-     * Whether publishers should pause: too many deliveries wait in the mailbox, or the client's
-     * connection takes no more writes (it reads slower than messages come).
-     */
+    /** Whether publishers should pause now (see {@link Congestion}). Any thread. */
     boolean congested() {
-        if (backlog.get() <= BACKLOG_HIGH && targetWritable && (!online || queueLength <= QUEUE_HIGH)) {
-            return false;
-        }
-        long since = congestedSinceNanos;
-        if (since == 0) {
-            congestedSinceNanos = System.nanoTime();
-            return true;
-        }
-        // congested for long: a slow consumer, not a burst. Its publishers go on; it loses
-        // messages at its own limits instead of stalling everybody who publishes to it
-        return System.nanoTime() - since < SLOW_CONSUMER_NANOS;
+        return congestion.congested();
     }
-
-    /** How long a session may hold its publishers back before it counts as a slow consumer. */
-    static final long SLOW_CONSUMER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-    /** When this session became congested (System.nanoTime), 0 while it is not. */
-    private volatile long congestedSinceNanos;
 
     /** Publishes the queue's length to other threads; relieves publishers when it is short again. */
     private void queueChanged() {
-        int n = queue.size() + paged.size();
-        queueLength = n;
-        if (n < QUEUE_LOW) {
-            relieveIfCalm();
-        }
+        congestion.queueLength(queue.size() + paged.size());
     }
 
     /** Runs {@code r} (on any thread) once this session is no longer congested; at once if it is not. */
     void whenRelieved(Runnable r) {
-        whenRelieved.add(r);
-        relieveIfCalm();
+        congestion.whenRelieved(r);
     }
 
     void forgetRelief(Runnable r) {
-        whenRelieved.remove(r);
+        congestion.forgetRelief(r);
     }
 
     /** The client's connection became writable or not (from the protocol layer). */
     void writabilityChanged(boolean writable) {
-        targetWritable = writable;
-        if (writable) {
-            relieveIfCalm();
-        }
+        congestion.writabilityChanged(writable);
     }
 
-    private void relieveIfCalm() {
-        if (backlog.get() >= BACKLOG_LOW || !targetWritable || (online && queueLength >= QUEUE_LOW)) {
-            return;
-        }
-        congestedSinceNanos = 0;
-        Runnable r;
-        while ((r = whenRelieved.poll()) != null) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                LOG.error("Session of client '{}': resuming a publisher failed", clientId, e);
-            }
-        }
-    }
-
+    /** After each batch of tasks: one flush for all the writes the batch made. Session thread. */
     private void flushIfNeeded() {
         if (unflushed && target != null) {
             unflushed = false;
@@ -534,14 +435,14 @@ final class Session {
         subscriptions.clear();
         inflight.clear();
         queue.clear();
-        queueLength = 0;
+        congestion.queueLength(0);
         queuedBytes = 0;
         paged.clear();
         pagedBytes = 0;
         incomingQos2.clear();
         target = null;
         write(b -> b.removeSession(clientId));
-        persisted = false;
+        mirror.persisted(false);
         writabilityChanged(true); // publishers held back for this session go on
     }
 
@@ -639,7 +540,7 @@ final class Session {
             }
             return;
         }
-        store(d);
+        mirror.store(d);
         if (target != null && queue.isEmpty() && paged.isEmpty() && inflight.size() < window) {
             sendNew(d, now);
         } else if (expirySeconds != 0 || target != null) {
@@ -669,7 +570,7 @@ final class Session {
             // on disk already: keep only its number (and after the paged ones, to keep the order)
             paged.add(new long[] {d.sequence, size});
             pagedBytes += size;
-            queueLength = queue.size() + paged.size();
+            congestion.queueGrew(queue.size() + paged.size());
             return;
         }
         if (target != null) {
@@ -677,7 +578,7 @@ final class Session {
         }
         queue.add(d);
         queuedBytes += size;
-        queueLength = queue.size() + paged.size();
+        congestion.queueGrew(queue.size() + paged.size());
     }
 
     private int queued() {
@@ -917,7 +818,7 @@ final class Session {
         if (!incomingQos2.add(packetId)) {
             return false;
         }
-        if (persisted) {
+        if (mirror.persisted()) {
             batch.addIncomingQos2(clientId, packetId);
         }
         return true;
@@ -947,7 +848,7 @@ final class Session {
         String key = key(subscription.filter(), subscription.shareName());
         boolean existed = subscriptions.put(key, subscription) != null;
         core.routes().subscribe(subscription);
-        write(b -> b.putSubscription(clientId, stored(subscription)));
+        write(b -> b.putSubscription(clientId, StoreMirror.stored(subscription)));
         snapshotSubscriptions();
         return existed;
     }

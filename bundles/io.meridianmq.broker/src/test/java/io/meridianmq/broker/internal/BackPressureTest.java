@@ -54,7 +54,7 @@ public class BackPressureTest {
         slow.subscribe(List.of(new TopicSubscription("t", 1)), g -> { });
         ClientSession fast = connect("fast", new SessionFlowTest.RecordingConnection());
 
-        int total = Session.QUEUE_HIGH + 500;
+        int total = Congestion.QUEUE_HIGH + 500;
         List<Integer> acks = new ArrayList<>();
         for (int i = 1; i <= total; i++) {
             int packetId = i % 65535 + 1;
@@ -63,7 +63,7 @@ public class BackPressureTest {
         }
         int heldBack = total - acks.size();
         assertTrue("PUBACKs are held back once the queue is long: " + acks.size() + " of " + total,
-                heldBack > 400 && acks.size() >= Session.QUEUE_HIGH);
+                heldBack > 400 && acks.size() >= Congestion.QUEUE_HIGH);
 
         // the subscriber catches up: every message arrives, none dropped, and the PUBACKs follow
         int acknowledged = 0;
