@@ -337,7 +337,23 @@ public final class BrokerProcess extends ExternalResource {
         return process != null && process.isAlive();
     }
 
+    /**
+     * A port nobody listens on, below the kernel's ephemeral range (32768 and up), which the
+     * outgoing connections of every process on the machine draw from: a port from there can be
+     * taken by some client's socket between this choice and the broker's bind.
+     */
     public static int freePort() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = 20_000 + random.nextInt(12_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new java.net.InetSocketAddress(candidate));
+                return candidate;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
