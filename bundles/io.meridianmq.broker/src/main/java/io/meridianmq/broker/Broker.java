@@ -30,13 +30,22 @@ public interface Broker {
     java.util.List<PluginState> plugins();
 
     /**
-     * Whether anything but the {@code allow_anonymous} policy authenticates clients: an
-     * authentication plugin (the password file, a third-party one) or an enhanced method.
+     * Completes once the broker takes clients: the container has started every bundle it starts
+     * at boot (the security plugins among them), so that a client let in is judged by all of
+     * them. The transport opens no listener before.
+     *
+     * @since 0.2
      */
-    boolean authenticationConfigured();
+    CompletionStage<Void> ready();
 
-    /** Whether {@code allow_anonymous = true}: anonymous clients are let in from anywhere, on purpose. */
-    boolean anonymousAllowedEverywhere();
+    /**
+     * Completes once clients from beyond this machine would be authenticated: an authentication
+     * plugin (the password file, a third-party one) or an enhanced method is installed, or
+     * {@code allow_anonymous = true} lets anyone in on purpose. It stays complete.
+     *
+     * @since 0.2
+     */
+    CompletionStage<Void> authenticationInPlace();
 
     /** Whether a plugin implements MQTT 5 enhanced authentication {@code method}. */
     boolean enhancedAuthenticationAvailable(String method);

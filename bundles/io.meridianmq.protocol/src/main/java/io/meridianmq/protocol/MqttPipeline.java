@@ -1,5 +1,7 @@
 package io.meridianmq.protocol;
 
+import java.util.concurrent.CompletionStage;
+
 import io.netty.channel.Channel;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -42,4 +44,22 @@ public interface MqttPipeline {
     default int maxPacketSize() {
         return 268_435_460;
     }
+
+    /**
+     * Completes once the broker takes clients (the container's boot is done, its security
+     * plugins started): a listener opens only then, so that no client meets a half-started
+     * broker. Completes on a framework thread, or at once.
+     *
+     * @since 0.3
+     */
+    CompletionStage<Void> brokerReady();
+
+    /**
+     * Completes once clients from beyond this machine would be authenticated (an authentication
+     * plugin, or {@code allow_anonymous = true}): a listener beyond loopback waits for it.
+     * Completes on a framework thread, or at once; it stays complete.
+     *
+     * @since 0.3
+     */
+    CompletionStage<Void> authenticationInPlace();
 }

@@ -36,7 +36,8 @@ public final class BrokerProcess extends ExternalResource {
     private Process process;
     private Path log;
     private boolean withoutJavaHome;
-    private int port;
+    /** Chosen in start(), before the process launches; read by tests on other threads. */
+    private volatile int port;
 
     /** Writes {@code content} to {@code etc/fileName} before the broker starts (replacing the default). */
     /** Starts the broker as a user without JAVA_HOME would: with the java on the PATH. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.meridianmq.broker.AuthenticationExchange;
@@ -82,6 +83,9 @@ public class BrokerCore implements Broker {
     private PluginServices services;
     private BundleContext bundleContext;
     private ServiceRegistration<BrokerServices> servicesRegistration;
+    /** Whether the container's boot is done; replaced at activation in a framework. */
+    private volatile FrameworkBoot boot = FrameworkBoot.finished();
+    private final CompletableFuture<Void> authenticationInPlace = new CompletableFuture<>();
 
     // ---- plugins, bound by the framework ----
 
@@ -89,6 +93,7 @@ public class BrokerCore implements Broker {
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthenticator")
     void addAuthenticator(ServiceReference<Authenticator> reference, Authenticator plugin) {
         plugins.add(plugins.authenticators, "Authentication plugin", reference, plugin);
+        checkAuthenticationInPlace();
     }
 
     void removeAuthenticator(Authenticator plugin) {
@@ -100,6 +105,7 @@ public class BrokerCore implements Broker {
     void addEnhancedAuthenticator(ServiceReference<EnhancedAuthenticator> reference, EnhancedAuthenticator plugin) {
         plugins.add(plugins.enhancedAuthenticators, "Enhanced authentication method " + plugin.method(), reference,
                 plugin);
+        checkAuthenticationInPlace();
     }
 
     void removeEnhancedAuthenticator(EnhancedAuthenticator plugin) {
@@ -189,6 +195,9 @@ public class BrokerCore implements Broker {
         version = context.getBundle().getVersion().toString();
         plugins.stopped.watch(context);
         activate(config);
+        FrameworkBoot watching = new FrameworkBoot();
+        watching.watch(context, core.threads.timers());
+        boot = watching;
         servicesRegistration = context.registerService(BrokerServices.class, services, null);
     }
 
@@ -216,6 +225,7 @@ public class BrokerCore implements Broker {
             metrics.gauge("broker.authentication.failures", connects::failedLogins);
             metrics.gauge("broker.plugins.failed_closed", plugins::failedClosedCount);
         }
+        checkAuthenticationInPlace();
         LOG.info("Meridian {} broker core started: {}", version, settings.describe());
     }
 
@@ -228,6 +238,7 @@ public class BrokerCore implements Broker {
     void modified(Map<String, Object> config) {
         BrokerSettings settings = BrokerSettings.from(config, core.settings());
         core.settings(settings);
+        checkAuthenticationInPlace();
         LOG.info("Broker settings now in force: {}", settings.describe());
     }
 
@@ -237,6 +248,7 @@ public class BrokerCore implements Broker {
             servicesRegistration.unregister();
             servicesRegistration = null;
         }
+        boot.stop();
         CoreParts parts = core;
         parts.retained.stop(metrics);
         if (bundleContext != null) {
@@ -270,13 +282,22 @@ public class BrokerCore implements Broker {
     }
 
     @Override
-    public boolean authenticationConfigured() {
-        return plugins.authenticationConfigured();
+    public CompletionStage<Void> ready() {
+        return boot.done().minimalCompletionStage();
     }
 
     @Override
-    public boolean anonymousAllowedEverywhere() {
-        return core.settings().allowAnonymous() == BrokerSettings.AnonymousPolicy.TRUE;
+    public CompletionStage<Void> authenticationInPlace() {
+        return authenticationInPlace.minimalCompletionStage();
+    }
+
+    /** Completes {@link #authenticationInPlace} when an authenticator or the anonymous policy now guards. */
+    private void checkAuthenticationInPlace() {
+        CoreParts parts = core;
+        if (plugins.authenticationConfigured()
+                || parts != null && parts.settings().allowAnonymous() == BrokerSettings.AnonymousPolicy.TRUE) {
+            authenticationInPlace.complete(null);
+        }
     }
 
     @Override

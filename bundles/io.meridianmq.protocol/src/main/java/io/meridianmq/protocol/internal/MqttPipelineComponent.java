@@ -1,6 +1,7 @@
 package io.meridianmq.protocol.internal;
 
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.Broker;
@@ -72,6 +73,16 @@ public class MqttPipelineComponent implements MqttPipeline {
         for (String listener : connections.keySet()) {
             closeConnections(listener);
         }
+    }
+
+    @Override
+    public CompletionStage<Void> brokerReady() {
+        return broker.ready();
+    }
+
+    @Override
+    public CompletionStage<Void> authenticationInPlace() {
+        return broker.authenticationInPlace();
     }
 
     @Override

@@ -4,10 +4,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 
-import io.meridianmq.broker.Broker;
 import io.meridianmq.protocol.ListenerOptions;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,16 +44,10 @@ public class Listener {
     @Reference
     private MqttPipeline pipeline;
 
-    @Reference
-    private Broker broker;
-
-    /** How often a listener held back for want of authentication checks again. */
-    private static final long SAFETY_RECHECK_SECONDS = 2;
-
     private volatile Channel serverChannel;
     private String name;
-    private volatile boolean closed;
-    private ScheduledFuture<?> recheck;
+    /** Set when deactivated; a bind still waiting for the broker then does nothing (under this monitor). */
+    private boolean closed;
 
     @Activate
     void activate(Map<String, Object> config) {
@@ -107,50 +99,48 @@ public class Listener {
                         pipeline.initialize(ch, listenerName, options);
                     }
                 });
-        String unsafe = unsafeWithoutAuthentication(settings);
-        if (unsafe != null) {
+        // no client before the broker is ready: one let in while a security plugin is still
+        // starting would be refused, or judged without it
+        pipeline.brokerReady().thenRun(() -> open(bootstrap, settings));
+    }
+
+    private void open(ServerBootstrap bootstrap, ListenerSettings settings) {
+        CompletableFuture<Void> guarded = pipeline.authenticationInPlace().toCompletableFuture();
+        if (!guarded.isDone() && !mayOpenBeforeAuthentication(settings)) {
             // safe by default: held back, not failed, so that it opens by itself once authentication is there
-            LOG.error(unsafe);
-            recheck = loops.workers().scheduleWithFixedDelay(() -> {
-                if (!closed && serverChannel == null && unsafeWithoutAuthentication(settings) == null) {
-                    synchronized (this) {
-                        if (!closed && serverChannel == null) {
-                            LOG.info("Listener '{}': authentication is configured (or allow_anonymous = true) now; "
-                                    + "opening it", name);
-                            bind(bootstrap, settings);
-                        }
-                    }
-                    recheck.cancel(false);
-                }
-            }, SAFETY_RECHECK_SECONDS, SAFETY_RECHECK_SECONDS, TimeUnit.SECONDS);
+            LOG.error("Listener '" + settings.name() + "' (" + settings.source() + ") is not opened on "
+                    + settings.host() + ":" + settings.port() + ": it reaches beyond this machine and no "
+                    + "authentication is configured. Configure a password file or another authentication plugin "
+                    + "(docs/SECURITY.md), or set allow_anonymous = true in etc/io.meridianmq.broker.cfg to let "
+                    + "anyone in on purpose; the listener opens as soon as one of these is done");
+            guarded.thenRun(() -> {
+                LOG.info("Listener '{}': authentication is configured (or allow_anonymous = true) now; opening it",
+                        name);
+                bind(bootstrap, settings);
+            });
             return;
         }
         bind(bootstrap, settings);
     }
 
     /**
-     * Why the listener must not open, or null: beyond loopback, with no authentication and
-     * without {@code allow_anonymous = true}, anyone on the network could try it.
+     * Whether the listener may open while no authentication is configured: on loopback, or when
+     * a client's certificate is its identity, only this machine's or a certified client gets in.
      */
-    private String unsafeWithoutAuthentication(ListenerSettings settings) {
+    private static boolean mayOpenBeforeAuthentication(ListenerSettings settings) {
         boolean loopback;
         try {
             loopback = InetAddress.getByName(settings.host()).isLoopbackAddress();
         } catch (UnknownHostException e) {
             loopback = false;
         }
-        if (loopback || settings.identityAsUsername() || settings.subjectAsUsername()
-                || broker.authenticationConfigured() || broker.anonymousAllowedEverywhere()) {
-            return null;
-        }
-        return "Listener '" + settings.name() + "' (" + settings.source() + ") is not opened on " + settings.host()
-                + ":" + settings.port() + ": it reaches beyond this machine and no authentication is configured. "
-                + "Configure a password file or another authentication plugin (docs/SECURITY.md), or set "
-                + "allow_anonymous = true in etc/io.meridianmq.broker.cfg to let anyone in on purpose; the "
-                + "listener opens as soon as one of these is done";
+        return loopback || settings.identityAsUsername() || settings.subjectAsUsername();
     }
 
     private synchronized void bind(ServerBootstrap bootstrap, ListenerSettings settings) {
+        if (closed || serverChannel != null) {
+            return; // removed (or changed) while it waited for the broker
+        }
         try {
             serverChannel = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -170,9 +160,6 @@ public class Listener {
     @Deactivate
     synchronized void deactivate() {
         closed = true;
-        if (recheck != null) {
-            recheck.cancel(false);
-        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             pipeline.closeConnections(name);

@@ -1,0 +1,66 @@
+package io.meridianmq.e2e;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.After;
+import org.junit.Test;
+
+/**
+ * The first client to reach a starting broker meets it whole: the listener does not open
+ * while Karaf is still starting the security plugins, so the first CONNECT is neither refused
+ * (the broker fails closed for a security bundle that is installed but not running) nor judged
+ * without the ACL. Before, a client as quick as this one got CONNACK 135 (Not authorized).
+ */
+public class StartupWindowTest {
+
+    private final BrokerProcess broker = new BrokerProcess()
+            .withEtcFile("io.meridianmq.authz.acl.cfg", "acl_file = etc/acl\n")
+            .withEtcFile("acl", "pattern readwrite devices/%c/#\n");
+
+    @After
+    public void stopBroker() {
+        broker.stop();
+    }
+
+    @Test
+    public void theFirstClientInIsServedWithTheAclInForce() throws Exception {
+        CompletableFuture<Void> started = CompletableFuture.runAsync(() -> {
+            try {
+                broker.start();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        while (broker.port() == 0) {
+            assertTrue("the broker did not start: " + started, !started.isCompletedExceptionally());
+            Thread.onSpinWait();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try (V5Client early = new V5Client(broker.uri(), "early")) {
+            while (true) {
+                try {
+                    early.connect();
+                    break;
+                } catch (MqttException e) {
+                    // only "nothing listens yet" may be retried; a refusal fails the test
+                    assertEquals("the first CONNECT that reached the broker: " + e, 
+                            MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR, e.getReasonCode());
+                    assertTrue("the broker did not open its listener within 120 s", System.nanoTime() < deadline);
+                    assertTrue("the broker did not start: " + started, !started.isCompletedExceptionally());
+                    Thread.sleep(5); // the port is polled, as a reconnecting device would
+                }
+            }
+            assertEquals("its own device", 1, early.subscribe(V5Client.sub("devices/early/state", 1))
+                    .getReasonCodes()[0]);
+            assertEquals("another device: the ACL is in force", 0x87,
+                    early.subscribe(V5Client.sub("devices/other/state", 1)).getReasonCodes()[0]);
+        }
+        started.get(120, TimeUnit.SECONDS);
+    }
+}
