@@ -431,7 +431,7 @@ final class ClientSessionHandle implements ClientSession {
                     session.submit(() -> found.forEach(session::deliver));
                     return;
                 }
-                for (Session.Delivery d : found) {
+                for (Delivery d : found) {
                     // a wildcard subscription may cover topics the ACL keeps from this client
                     core.plugins.authorizeSubscribe(identity, d.message.topic(), d.qos).thenAccept(decision -> {
                         if (decision.verdict == PluginOutputs.Verdict.ALLOW) {

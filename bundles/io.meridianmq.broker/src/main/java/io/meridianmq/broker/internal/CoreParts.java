@@ -103,7 +103,7 @@ final class CoreParts implements SessionContext {
     }
 
     @Override
-    public void redeliverShared(Session.Delivery delivery, Session leaving) {
+    public void redeliverShared(Delivery delivery, Session leaving) {
         router.redeliverShared(delivery, leaving);
     }
 

@@ -49,7 +49,7 @@ final class PluginServices implements BrokerServices {
     @Override
     public Map<String, Integer> subscriptions(String clientId) {
         Session s = core.registry.find(clientId);
-        return s == null ? Map.of() : s.subscriptionSnapshot;
+        return s == null ? Map.of() : s.subscriptionSnapshot();
     }
 
     @Override

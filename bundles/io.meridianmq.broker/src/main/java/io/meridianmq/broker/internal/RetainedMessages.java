@@ -70,10 +70,10 @@ final class RetainedMessages {
      * to {@code found} as a delivery at most at {@code maxQos} (there, on that thread); false when
      * the scan threads are saturated and nothing is read.
      */
-    boolean scan(String filter, int maxQos, int[] subscriptionIds, Consumer<List<Session.Delivery>> found) {
+    boolean scan(String filter, int maxQos, int[] subscriptionIds, Consumer<List<Delivery>> found) {
         return threads.scanRetained(() -> {
-            List<Session.Delivery> deliveries = new ArrayList<>();
-            store.forEachMatching(filter, m -> deliveries.add(new Session.Delivery(new Message(m.topic(),
+            List<Delivery> deliveries = new ArrayList<>();
+            store.forEachMatching(filter, m -> deliveries.add(new Delivery(new Message(m.topic(),
                     m.payload(), m.qos(), true, m.properties(),
                     m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
                     Math.min(maxQos, m.qos()), true, subscriptionIds, null)));

@@ -101,8 +101,8 @@ final class Router {
             return a;
         }
 
-        Session.Delivery delivery(Message message) {
-            return new Session.Delivery(message, Math.min(message.qos(), qos), retainAsPublished && message.retain(),
+        Delivery delivery(Message message) {
+            return new Delivery(message, Math.min(message.qos(), qos), retainAsPublished && message.retain(),
                     ids(), null);
         }
     }
@@ -201,8 +201,8 @@ final class Router {
                     plan.add(matched.get(j));
                 }
             }
-            Session.Delivery d = plan == null
-                    ? new Session.Delivery(message, Math.min(message.qos(), first.qos()),
+            Delivery d = plan == null
+                    ? new Delivery(message, Math.min(message.qos(), first.qos()),
                             first.retainAsPublished() && message.retain(),
                             first.subscriptionId() == 0 ? null : new int[] {first.subscriptionId()}, null)
                     : plan.delivery(message);
@@ -222,7 +222,7 @@ final class Router {
     }
 
     /** Gives one delivery to its session now, or (with a batch) once the batch is submitted. */
-    private void hand(Session session, Session.Delivery d, SessionStore.Batch batch,
+    private void hand(Session session, Delivery d, SessionStore.Batch batch,
             java.util.function.Consumer<Session> congested, List<Runnable> afterSubmit) {
         if (congested != null && session.congested()) {
             congested.accept(session);
@@ -298,14 +298,14 @@ final class Router {
         }
         Session session = member.session();
         int[] ids = member.subscriptionId() == 0 ? null : new int[] {member.subscriptionId()};
-        Session.Delivery d = new Session.Delivery(message, Math.min(message.qos(), member.qos()),
+        Delivery d = new Delivery(message, Math.min(message.qos(), member.qos()),
                 member.retainAsPublished() && message.retain(), ids, group);
         session.submitDelivery(d);
         return true;
     }
 
     /** A shared-subscription message whose member left before acknowledging it goes to another member. */
-    void redeliverShared(Session.Delivery d, Session leaving) {
+    void redeliverShared(Delivery d, Session leaving) {
         if (!deliverShared(d.message, d.sharedGroup, leaving)) {
             LOG.info("Client '{}' left its shared subscription {} with an unacknowledged message and no other "
                     + "member to take it; dropped", leaving.clientId, d.sharedGroup);

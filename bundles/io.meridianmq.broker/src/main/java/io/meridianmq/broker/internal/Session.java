@@ -2,25 +2,20 @@ package io.meridianmq.broker.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
-import io.meridianmq.broker.OutboundPublish;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.SessionStore;
-import io.meridianmq.storage.StoredMessage;
 import io.meridianmq.storage.StoredSubscription;
 import io.meridianmq.storage.StoredWill;
 
@@ -40,48 +35,6 @@ import org.slf4j.LoggerFactory;
 final class Session {
 
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    static final int IN_MEMORY_QUEUE = 1000;
-    private static final int PAGE_IN = 500;
-    private static final int[] NO_IDS = new int[0];
-
-    /** A message on its way to this session's client. */
-    static final class Delivery {
-        final Message message;
-        final int qos;
-        final boolean retain;
-        final int[] subscriptionIds;
-        /** The shared subscription group it came through, or null. */
-        final SubscriptionTree.SharedGroup sharedGroup;
-        int packetId;
-        boolean released; // QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP
-        boolean intercepted; // outbound interceptors already saw it
-        /**
-         * The connection (by {@link Session#connectionEpoch}) whose permissions last allowed it;
-         * 0: none yet (queued offline, or restored), so it is authorized again before it is sent.
-         */
-        int authorizedEpoch;
-        /** Its key in the store (unique, increasing), or 0 when it is not stored. */
-        long sequence;
-
-        Delivery(Message message, int qos, boolean retain, int[] subscriptionIds,
-                SubscriptionTree.SharedGroup sharedGroup) {
-            this.message = message;
-            this.qos = qos;
-            this.retain = retain;
-            this.subscriptionIds = subscriptionIds == null ? NO_IDS : subscriptionIds;
-            this.sharedGroup = sharedGroup;
-        }
-
-        StoredMessage toStored() {
-            return new StoredMessage(message.topic(), message.payload(), qos, retain, message.properties(),
-                    message.expiresAtMillis(), message.publisherId(), subscriptionIds, packetId, released);
-        }
-
-        OutboundPublish toPublish(long nowMillis, boolean dup) {
-            return new OutboundPublish(packetId, message.topic(), message.payload(), qos, retain, dup,
-                    message.remainingExpirySeconds(nowMillis), message.properties(), subscriptionIds);
-        }
-    }
 
     final String clientId;
     /** The rest of the broker, as far as a session needs it. */
@@ -108,8 +61,6 @@ final class Session {
     private int connectionEpoch;
     /** Whether the head of the queue is being authorized by a plugin (draining waits); session thread. */
     private boolean authorizingHead;
-    /** A copy of the subscriptions (filter to QoS) that other threads may read. */
-    volatile Map<String, Integer> subscriptionSnapshot = Map.of();
     /** Whether a connection is attached (read by shared subscription groups). */
     private volatile boolean online;
     /** The session's copy in the durable store. */
@@ -123,31 +74,16 @@ final class Session {
 
     // --- state below is touched only by mailbox tasks ---
     private ClientConnection target;
-    private int window = 1;
     private boolean unflushed;
     private boolean discarded;
-    private final Map<String, Subscription> subscriptions = new HashMap<>();
-    private final LinkedHashMap<Integer, Delivery> inflight = new LinkedHashMap<>();
-    // the deques start small (they double as they fill): most sessions queue nothing most of the
-    // time, and an idle connection should cost little memory
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(1);
+    private final SessionSubscriptions subscriptions;
+    private final InflightWindow inflight = new InflightWindow();
+    private final OutboundQueue queue;
+    /** Incoming QoS 2 packet ids routed and not yet released by the client's PUBREL. */
     private final Set<Integer> incomingQos2 = new HashSet<>();
-    private long queuedBytes;
-    /**
-     * Messages of a persistent session that wait on disk only: {sequence, payload size}, oldest
-     * first, all newer than the heap queue. An offline session keeps at most
-     * {@link #IN_MEMORY_QUEUE} messages in heap; the rest is read back in pages as its client
-     * takes them, so the store does not have to fit in heap.
-     */
-    private final ArrayDeque<long[]> paged = new ArrayDeque<>(1);
-    private long pagedBytes;
-    private boolean pagingIn;
-    private int lastPacketId;
-    private long dropped;
-    private ScheduledFuture<?> expiryTimer;
-    private WillMessage pendingWill;
-    private ClientIdentity pendingWillOwner;
-    private ScheduledFuture<?> willTimer;
+    private final SessionTimers timers;
+    /** Outbound interceptions chained, so that deliveries keep their order. */
+    private CompletableFuture<Void> outboundTail = CompletableFuture.completedFuture(null);
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
@@ -157,6 +93,14 @@ final class Session {
         this.mirror = new StoreMirror(clientId, core.store(), core::nextSequence);
         this.congestion = new Congestion(clientId, this::isOnline);
         this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
+        this.subscriptions = new SessionSubscriptions(this, core.routes(), mirror);
+        this.queue = new OutboundQueue(clientId, mirror, (d, why) -> core.dropped(identity, d.message.topic(), why));
+        this.timers = new SessionTimers(this, core, mirror);
+    }
+
+    /** A copy of the subscriptions (filter, with its shared group, to QoS) that other threads may read. */
+    Map<String, Integer> subscriptionSnapshot() {
+        return subscriptions.snapshot;
     }
 
     boolean isOnline() {
@@ -188,29 +132,23 @@ final class Session {
             mirror.persisted(true);
             write(b -> {
                 b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey);
-                subscriptions.values().forEach(s -> b.putSubscription(clientId, StoreMirror.stored(s)));
-                for (Delivery d : inflight.values()) {
+                subscriptions.all().forEach(s -> b.putSubscription(clientId, StoreMirror.stored(s)));
+                for (Delivery d : inflight.all()) {
                     mirror.storeInto(b, d);
                 }
-                for (Delivery d : queue) {
-                    mirror.storeInto(b, d);
+                for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
+                    mirror.storeInto(b, it.next());
                 }
                 incomingQos2.forEach(id -> b.addIncomingQos2(clientId, id));
             });
         } else if (wanted) {
             write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
         } else if (mirror.persisted()) {
-            if (!paged.isEmpty()) {
-                LOG.warn("Client '{}' reconnected without a session expiry: its {} message(s) waiting on disk are "
-                        + "dropped with the persistent session", clientId, paged.size());
-                dropped += paged.size();
-                paged.clear();
-                pagedBytes = 0;
-            }
+            queue.dropPaged();
             write(b -> b.removeSession(clientId));
             mirror.persisted(false);
-            inflight.values().forEach(d -> d.sequence = 0);
-            queue.forEach(d -> d.sequence = 0);
+            inflight.all().forEach(d -> d.sequence = 0);
+            queue.inHeap().forEachRemaining(d -> d.sequence = 0);
         }
     }
 
@@ -220,25 +158,22 @@ final class Session {
         for (StoredSubscription s : r.subscriptions()) {
             Subscription subscription = new Subscription(this, s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
                     s.subscriptionId(), s.shareName());
-            subscriptions.put(s.key(), subscription);
-            core.routes().subscribe(subscription);
+            subscriptions.restore(subscription);
         }
-        snapshotSubscriptions();
+        subscriptions.takeSnapshot();
         r.messages().forEach((sequence, m) -> {
-            Delivery d = restored(sequence, m);
-            if (m.packetId() == 0 && (queue.size() >= IN_MEMORY_QUEUE || !paged.isEmpty())) {
-                paged.add(new long[] {sequence, m.payload().length});
-                pagedBytes += m.payload().length;
-            } else if (m.packetId() != 0 && !inflight.containsKey(m.packetId())) {
+            Delivery d = Delivery.restored(sequence, m);
+            if (m.packetId() != 0) {
                 // QoS 2 already sent: it keeps its packet id so the client can tell it is a resend
                 d.packetId = m.packetId();
                 d.released = m.released();
-                inflight.put(d.packetId, d);
-                lastPacketId = Math.max(lastPacketId, d.packetId);
-            } else {
-                queue.add(d);
-                queuedBytes += m.payload().length;
+                if (inflight.restore(d)) {
+                    return;
+                }
+                d.packetId = 0;
+                d.released = false;
             }
+            queue.restore(d);
         });
         incomingQos2.addAll(r.incomingQos2());
         long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();
@@ -256,7 +191,7 @@ final class Session {
         }
         if (expirySeconds != ConnectRequest.NEVER_EXPIRES) {
             long left = disconnectedAt + expirySeconds * 1000L - nowMillis;
-            expiryTimer = core.schedule(() -> core.expired(this), Math.max(0, left), TimeUnit.MILLISECONDS);
+            timers.expireAfter(Math.max(0, left), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -298,7 +233,7 @@ final class Session {
 
     /** Publishes the queue's length to other threads; relieves publishers when it is short again. */
     private void queueChanged() {
-        congestion.queueLength(queue.size() + paged.size());
+        congestion.queueLength(queue.size());
     }
 
     /** Runs {@code r} (on any thread) once this session is no longer congested; at once if it is not. */
@@ -342,14 +277,14 @@ final class Session {
             return;
         }
         expirySeconds = sessionExpirySeconds;
-        cancelTimers();
+        timers.connected();
         connectionEpoch++;
         target = connection;
         online = true;
         syncPersistence(0);
-        window = Math.max(1, Math.min(core.settings().maxInflightMessages(), receiveMaximum));
+        inflight.resize(receiveMaximum, core.settings().maxInflightMessages());
         long now = System.currentTimeMillis();
-        for (Iterator<Delivery> it = inflight.values().iterator(); it.hasNext();) {
+        for (Iterator<Delivery> it = inflight.all().iterator(); it.hasNext();) {
             Delivery d = it.next();
             if (d.released) {
                 connection.sendPubrel(d.packetId);
@@ -384,7 +319,7 @@ final class Session {
         }
         syncPersistence(System.currentTimeMillis());
         if (expiry != ConnectRequest.NEVER_EXPIRES) {
-            expiryTimer = core.schedule(() -> core.expired(this), expiry, TimeUnit.SECONDS);
+            timers.expireAfter(expiry, TimeUnit.SECONDS);
         }
     }
 
@@ -395,14 +330,14 @@ final class Session {
      */
     private void handOverSharedDeliveries() {
         List<Delivery> moving = new ArrayList<>();
-        for (Iterator<Delivery> it = inflight.values().iterator(); it.hasNext();) {
+        for (Iterator<Delivery> it = inflight.all().iterator(); it.hasNext();) {
             Delivery d = it.next();
             if (d.sharedGroup != null && !d.released) {
                 moving.add(d);
                 it.remove();
             }
         }
-        for (Iterator<Delivery> it = queue.iterator(); it.hasNext();) {
+        for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
             Delivery d = it.next();
             if (d.sharedGroup != null) {
                 moving.add(d);
@@ -422,23 +357,11 @@ final class Session {
         }
         discarded = true;
         online = false;
-        boolean hadWill = pendingWill != null;
-        cancelTimers(hadWill);
-        WillMessage will = hadWill ? pendingWill : null;
-        if (will != null) {
-            pendingWill = null;
-            core.publishWill(pendingWillOwner, will);
-        }
-        for (Subscription s : subscriptions.values()) {
-            core.routes().unsubscribe(s.filter(), s.shareName(), this);
-        }
+        timers.sessionEnded();
         subscriptions.clear();
         inflight.clear();
         queue.clear();
         congestion.queueLength(0);
-        queuedBytes = 0;
-        paged.clear();
-        pagedBytes = 0;
         incomingQos2.clear();
         target = null;
         write(b -> b.removeSession(clientId));
@@ -450,49 +373,14 @@ final class Session {
         return discarded;
     }
 
-    private void cancelTimers() {
-        cancelTimers(false);
-    }
-
-    /** Stops the expiry and will timers; a pending will is cancelled unless {@code keepWill}. */
-    private void cancelTimers(boolean keepWill) {
-        if (expiryTimer != null) {
-            expiryTimer.cancel(false);
-            expiryTimer = null;
-        }
-        if (willTimer != null) {
-            willTimer.cancel(false);
-            willTimer = null;
-        }
-        if (!keepWill && pendingWill != null) {
-            pendingWill = null; // a new connection cancels a delayed will
-            write(b -> b.removeWill(clientId));
-        }
-    }
-
     /** Holds a will until its delay passes or the session ends, whichever comes first. */
     void delayWill(ClientIdentity owner, WillMessage will) {
         if (discarded) {
             core.publishWill(owner, will);
             return;
         }
-        pendingWill = will;
-        pendingWillOwner = owner;
-        long dueAt = System.currentTimeMillis() + will.delaySeconds() * 1000L;
-        write(b -> b.putWill(clientId, new StoredWill(will.topic(), will.payload(), will.qos(), will.retain(),
-                will.properties(), will.messageExpirySeconds(), dueAt, owner.username().orElse(null))));
-        willTimer = core.schedule(() -> submit(() -> {
-            if (pendingWill == will) {
-                pendingWill = null;
-                willTimer = null;
-                write(b -> b.removeWill(clientId));
-                core.publishWill(owner, will);
-            }
-        }), will.delaySeconds(), TimeUnit.SECONDS);
+        timers.delayWill(owner, will);
     }
-
-    /** The last outbound interception of this session; keeps deliveries in order. */
-    private java.util.concurrent.CompletableFuture<Void> outboundTail = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     /** Delivers a routed message at the QoS already reduced to the subscription's maximum. */
     void deliver(Delivery d) {
@@ -541,7 +429,7 @@ final class Session {
             return;
         }
         mirror.store(d);
-        if (target != null && queue.isEmpty() && paged.isEmpty() && inflight.size() < window) {
+        if (target != null && queue.isEmpty() && !inflight.full()) {
             sendNew(d, now);
         } else if (expirySeconds != 0 || target != null) {
             enqueue(d);
@@ -551,108 +439,22 @@ final class Session {
     }
 
     private void enqueue(Delivery d) {
-        BrokerSettings settings = core.settings();
-        int limit = settings.maxQueuedMessages();
-        long byteLimit = settings.maxQueuedBytes();
-        int size = d.message.payload().length;
-        while ((queued() >= limit || (byteLimit > 0 && queuedBytes + pagedBytes + size > byteLimit))
-                && dropExpiredOrQos0()) {
-            // made room; check again
-        }
-        if (queued() >= limit || (byteLimit > 0 && queuedBytes + pagedBytes + size > byteLimit && queued() > 0)) {
-            countDrop(d, queued() >= limit ? "queue full (max_queued_messages = " + limit + ")"
-                    : "queue full (max_queued_bytes = " + byteLimit + ")");
-            forget(d);
-            return;
-        }
-        if (d.sequence != 0 && d.qos > 0 && !d.intercepted && d.sharedGroup == null
-                && (!paged.isEmpty() || (target == null && queue.size() >= IN_MEMORY_QUEUE))) {
-            // on disk already: keep only its number (and after the paged ones, to keep the order)
-            paged.add(new long[] {d.sequence, size});
-            pagedBytes += size;
-            congestion.queueGrew(queue.size() + paged.size());
-            return;
-        }
         if (target != null) {
             d.authorizedEpoch = connectionEpoch; // routed just now, for this connection
         }
-        queue.add(d);
-        queuedBytes += size;
-        congestion.queueGrew(queue.size() + paged.size());
-    }
-
-    private int queued() {
-        return queue.size() + paged.size();
+        queue.offer(d, core.settings(), target == null);
+        congestion.queueGrew(queue.size());
     }
 
     /** Reads the next page of messages kept on disk only; they join the queue when they arrive. */
     private void pageIn() {
-        pagingIn = true;
-        long[] sequences = new long[Math.min(PAGE_IN, paged.size())];
-        for (int i = 0; i < sequences.length; i++) {
-            long[] e = paged.poll();
-            sequences[i] = e[0];
-            pagedBytes -= e[1];
-        }
-        core.store().load(sequences, found -> submit(() -> {
-            pagingIn = false;
+        core.store().load(queue.nextPage(), found -> submit(() -> {
             if (discarded) {
                 return;
             }
-            found.forEach((sequence, m) -> queue.add(restored(sequence, m)));
-            found.values().forEach(m -> queuedBytes += m.payload().length);
+            queue.pagedIn(found);
             drainQueue();
         }));
-    }
-
-    private Delivery restored(long sequence, StoredMessage m) {
-        Message message = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.expiresAtMillis(),
-                m.publisherId());
-        Delivery d = new Delivery(message, m.qos(), m.retain(), m.subscriptionIds(), null);
-        d.sequence = sequence;
-        return d;
-    }
-
-    private void countDrop(Delivery d, String why) {
-        dropped++;
-        core.dropped(identity, d.message.topic(), why);
-        if (dropped == 1 || dropped % 1000 == 0) {
-            LOG.warn("Client '{}': {}, dropped {} message(s) so far (QoS 0 ones first)", clientId, why, dropped);
-        }
-    }
-
-    /** Makes room: expired messages first, then QoS 0 ones. */
-    private boolean dropExpiredOrQos0() {
-        long now = System.currentTimeMillis();
-        boolean removed = false;
-        for (Iterator<Delivery> it = queue.iterator(); it.hasNext();) {
-            Delivery d = it.next();
-            if (d.message.isExpired(now)) {
-                it.remove();
-                queuedBytes -= d.message.payload().length;
-                forget(d);
-                removed = true;
-            }
-        }
-        if (removed) {
-            return true;
-        }
-        for (Iterator<Delivery> it = queue.iterator(); it.hasNext();) {
-            Delivery d = it.next();
-            if (d.qos == 0) {
-                it.remove();
-                queuedBytes -= d.message.payload().length;
-                countDrop(d, "queue full, QoS 0 message dropped to make room");
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Delivery pollQueue() {
-        Delivery d = queue.poll();
-        queuedBytes -= d.message.payload().length;
-        return d;
     }
 
     private void drainQueue() {
@@ -662,19 +464,19 @@ final class Session {
 
     private void drainQueueUnreported() {
         long now = System.currentTimeMillis();
-        while (target != null && (!queue.isEmpty() || !paged.isEmpty())) {
-            if (queue.isEmpty()) {
-                if (!pagingIn) {
+        while (target != null && !queue.isEmpty()) {
+            Delivery next = queue.peek();
+            if (next == null) {
+                if (queue.needsPageIn()) {
                     pageIn();
                 }
                 return;
             }
-            Delivery next = queue.peek();
             if (next.message.isExpired(now)) {
-                forget(pollQueue());
+                forget(queue.poll());
                 continue;
             }
-            if (next.qos > 0 && inflight.size() >= window) {
+            if (next.qos > 0 && inflight.full()) {
                 return;
             }
             if (next.authorizedEpoch != connectionEpoch && core.authorizesDeliveries()) {
@@ -683,7 +485,7 @@ final class Session {
                 }
                 continue; // allowed: the loop sends it (or it was dropped and the next is looked at)
             }
-            pollQueue();
+            queue.poll();
             if (next.qos == 0) {
                 target.sendPublish(next.toPublish(now, false));
                 unflushed = true;
@@ -704,7 +506,7 @@ final class Session {
         if (who == null) {
             return false; // not known yet: nothing is sent until it is (open() sets it before attach)
         }
-        java.util.concurrent.CompletableFuture<PluginOutputs.Authorization> decision = core
+        CompletableFuture<PluginOutputs.Authorization> decision = core
                 .authorizeDelivery(who, head.message.topic(), head.qos).toCompletableFuture();
         if (decision.isDone()) {
             decide(head, who, decision.join());
@@ -724,7 +526,7 @@ final class Session {
             return; // the queue changed meanwhile (the session was discarded)
         }
         if (a.verdict == PluginOutputs.Verdict.DENY) {
-            pollQueue();
+            queue.poll();
             core.notSent(who, head.message.topic(), "not authorized when delivered"
                     + (a.reason != null ? ": " + a.reason : ""));
             forget(head);
@@ -734,11 +536,10 @@ final class Session {
     }
 
     private void sendNew(Delivery d, long now) {
-        d.packetId = nextPacketId();
+        inflight.add(d);
         if (d.qos == 2 && d.sequence != 0) {
             // exactly once across a crash: the packet id is on disk before the client sees it, so a
             // resend after a restart carries the same id and the client recognises the duplicate
-            inflight.put(d.packetId, d);
             int packetId = d.packetId;
             write(b -> b.updateMessage(clientId, d.sequence, packetId, false));
             ClientConnection sendTo = target;
@@ -755,18 +556,10 @@ final class Session {
             return;
         }
         unflushed = true;
-        if (target.sendPublish(d.toPublish(now, false))) {
-            inflight.put(d.packetId, d);
-        } else {
+        if (!target.sendPublish(d.toPublish(now, false))) {
+            inflight.remove(d.packetId); // too large for this client: behave as if delivered
             forget(d);
         }
-    }
-
-    private int nextPacketId() {
-        do {
-            lastPacketId = lastPacketId == 65535 ? 1 : lastPacketId + 1;
-        } while (inflight.containsKey(lastPacketId));
-        return lastPacketId;
     }
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2) ends an outgoing message. */
@@ -832,46 +625,21 @@ final class Session {
         return false;
     }
 
-    /** Adds or replaces a subscription; returns whether it existed. */
     /**
      * Whether one more subscription to {@code filter} (in {@code shareName}'s group, or null)
      * stays within {@code max}: a subscription that replaces one always does. Session thread.
      */
     boolean roomForSubscription(String filter, String shareName, int max) {
-        return max < 0 || subscriptions.size() < max || subscriptions.containsKey(key(filter, shareName));
+        return subscriptions.roomFor(filter, shareName, max);
     }
 
+    /** Adds or replaces a subscription; returns whether it existed. Session thread. */
     boolean addSubscription(Subscription subscription) {
-        if (discarded) {
-            return false;
-        }
-        String key = key(subscription.filter(), subscription.shareName());
-        boolean existed = subscriptions.put(key, subscription) != null;
-        core.routes().subscribe(subscription);
-        write(b -> b.putSubscription(clientId, StoreMirror.stored(subscription)));
-        snapshotSubscriptions();
-        return existed;
+        return !discarded && subscriptions.add(subscription);
     }
 
     boolean removeSubscription(String filter, String shareName) {
-        String key = key(filter, shareName);
-        if (subscriptions.remove(key) != null) {
-            core.routes().unsubscribe(filter, shareName, this);
-            write(b -> b.removeSubscription(clientId, key));
-            snapshotSubscriptions();
-            return true;
-        }
-        return false;
-    }
-
-    private void snapshotSubscriptions() {
-        Map<String, Integer> copy = new HashMap<>();
-        subscriptions.forEach((k, s) -> copy.put(k, s.qos()));
-        subscriptionSnapshot = Map.copyOf(copy);
-    }
-
-    private static String key(String filter, String shareName) {
-        return shareName == null ? filter : "$share/" + shareName + "/" + filter;
+        return subscriptions.remove(filter, shareName);
     }
 
     /** Marks that the target has unflushed writes (for writes made by callbacks). */

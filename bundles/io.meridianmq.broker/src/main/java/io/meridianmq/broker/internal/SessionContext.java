@@ -41,7 +41,7 @@ interface SessionContext {
     void publishWill(ClientIdentity owner, WillMessage will);
 
     /** A shared-subscription delivery the leaving session did not complete goes to another member. */
-    void redeliverShared(Session.Delivery delivery, Session leaving);
+    void redeliverShared(Delivery delivery, Session leaving);
 
     /** Whether deliveries are authorized again before they are sent (an authorizer is installed). */
     boolean authorizesDeliveries();

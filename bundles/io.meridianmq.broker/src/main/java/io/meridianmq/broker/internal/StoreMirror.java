@@ -69,7 +69,7 @@ final class StoreMirror {
     }
 
     /** A stored delivery that will not be sent (again) leaves the store. */
-    void forget(Session.Delivery d) {
+    void forget(Delivery d) {
         if (d.sequence != 0) {
             long sequence = d.sequence;
             d.sequence = 0;
@@ -78,7 +78,7 @@ final class StoreMirror {
     }
 
     /** Stores a QoS 1/2 delivery that reached the session without being stored on the way. */
-    void store(Session.Delivery d) {
+    void store(Delivery d) {
         if (persisted && d.qos > 0 && d.sequence == 0) {
             d.sequence = sequences.getAsLong();
             write(b -> b.putMessage(clientId, d.sequence, d.toStored()));
@@ -86,7 +86,7 @@ final class StoreMirror {
     }
 
     /** Adds a QoS 1/2 delivery to {@code b} under a new key (when the whole session is written). */
-    void storeInto(SessionStore.Batch b, Session.Delivery d) {
+    void storeInto(SessionStore.Batch b, Delivery d) {
         if (d.qos > 0) {
             d.sequence = sequences.getAsLong();
             b.putMessage(clientId, d.sequence, d.toStored());

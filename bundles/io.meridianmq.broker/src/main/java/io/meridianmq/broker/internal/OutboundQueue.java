@@ -1,0 +1,214 @@
+package io.meridianmq.broker.internal;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+import io.meridianmq.storage.StoredMessage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messages waiting for a session's client (offline, or its in-flight window full), oldest
+ * first, within {@code max_queued_messages} and {@code max_queued_bytes}: expired and then QoS 0
+ * messages make room, anything else over the limits is dropped and counted. A persistent
+ * session keeps at most {@link #IN_MEMORY} messages in heap while offline; the rest wait on disk
+ * only, by sequence, and are read back in pages as the client takes them, so that the store
+ * does not have to fit in heap.
+ *
+ * <p>Threading: the session's thread only.
+ */
+final class OutboundQueue {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundQueue.class);
+    static final int IN_MEMORY = 1000;
+    static final int PAGE = 500;
+
+    private final String clientId;
+    private final StoreMirror mirror;
+    /** Told of every message dropped for want of room, with why (for events and metrics). */
+    private final BiConsumer<Delivery, String> onDrop;
+
+    // the deques start small (they double as they fill): most sessions queue nothing most of the
+    // time, and an idle connection should cost little memory
+    private final ArrayDeque<Delivery> heap = new ArrayDeque<>(1);
+    private long heapBytes;
+    /** Waiting on disk only: {sequence, payload size}, oldest first, all newer than the heap's. */
+    private final ArrayDeque<long[]> paged = new ArrayDeque<>(1);
+    private long pagedBytes;
+    private boolean pagingIn;
+    private long dropped;
+
+    OutboundQueue(String clientId, StoreMirror mirror, BiConsumer<Delivery, String> onDrop) {
+        this.clientId = clientId;
+        this.mirror = mirror;
+        this.onDrop = onDrop;
+    }
+
+    /** Heap and disk together. */
+    int size() {
+        return heap.size() + paged.size();
+    }
+
+    boolean isEmpty() {
+        return heap.isEmpty() && paged.isEmpty();
+    }
+
+    /**
+     * Queues {@code d} within the settings' limits, or drops (and forgets) it; {@code offline}
+     * lets a message already on disk wait there only.
+     */
+    void offer(Delivery d, BrokerSettings settings, boolean offline) {
+        int limit = settings.maxQueuedMessages();
+        long byteLimit = settings.maxQueuedBytes();
+        int size = d.size();
+        while ((size() >= limit || (byteLimit > 0 && heapBytes + pagedBytes + size > byteLimit))
+                && dropExpiredOrQos0()) {
+            // made room; check again
+        }
+        if (size() >= limit || (byteLimit > 0 && heapBytes + pagedBytes + size > byteLimit && size() > 0)) {
+            countDrop(d, size() >= limit ? "queue full (max_queued_messages = " + limit + ")"
+                    : "queue full (max_queued_bytes = " + byteLimit + ")");
+            mirror.forget(d);
+            return;
+        }
+        if (d.sequence != 0 && d.qos > 0 && !d.intercepted && d.sharedGroup == null
+                && (!paged.isEmpty() || (offline && heap.size() >= IN_MEMORY))) {
+            // on disk already: keep only its number (and after the paged ones, to keep the order)
+            addPaged(d.sequence, size);
+            return;
+        }
+        addToHeap(d);
+    }
+
+    /** Restores a message from the store at start-up, in order: in heap until it holds {@link #IN_MEMORY}. */
+    void restore(Delivery d) {
+        if (heap.size() >= IN_MEMORY || !paged.isEmpty()) {
+            addPaged(d.sequence, d.size());
+        } else {
+            addToHeap(d);
+        }
+    }
+
+    private void addToHeap(Delivery d) {
+        heap.add(d);
+        heapBytes += d.size();
+    }
+
+    private void addPaged(long sequence, int size) {
+        paged.add(new long[] {sequence, size});
+        pagedBytes += size;
+    }
+
+    /** The oldest message in heap, or null (then {@link #needsPageIn()} may say to read more). */
+    Delivery peek() {
+        return heap.peek();
+    }
+
+    Delivery poll() {
+        Delivery d = heap.poll();
+        heapBytes -= d.size();
+        return d;
+    }
+
+    /** Whether the heap is empty while messages wait on disk and no page is being read. */
+    boolean needsPageIn() {
+        return heap.isEmpty() && !paged.isEmpty() && !pagingIn;
+    }
+
+    /** Takes the next page of sequences to read back; {@link #pagedIn} adds what was found. */
+    long[] nextPage() {
+        pagingIn = true;
+        long[] sequences = new long[Math.min(PAGE, paged.size())];
+        for (int i = 0; i < sequences.length; i++) {
+            long[] e = paged.poll();
+            sequences[i] = e[0];
+            pagedBytes -= e[1];
+        }
+        return sequences;
+    }
+
+    void pagedIn(Map<Long, StoredMessage> found) {
+        pagingIn = false;
+        found.forEach((sequence, m) -> addToHeap(Delivery.restored(sequence, m)));
+    }
+
+    /** The messages in heap, oldest first; removing through the iterator takes one out. */
+    Iterator<Delivery> inHeap() {
+        Iterator<Delivery> it = heap.iterator();
+        return new Iterator<>() {
+            private Delivery last;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Delivery next() {
+                last = it.next();
+                return last;
+            }
+
+            @Override
+            public void remove() {
+                it.remove();
+                heapBytes -= last.size();
+            }
+        };
+    }
+
+    /** The session stops being persistent: what waits on disk only goes with it (logged, counted). */
+    void dropPaged() {
+        if (!paged.isEmpty()) {
+            LOG.warn("Client '{}' reconnected without a session expiry: its {} message(s) waiting on disk are "
+                    + "dropped with the persistent session", clientId, paged.size());
+            dropped += paged.size();
+            paged.clear();
+            pagedBytes = 0;
+        }
+    }
+
+    void clear() {
+        heap.clear();
+        heapBytes = 0;
+        paged.clear();
+        pagedBytes = 0;
+    }
+
+    private void countDrop(Delivery d, String why) {
+        dropped++;
+        onDrop.accept(d, why);
+        if (dropped == 1 || dropped % 1000 == 0) {
+            LOG.warn("Client '{}': {}, dropped {} message(s) so far (QoS 0 ones first)", clientId, why, dropped);
+        }
+    }
+
+    /** Makes room: expired messages first, then QoS 0 ones. */
+    private boolean dropExpiredOrQos0() {
+        long now = System.currentTimeMillis();
+        boolean removed = false;
+        for (Iterator<Delivery> it = inHeap(); it.hasNext();) {
+            Delivery d = it.next();
+            if (d.message.isExpired(now)) {
+                it.remove();
+                mirror.forget(d);
+                removed = true;
+            }
+        }
+        if (removed) {
+            return true;
+        }
+        for (Iterator<Delivery> it = inHeap(); it.hasNext();) {
+            Delivery d = it.next();
+            if (d.qos == 0) {
+                it.remove();
+                countDrop(d, "queue full, QoS 0 message dropped to make room");
+                return true;
+            }
+        }
+        return false;
+    }
+}
