@@ -12,7 +12,6 @@ import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
 import io.meridianmq.broker.WillMessage;
-import io.meridianmq.sdk.topic.Topics;
 import io.meridianmq.storage.NoWrites;
 import io.meridianmq.storage.SessionStore;
 
@@ -50,27 +49,12 @@ final class ClientSessionHandle implements ClientSession {
     private long sessionExpirySeconds;
     private WillMessage will;
     private boolean ended;
-    /**
-     * Acknowledgements not sent yet, in PUBLISH order: each waits for the store and for congested
-     * receivers to be relieved. Touched only on the session's thread.
-     */
-    // small at first: an idle connection should cost little memory; it grows when acknowledgements wait
-    private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>(1);
+    /** Decides and applies this client's SUBSCRIBEs and UNSUBSCRIBEs. */
+    private final SubscriptionRequests subscriptionRequests;
+    /** This client's PUBACKs and PUBRECs, in order, each when it may go. */
+    private final AcknowledgementOrder acknowledgements;
     /** Congested receivers of the PUBLISH being routed; reused, touched on the session's thread. */
     private final java.util.List<Session> congested = new java.util.ArrayList<>(0);
-
-    /** A PUBACK/PUBREC waiting for {@code waits} things (durability, relieved receivers). */
-    private static final class PendingAck {
-        final IntConsumer onAccepted;
-        final int reason;
-        int waits;
-
-        PendingAck(IntConsumer onAccepted, int reason, int waits) {
-            this.onAccepted = onAccepted;
-            this.reason = reason;
-            this.waits = waits;
-        }
-    }
     /** Congested sessions this client's reading is paused for; touched on the session's thread. */
     private final java.util.Set<Session> waitingFor = new java.util.HashSet<>();
     /** The last authorization-dependent step; only touched on the connection's thread. */
@@ -85,6 +69,8 @@ final class ClientSessionHandle implements ClientSession {
         this.will = will;
         this.receiveMaximum = receiveMaximum;
         this.sessionExpirySeconds = sessionExpirySeconds;
+        this.acknowledgements = new AcknowledgementOrder(session, core);
+        this.subscriptionRequests = new SubscriptionRequests(core, session);
     }
 
     @Override
@@ -174,7 +160,7 @@ final class ClientSessionHandle implements ClientSession {
             SessionStore.Batch batch = durable ? core.store().batch() : null;
             if (publish.qos() == 2 && !session.beginIncomingQos2(publish.packetId(), batch != null ? batch : NoWrites.INSTANCE)) {
                 // a resent QoS 2 PUBLISH we already routed: acknowledge again, do not route twice
-                acknowledge(onAccepted, SUCCESS, false);
+                acknowledgements.acknowledge(onAccepted, SUCCESS, false);
                 return;
             }
             int reason = verdict;
@@ -207,7 +193,8 @@ final class ClientSessionHandle implements ClientSession {
                 // PUBACK/PUBREC only once the message is on disk for every persistent session it went to
                 // and only once congested receivers caught up: the client's in-flight window then
                 // holds it back, without a queue growing anywhere (back pressure for QoS 1/2)
-                acknowledge(onAccepted, reason, batch != null && (!batch.isEmpty() || publish.retain()), congested);
+                acknowledgements.acknowledge(onAccepted, reason,
+                        batch != null && (!batch.isEmpty() || publish.retain()), congested);
                 congested.clear();
             }
         });
@@ -227,49 +214,6 @@ final class ClientSessionHandle implements ClientSession {
             waitingFor.remove(congested);
             connection.resumeReading();
         }));
-    }
-
-    /**
-     * Answers now, or once everything written so far is durable. Acknowledgements keep the order
-     * of the PUBLISHes (MQTT 4.6): while one waits for the disk, the ones after it wait too.
-     */
-    private void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable) {
-        acknowledge(onAccepted, reason, afterDurable, java.util.List.of());
-    }
-
-    private void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable,
-            java.util.List<Session> waitFor) {
-        int waits = (afterDurable ? 1 : 0) + waitFor.size();
-        if (waits == 0 && pendingAcks.isEmpty()) {
-            onAccepted.accept(reason);
-            session.markWritten();
-            return;
-        }
-        PendingAck pending = new PendingAck(onAccepted, reason, waits);
-        pendingAcks.add(pending);
-        if (afterDurable) {
-            core.store().whenDurable(() -> session.submit(() -> ready(pending)));
-        }
-        for (Session receiver : waitFor) {
-            core.router.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(pending)));
-        }
-        if (waits == 0) {
-            releaseAcknowledgements();
-        }
-    }
-
-    private void ready(PendingAck pending) {
-        pending.waits--;
-        releaseAcknowledgements();
-    }
-
-    /** Sends the acknowledgements at the head that wait for nothing any more, in order. */
-    private void releaseAcknowledgements() {
-        while (!pendingAcks.isEmpty() && pendingAcks.peek().waits <= 0) {
-            PendingAck p = pendingAcks.poll();
-            p.onAccepted.accept(p.reason);
-            session.markWritten();
-        }
     }
 
     @Override
@@ -305,167 +249,14 @@ final class ClientSessionHandle implements ClientSession {
         session.writabilityChanged(writable);
     }
 
-    /** {@code $share/NAME/filter} split into share name and filter, or {@code null} if not shared. */
-    static String[] splitShared(String filter) {
-        if (!filter.startsWith("$share/")) {
-            return null;
-        }
-        int slash = filter.indexOf('/', 7);
-        if (slash < 0 || slash == 7 || slash == filter.length() - 1) {
-            return new String[] {null, null}; // malformed shared subscription
-        }
-        String name = filter.substring(7, slash);
-        if (name.indexOf('+') >= 0 || name.indexOf('#') >= 0) {
-            return new String[] {null, null};
-        }
-        return new String[] {name, filter.substring(slash + 1)};
-    }
-
     @Override
     public void subscribe(List<TopicSubscription> requested, Consumer<int[]> onGranted) {
-        int n = requested.size();
-        boolean intercept = core.plugins.hasSubscribeInterceptors();
-        boolean authorize = core.plugins.hasAuthorizers();
-        String[] refused = new String[n];
-        @SuppressWarnings("unchecked")
-        CompletableFuture<PluginOutputs.Authorization>[] decisions = new CompletableFuture[n];
-        List<TopicSubscription> subscriptions = new java.util.ArrayList<>(requested);
-        CompletableFuture<Void> intercepted = DONE;
-        if (intercept) {
-            @SuppressWarnings("unchecked")
-            CompletableFuture<PluginOutputs.Subscribe>[] entries = new CompletableFuture[n];
-            for (int i = 0; i < n; i++) {
-                TopicSubscription s = requested.get(i);
-                entries[i] = core.plugins.interceptSubscribe(identity, new PluginOutputs.Subscribe(s.topicFilter(), s.qos()))
-                        .toCompletableFuture();
-            }
-            intercepted = CompletableFuture.allOf(entries).thenRun(() -> {
-                for (int i = 0; i < n; i++) {
-                    PluginOutputs.Subscribe e = entries[i].join();
-                    TopicSubscription s = requested.get(i);
-                    refused[i] = e.refusal;
-                    subscriptions.set(i, new TopicSubscription(e.topicFilter, e.qos, s.noLocal(), s.retainAsPublished(),
-                            s.retainHandling(), s.subscriptionId()));
-                }
-            });
-        }
-        CompletableFuture<Void> authorized = intercepted.thenCompose(v -> {
-            for (int i = 0; i < n; i++) {
-                TopicSubscription s = subscriptions.get(i);
-                String[] shared = splitShared(s.topicFilter());
-                String filter = shared == null ? s.topicFilter() : shared[1];
-                decisions[i] = authorize && refused[i] == null && filter != null && Topics.isValidTopicFilter(filter)
-                        ? core.plugins.authorizeSubscribe(identity, filter, s.qos()).toCompletableFuture()
-                        : CompletableFuture.completedFuture(null);
-            }
-            return CompletableFuture.allOf(decisions);
-        });
-        tail = tail.thenCompose(v -> authorized).thenRun(() -> session.submit(() -> {
-            int[] granted = new int[n];
-            boolean[] sendRetained = new boolean[n];
-            String[] filters = new String[n];
-            int maxQos = core.settings().maximumQos();
-            BrokerSettings.StateLimits limits = core.settings().limits();
-            for (int i = 0; i < n; i++) {
-                TopicSubscription s = subscriptions.get(i);
-                String[] shared = splitShared(s.topicFilter());
-                String filter = shared == null ? s.topicFilter() : shared[1];
-                String shareName = shared == null ? null : shared[0];
-                filters[i] = filter;
-                if (refused[i] != null) {
-                    LOG.info("Client {}: SUBSCRIBE to '{}' refused by a plugin: {}", identity, s.topicFilter(), refused[i]);
-                    granted[i] = NOT_AUTHORIZED;
-                } else if (filter == null || !Topics.isValidTopicFilter(filter)) {
-                    LOG.info("Client {}: SUBSCRIBE to invalid topic filter '{}' refused", identity, s.topicFilter());
-                    granted[i] = TOPIC_FILTER_INVALID;
-                } else if (decisions[i].join() != null && decisions[i].join().verdict != PluginOutputs.Verdict.ALLOW) {
-                    LOG.info("Client {}: SUBSCRIBE to '{}' denied by authorization", identity, s.topicFilter());
-                    granted[i] = NOT_AUTHORIZED;
-                } else if (limits.topicProblem(filter) != null) {
-                    core.limits.refused("topic", identity.clientId(), "SUBSCRIBE refused (0x97): " + limits.topicProblem(filter));
-                    granted[i] = QUOTA_EXCEEDED; // 3.1.1: SUBACK 0x80
-                } else if (!session.roomForSubscription(filter, shareName, limits.maxSubscriptions())) {
-                    core.limits.refused("subscriptions", identity.clientId(), "SUBSCRIBE to '" + s.topicFilter()
-                            + "' refused (0x97): max_subscriptions (" + limits.maxSubscriptions() + ") reached");
-                    granted[i] = QUOTA_EXCEEDED;
-                } else {
-                    granted[i] = Math.min(maxQos, Math.min(2, Math.max(0, s.qos())));
-                    boolean existed = session.addSubscription(new Subscription(session, filter, granted[i],
-                            s.noLocal(), s.retainAsPublished(), s.subscriptionId(), shareName));
-                    // retained messages: never for shared subscriptions; retain handling 1 = only when new
-                    sendRetained[i] = shareName == null
-                            && (s.retainHandling() == 0 || (s.retainHandling() == 1 && !existed));
-                    core.events.subscribed(identity, s.topicFilter(), granted[i]);
-                }
-            }
-            Runnable answer = () -> {
-                onGranted.accept(granted);
-                session.markWritten();
-                sendRetained(subscriptions, granted, sendRetained, filters);
-            };
-            if (session.persisted()) {
-                // SUBACK once the subscription would survive a crash
-                core.store().whenDurable(() -> session.submit(answer));
-            } else {
-                answer.run();
-            }
-        }));
-    }
-
-    /** Sends the retained messages that new subscriptions are to get (after their SUBACK). */
-    private void sendRetained(List<TopicSubscription> subscriptions, int[] granted, boolean[] sendRetained,
-            String[] filters) {
-        int n = granted.length;
-        for (int i = 0; i < n; i++) {
-            if (!sendRetained[i]) {
-                continue;
-            }
-            TopicSubscription s = subscriptions.get(i);
-            int max = granted[i];
-            int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
-            boolean checkRetained = core.plugins.hasAuthorizers();
-            String filter = filters[i];
-            // the scan may read the whole store (a subscription to '#'): off the network thread
-            core.retained.scan(filter, max, ids, found -> {
-                if (!checkRetained) {
-                    session.submit(() -> found.forEach(session::deliver));
-                    return;
-                }
-                for (Delivery d : found) {
-                    // a wildcard subscription may cover topics the ACL keeps from this client
-                    core.plugins.authorizeSubscribe(identity, d.message.topic(), d.qos).thenAccept(decision -> {
-                        if (decision.verdict == PluginOutputs.Verdict.ALLOW) {
-                            session.submit(() -> session.deliver(d));
-                        }
-                    });
-                }
-            });
-        }
+        tail = subscriptionRequests.subscribe(tail, identity, requested, onGranted);
     }
 
     @Override
     public void unsubscribe(List<String> topicFilters, Consumer<int[]> onDone) {
-        tail = tail.thenRun(() -> session.submit(() -> {
-            int[] reasons = new int[topicFilters.size()];
-            for (int i = 0; i < reasons.length; i++) {
-                String[] shared = splitShared(topicFilters.get(i));
-                boolean removed = shared == null ? session.removeSubscription(topicFilters.get(i), null)
-                        : shared[0] != null && session.removeSubscription(shared[1], shared[0]);
-                reasons[i] = removed ? SUCCESS : NO_SUBSCRIPTION_EXISTED;
-                if (removed) {
-                    core.events.unsubscribed(identity, topicFilters.get(i));
-                }
-            }
-            if (session.persisted()) {
-                core.store().whenDurable(() -> session.submit(() -> {
-                    onDone.accept(reasons);
-                    session.markWritten();
-                }));
-            } else {
-                onDone.accept(reasons);
-                session.markWritten();
-            }
-        }));
+        tail = subscriptionRequests.unsubscribe(tail, identity, topicFilters, onDone);
     }
 
     @Override

@@ -1,0 +1,80 @@
+package io.meridianmq.broker.internal;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Sends a client's PUBACKs and PUBRECs in the order of its PUBLISHes (MQTT 4.6), each once
+ * what it waits for has happened: the message is on disk for every persistent session it went
+ * to, and congested receivers have caught up. While one waits, the ones after it wait too, and
+ * the client's in-flight window holds it back: back pressure for QoS 1 and 2 without a queue
+ * growing anywhere.
+ *
+ * <p>Threading: the publishing client's session thread only.
+ */
+final class AcknowledgementOrder {
+
+    /** A PUBACK/PUBREC waiting for {@code waits} things (durability, relieved receivers). */
+    private static final class PendingAck {
+        final IntConsumer onAccepted;
+        final int reason;
+        int waits;
+
+        PendingAck(IntConsumer onAccepted, int reason, int waits) {
+            this.onAccepted = onAccepted;
+            this.reason = reason;
+            this.waits = waits;
+        }
+    }
+
+    private final Session session;
+    private final CoreParts core;
+    // small at first: an idle connection should cost little memory; it grows when acknowledgements wait
+    private final ArrayDeque<PendingAck> pending = new ArrayDeque<>(1);
+
+    AcknowledgementOrder(Session session, CoreParts core) {
+        this.session = session;
+        this.core = core;
+    }
+
+    /** Answers {@code reason} now, or once everything written so far is durable. */
+    void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable) {
+        acknowledge(onAccepted, reason, afterDurable, List.of());
+    }
+
+    /** Answers {@code reason} once durable (if asked) and once every session of {@code waitFor} is relieved. */
+    void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable, List<Session> waitFor) {
+        int waits = (afterDurable ? 1 : 0) + waitFor.size();
+        if (waits == 0 && pending.isEmpty()) {
+            onAccepted.accept(reason);
+            session.markWritten();
+            return;
+        }
+        PendingAck ack = new PendingAck(onAccepted, reason, waits);
+        pending.add(ack);
+        if (afterDurable) {
+            core.store().whenDurable(() -> session.submit(() -> ready(ack)));
+        }
+        for (Session receiver : waitFor) {
+            core.router.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(ack)));
+        }
+        if (waits == 0) {
+            release();
+        }
+    }
+
+    private void ready(PendingAck ack) {
+        ack.waits--;
+        release();
+    }
+
+    /** Sends the acknowledgements at the head that wait for nothing any more, in order. */
+    private void release() {
+        while (!pending.isEmpty() && pending.peek().waits <= 0) {
+            PendingAck p = pending.poll();
+            p.onAccepted.accept(p.reason);
+            session.markWritten();
+        }
+    }
+}
