@@ -26,6 +26,7 @@ public final class BrokerProcess extends ExternalResource {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final java.util.Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, Integer> startLevels = new java.util.LinkedHashMap<>();
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "test-" + Long.toHexString(System.nanoTime());
     /** A console user with the viewer role only (and ssh, to log in). */
@@ -43,6 +44,15 @@ public final class BrokerProcess extends ExternalResource {
     /** Starts the broker as a user without JAVA_HOME would: with the java on the PATH. */
     public BrokerProcess withoutJavaHome() {
         withoutJavaHome = true;
+        return this;
+    }
+
+    /**
+     * Gives one Meridian bundle another start level in the distribution's feature (before the
+     * first start), e.g. to have Karaf start a security plugin after the transport.
+     */
+    public BrokerProcess withStartLevel(String artifactId, int startLevel) {
+        startLevels.put(artifactId, startLevel);
         return this;
     }
 
@@ -96,6 +106,24 @@ public final class BrokerProcess extends ExternalResource {
                 + VIEWER + " = " + VIEWER_PASSWORD + ",_g_:viewergroup\n_g_\\:viewergroup = group,viewer,ssh\n");
         for (java.util.Map.Entry<String, String> e : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
+        }
+        if (!startLevels.isEmpty()) {
+            Path features;
+            try (Stream<Path> found = Files.walk(home.resolve("system/io/meridianmq/meridian-features"))) {
+                features = found.filter(f -> f.toString().endsWith("-features.xml")).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no Meridian features file in " + home));
+            }
+            String xml = Files.readString(features);
+            for (java.util.Map.Entry<String, Integer> e : startLevels.entrySet()) {
+                String changed = xml.replaceAll("<bundle start-level=\"\\d+\">(mvn:io\\.meridianmq/"
+                        + java.util.regex.Pattern.quote(e.getKey()) + "/)",
+                        "<bundle start-level=\"" + e.getValue() + "\">$1");
+                if (changed.equals(xml)) {
+                    throw new IllegalStateException(e.getKey() + " is not a bundle of " + features);
+                }
+                xml = changed;
+            }
+            Files.writeString(features, xml);
         }
         launch();
     }

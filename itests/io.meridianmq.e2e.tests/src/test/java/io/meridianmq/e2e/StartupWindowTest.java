@@ -15,13 +15,19 @@ import org.junit.Test;
  * The first client to reach a starting broker meets it whole: the listener does not open
  * while Karaf is still starting the security plugins, so the first CONNECT is neither refused
  * (the broker fails closed for a security bundle that is installed but not running) nor judged
- * without the ACL. Before, a client as quick as this one got CONNACK 135 (Not authorized).
+ * without the ACL. Here Karaf starts the transport early (start level 76) and the password file
+ * and ACL plugins late (90), as an operator's own features might, which makes the window wide:
+ * before the fix the broker said it listened before the ACL was in, and a quick client got
+ * CONNACK 135 (Not authorized) or a SUBACK 0x87 for its own device.
  */
 public class StartupWindowTest {
 
     private final BrokerProcess broker = new BrokerProcess()
             .withEtcFile("io.meridianmq.authz.acl.cfg", "acl_file = etc/acl\n")
-            .withEtcFile("acl", "pattern readwrite devices/%c/#\n");
+            .withEtcFile("acl", "pattern readwrite devices/%c/#\n")
+            .withStartLevel("io.meridianmq.transport", 76)
+            .withStartLevel("io.meridianmq.authz.acl", 90)
+            .withStartLevel("io.meridianmq.auth.file", 90);
 
     @After
     public void stopBroker() {
@@ -62,5 +68,9 @@ public class StartupWindowTest {
                     early.subscribe(V5Client.sub("devices/other/state", 1)).getReasonCodes()[0]);
         }
         started.get(120, TimeUnit.SECONDS);
+        String log = broker.log();
+        int aclIn = log.indexOf("Authorization plugin added: io.meridianmq.authz.acl");
+        int listening = log.indexOf(broker.listeningLine());
+        assertTrue("the ACL plugin is in before the listener opens:\n" + log, aclIn >= 0 && aclIn < listening);
     }
 }

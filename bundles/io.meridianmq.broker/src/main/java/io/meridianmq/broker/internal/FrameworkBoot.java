@@ -12,6 +12,7 @@ import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Tells when the container has started every bundle it starts at boot, so that no listener
  * opens while a security plugin is still only installed: a client let in then would be refused
  * (the broker fails closed for a stopped authenticator) or, worse, judged without it. Done means
- * both: the framework has reached its beginning start level (which covers a restart with the
- * bundles from the cache) and, inside Karaf, the boot features are
+ * both: no bundle marked to start still waits for the framework's start level to reach its own
+ * (which covers a restart with the bundles from the cache) and, inside Karaf, the boot features are
  * installed (Karaf registers its {@code BootFinished} service, looked up by name so that this
  * bundle does not import Karaf).
  *
@@ -100,9 +101,7 @@ final class FrameworkBoot implements FrameworkListener, ServiceListener {
         boolean frameworkStarted;
         boolean karafBooted;
         try {
-            Bundle system = c.getBundle(0);
-            frameworkStarted = system.getState() == Bundle.ACTIVE
-                    && system.adapt(FrameworkStartLevel.class).getStartLevel() >= beginningStartLevel(c);
+            frameworkStarted = c.getBundle(0).getState() == Bundle.ACTIVE && noBundleAwaitsItsStartLevel(c);
             karafBooted = !inKaraf() || c.getServiceReference(KARAF_BOOT_FINISHED) != null;
         } catch (IllegalStateException stopping) {
             return; // this bundle is stopping: nobody waits any more
@@ -124,16 +123,21 @@ final class FrameworkBoot implements FrameworkListener, ServiceListener {
     }
 
     /**
-     * The start level the framework rises to at boot. Karaf starts the framework low and raises
-     * it once it holds its instance lock, so an active system bundle alone does not say that.
+     * Whether every bundle marked to start has had its turn: none waits for the framework's start
+     * level to rise to its own. Karaf starts the framework low and raises it once it holds its
+     * instance lock, and marks boot feature bundles to start before their level is reached, so
+     * neither an active system bundle nor Karaf's BootFinished alone says that.
      */
-    private static int beginningStartLevel(BundleContext c) {
-        String level = c.getProperty("org.osgi.framework.startlevel.beginning");
-        try {
-            return level == null ? 1 : Integer.parseInt(level.trim());
-        } catch (NumberFormatException e) {
-            return 1;
+    private static boolean noBundleAwaitsItsStartLevel(BundleContext c) {
+        int active = c.getBundle(0).adapt(FrameworkStartLevel.class).getStartLevel();
+        for (Bundle b : c.getBundles()) {
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            if (level != null && b.getState() != Bundle.ACTIVE && level.isPersistentlyStarted()
+                    && level.getStartLevel() > active) {
+                return false;
+            }
         }
+        return true;
     }
 
     private boolean inKaraf() {
