@@ -2,78 +2,61 @@ package io.meridianmq.protocol.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Executor;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerCapabilities;
-import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ClientSession;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.ConnectReturnCode;
 import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.InboundPublish;
-import io.meridianmq.broker.OutboundPublish;
 import io.meridianmq.broker.TopicSubscription;
-import io.meridianmq.broker.WillMessage;
 import io.meridianmq.sdk.message.PublishProperties;
-import io.meridianmq.sdk.message.UserProperty;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.mqtt.MqttConnAckMessage;
-import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
-import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
-import io.netty.handler.codec.mqtt.MqttSubAckMessage;
-import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
-import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
-import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
+import static io.meridianmq.protocol.internal.PacketProperties.intProp;
+import static io.meridianmq.protocol.internal.PacketProperties.intProperty;
+import static io.meridianmq.protocol.internal.PacketProperties.packetId;
+import static io.meridianmq.protocol.internal.PacketProperties.unsignedIntProperty;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The state machine of one MQTT 3.1, 3.1.1 or 5.0 connection: CONNECT first and once, then
- * packets mapped onto the broker core's {@link ClientSession}. It is the core's
- * {@link ClientConnection} port for this client. Every method runs on the channel's event loop,
+ * packets mapped onto the broker core's {@link ClientSession}; the core reaches the client
+ * through its {@link ClientPort}. Every method runs on the channel's event loop,
  * so no state here is locked. MQTT 5 specifics (properties, reason codes, topic aliases, flow
  * control, maximum packet size) stay in this class; the core sees one version-neutral model.
  *
@@ -81,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * the specification's reason code) and one log line naming the client and the reason; nothing
  * reaches other clients.
  */
-final class MqttConnection extends ChannelInboundHandlerAdapter implements ClientConnection {
+final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     static final String IDLE_HANDLER = "idle";
@@ -90,6 +73,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private static final AttributeKey<Object> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
     /** Packets that may arrive after CONNECT while authentication is still running. */
     private static final int MAX_PENDING_WHILE_CONNECTING = 1000;
+    private static final InetSocketAddress UNKNOWN_ADDRESS = new InetSocketAddress(0);
     /** How long an enhanced authentication plugin may take for one step. */
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
@@ -110,17 +94,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     // MQTT 5 connection state
     private boolean v5;
     private long connectSessionExpiry;
-    private int clientMaxPacketSize = Integer.MAX_VALUE;
-    private String[] topicAliases;
-    /** Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged (receive maximum). */
-    private final Set<Integer> inboundUnacknowledged = new HashSet<>();
+    /** Topic aliases and the receive maximum of an MQTT 5 client (null for MQTT 3). */
+    private InboundFlow inboundFlow;
     private BrokerCapabilities capabilities = new BrokerCapabilities(2, true);
 
-    // MQTT 5 enhanced authentication
-    private String authMethod;
-    private io.meridianmq.broker.AuthenticationExchange exchange;
-    /** Whether a step of {@link #exchange} is running (a client must wait for its answer). Event loop. */
-    private boolean stepRunning;
+    /** MQTT 5 enhanced authentication, when the client asked for it (null otherwise). */
+    private EnhancedAuthentication authentication;
     /**
      * Whether the broker is deciding about this connection (authentication, a damped refusal):
      * its answer is bounded by the plugins' timeouts, so connect_timeout waits for it. Event loop.
@@ -128,11 +107,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private int deciding;
     /** connect_timeout passed while the broker was deciding: the client gets no further turn. Event loop. */
     private boolean deadlinePassed;
-    private boolean reauthenticating;
     /** What CONNECT asked for, kept while the AUTH exchange runs. */
     private Runnable connectAfterAuthentication;
     private ConnectRequest pendingRequest;
-    private byte[] authSuccessData;
     /** Ends the connection when the client's credentials expire (unless it re-authenticates first). */
     private io.netty.util.concurrent.ScheduledFuture<?> credentialsExpiry;
 
@@ -152,13 +129,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     // ---- naming the client in logs ----
 
-    /** The client's address: from a PROXY protocol header when the listener uses one. */
+    /**
+     * The client's address: from a PROXY protocol header when the listener uses one; 0.0.0.0:0
+     * (address unknown) on a channel that is not a network socket.
+     */
     private InetSocketAddress remote() {
         InetSocketAddress proxied = channel.attr(io.meridianmq.protocol.ListenerOptions.PROXIED_ADDRESS).get();
-        return proxied != null ? proxied : (InetSocketAddress) channel.remoteAddress();
+        if (proxied != null) {
+            return proxied;
+        }
+        return channel.remoteAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
     }
 
-    private String who() {
+    String who() {
         InetSocketAddress remote = remote();
         String address = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         return clientId == null || clientId.isEmpty() ? "at " + address + " (before CONNECT)"
@@ -350,15 +333,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             case PUBREL -> {
                 int id = packetId(message);
                 session.release(id, reason -> {
-                    inboundUnacknowledged.remove(id);
+                    inboundAcknowledged(id);
                     channel.write(ack(MqttMessageType.PUBCOMP, id, reason));
                 });
             }
             case PUBCOMP -> session.complete(packetId(message));
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) message);
-            case PINGREQ -> channel.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
-                    MqttQoS.AT_MOST_ONCE, false, 0)));
+            case PINGREQ -> channel.write(ServerPackets.pingResp());
             case DISCONNECT -> onDisconnect(message);
             case AUTH -> onAuth(message);
             default -> protocolViolation("sent " + type + ", which only a server may send");
@@ -366,11 +348,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     }
 
     private void onConnect(MqttConnectMessage connect) {
-        MqttConnectVariableHeader header = connect.variableHeader();
-        MqttConnectPayload payload = connect.payload();
-        protocolLevel = header.version();
+        protocolLevel = connect.variableHeader().version();
         v5 = protocolLevel == 5;
-        clientId = payload.clientIdentifier();
+        clientId = connect.payload().clientIdentifier();
         capabilities = broker.capabilities();
         if (connectedClients.get() > settings.maxConnections() && settings.maxConnections() >= 0) {
             refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
@@ -378,91 +358,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     "max_connections (" + settings.maxConnections() + ") reached");
             return;
         }
-        long sessionExpiry;
-        int receiveMaximum = 65535;
-        if (v5) {
-            MqttProperties p = header.properties();
-            String bad = PropertyRules.check(p, PropertyRules.CONNECT);
-            if (bad == null && payload.willProperties() != null) {
-                bad = PropertyRules.check(payload.willProperties(), PropertyRules.WILL);
-            }
-            if (bad != null) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET, "CONNECT " + bad);
-                return;
-            }
-            sessionExpiry = Integer.toUnsignedLong(intProperty(p, MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL, 0));
-            receiveMaximum = intProperty(p, MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM, 65535);
-            int maxPacket = intProperty(p, MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE, -1);
-            if (receiveMaximum == 0 || maxPacket == 0) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR,
-                        receiveMaximum == 0 ? "receive maximum 0" : "maximum packet size 0");
-                return;
-            }
-            if (maxPacket > 0) {
-                clientMaxPacketSize = maxPacket;
-            }
-            MqttProperties.MqttProperty<?> method = p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value());
-            if (method != null) {
-                authMethod = (String) method.value();
-                if (!broker.enhancedAuthenticationAvailable(authMethod)) {
-                    refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
-                            "asked for enhanced authentication method '" + authMethod + "', which no plugin provides");
-                    return;
-                }
-            } else if (p.getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value()) != null) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR,
-                        "sent authentication data without an authentication method");
-                return;
-            }
-            topicAliases = new String[settings.topicAliasMaximum() + 1];
-        } else {
-            sessionExpiry = header.isCleanSession() ? 0 : ConnectRequest.NEVER_EXPIRES;
-        }
-        connectSessionExpiry = sessionExpiry;
-        WillMessage will = null;
-        if (header.isWillFlag()) {
-            String willTopic = payload.willTopic();
-            if (willTopic == null || willTopic.isEmpty() || willTopic.indexOf('+') >= 0 || willTopic.indexOf('#') >= 0) {
-                if (v5) {
-                    refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID,
-                            "invalid will topic '" + willTopic + "'");
-                } else {
-                    protocolViolation("sent an invalid will topic '" + willTopic + "'");
-                }
-                return;
-            }
-            if (header.willQos() > capabilities.maximumQos() && v5) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_QOS_NOT_SUPPORTED,
-                        "will QoS " + header.willQos() + " above max_qos " + capabilities.maximumQos());
-                return;
-            }
-            if (header.isWillRetain() && !capabilities.retainAvailable() && v5) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_RETAIN_NOT_SUPPORTED,
-                        "retained will, but retain_available = false");
-                return;
-            }
-            byte[] willPayload = payload.willMessageInBytes();
-            if (v5) {
-                MqttProperties wp = payload.willProperties();
-                PublishProperties props = publishProperties(wp);
-                if (props.utf8Payload() && !isUtf8(willPayload)) {
-                    refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PAYLOAD_FORMAT_INVALID,
-                            "will payload marked UTF-8 is not valid UTF-8");
-                    return;
-                }
-                long delay = Integer.toUnsignedLong(intProperty(wp, MqttProperties.MqttPropertyType.WILL_DELAY_INTERVAL, 0));
-                long expiry = wp.getProperty(MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value()) == null ? -1
-                        : Integer.toUnsignedLong(intProperty(wp, MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, 0));
-                will = new WillMessage(willTopic, willPayload, header.willQos(), header.isWillRetain(), props, delay, expiry);
+        ConnectPacket c = ConnectPacket.read(connect, settings, capabilities, broker::enhancedAuthenticationAvailable);
+        if (c.refusal != null) {
+            if (c.refusal.violation()) {
+                protocolViolation(c.refusal.reason());
             } else {
-                will = new WillMessage(willTopic, willPayload, header.willQos(), header.isWillRetain());
+                refuseConnect(c.refusal.code(), c.refusal.reason());
             }
+            return;
         }
-        String username = header.hasUserName() ? payload.userName() : null;
-        byte[] password = header.hasPassword() ? payload.passwordInBytes() : null;
+        ClientPort port = new ClientPort(channel, v5, c.clientMaxPacketSize, this::who, this::serverDisconnect);
+        connectSessionExpiry = c.sessionExpiry;
+        if (v5) {
+            inboundFlow = new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum());
+        }
+        String username = c.username;
+        byte[] password = c.password;
+        X509Certificate certificate = ClientCertificates.verified(channel);
         String certificateIdentity = null;
         if (options.identityAsUsername() || options.subjectAsUsername()) {
-            certificateIdentity = certificateIdentity();
+            certificateIdentity = ClientCertificates.identity(certificate, options.subjectAsUsername());
             if (certificateIdentity == null) {
                 refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
                         : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
@@ -472,21 +387,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             username = certificateIdentity;
             password = null;
         }
-        int keepAlive = header.keepAliveTimeSeconds();
-        int serverKeepAlive = -1;
-        if (v5 && (keepAlive == 0 || keepAlive > settings.maxKeepAlive()) && settings.maxKeepAlive() < 65535) {
-            serverKeepAlive = settings.maxKeepAlive();
-            keepAlive = serverKeepAlive;
-        }
-        boolean requestResponseInformation = v5 && intProperty(header.properties(),
-                MqttProperties.MqttPropertyType.REQUEST_RESPONSE_INFORMATION, 0) == 1;
-        ConnectRequest request = new ConnectRequest(clientId, header.isCleanSession(), keepAlive, username, password,
-                will, remote(), listenerName, protocolLevel, sessionExpiry,
-                receiveMaximum);
-        int effectiveKeepAlive = keepAlive;
-        int announcedKeepAlive = serverKeepAlive;
+        ConnectRequest request = new ConnectRequest(clientId, connect.variableHeader().isCleanSession(), c.keepAlive,
+                username, password, c.will, remote(), listenerName, protocolLevel, c.sessionExpiry, c.receiveMaximum);
         boolean clientSentEmptyId = clientId.isEmpty();
-        java.security.cert.X509Certificate certificate = verifiedCertificate();
         if (certificate != null) {
             request = request.withClientCertificate(certificate);
         }
@@ -497,65 +400,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         connectAfterAuthentication = () -> {
             state = State.CONNECTING;
             deciding++;
-            broker.connect(pendingRequest, this).whenComplete((result, failure) -> onEventLoop(() -> {
+            broker.connect(pendingRequest, port).whenComplete((result, failure) -> onEventLoop(() -> {
                 deciding--;
-                onConnectResult(result, failure, effectiveKeepAlive, announcedKeepAlive, clientSentEmptyId,
-                        requestResponseInformation);
+                onConnectResult(result, failure, c.keepAlive, c.serverKeepAlive, clientSentEmptyId,
+                        c.requestResponseInformation);
             }));
         };
-        if (authMethod != null) {
+        if (c.authMethod != null) {
             state = State.AUTHENTICATING;
-            exchange = broker.beginEnhancedAuthentication(authMethod, new ConnectingClient(clientId,
-                    remote(), listenerName, protocolLevel, username, certificate)).orElse(null);
-            if (exchange == null) {
+            authentication = new EnhancedAuthentication(this, broker, c.authMethod);
+            if (!authentication.begin(new ConnectingClient(clientId, remote(), listenerName, protocolLevel, username,
+                    certificate), c.authData)) {
                 refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
-                        "authentication method '" + authMethod + "' is not available");
-                return;
+                        "authentication method '" + c.authMethod + "' is not available");
             }
-            byte[] data = binaryProperty(header.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
-            runAuthenticationStep(data);
         } else {
             connectAfterAuthentication.run();
         }
     }
 
-    /** The client certificate the TLS handshake verified, or null (plain connection, or none sent). */
-    private java.security.cert.X509Certificate verifiedCertificate() {
-        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-        if (tls == null) {
-            return null;
-        }
-        try {
-            java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
-
-    /** The client certificate's CN (or full subject DN), or null without a verified certificate. */
-    private String certificateIdentity() {
-        java.security.cert.X509Certificate certificate = verifiedCertificate();
-        if (certificate == null) {
-            return null;
-        }
-        try {
-            javax.security.auth.x500.X500Principal subject = certificate.getSubjectX500Principal();
-            if (options.subjectAsUsername()) {
-                return subject.getName();
-            }
-            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(subject.getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
-                }
-            }
-            return null;
-        } catch (javax.naming.InvalidNameException e) {
-            return null;
-        }
-    }
-
-    private void onEventLoop(Runnable r) {
+    void onEventLoop(Runnable r) {
         if (channel.eventLoop().inEventLoop()) {
             r.run();
         } else {
@@ -563,118 +427,66 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
     }
 
-    private static byte[] binaryProperty(MqttProperties p, MqttProperties.MqttPropertyType type) {
-        MqttProperties.MqttProperty<?> property = p == null ? null : p.getProperty(type.value());
-        return property == null ? new byte[0] : (byte[]) property.value();
-    }
-
-    /** AUTH from the client: the next step of an exchange, or the start of a re-authentication. */
+    /** AUTH from the client: the next step of the exchange, or the start of a re-authentication. */
     private void onAuth(MqttMessage message) {
-        if (!v5 || !(message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h)) {
-            protocolViolation("sent AUTH outside MQTT 5");
+        if (!v5 || authentication == null) {
+            protocolViolation(v5 ? "sent AUTH but connected without an authentication method"
+                    : "sent AUTH outside MQTT 5");
             return;
         }
-        int reason = h.reasonCode() & 0xFF;
-        MqttProperties.MqttProperty<?> method = h.properties().getProperty(
-                MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value());
-        String m = method == null ? null : (String) method.value();
-        if (authMethod == null || !authMethod.equals(m)) {
-            protocolViolation("sent AUTH with method '" + m + "' but connected with '" + authMethod + "'");
-            return;
-        }
-        byte[] data = binaryProperty(h.properties(), MqttProperties.MqttPropertyType.AUTHENTICATION_DATA);
-        if (reason == 0x18 && exchange != null) {
-            runAuthenticationStep(data);
-        } else if (reason == 0x19 && state == State.CONNECTED && exchange == null) {
-            reauthenticating = true;
-            exchange = broker.beginEnhancedAuthentication(authMethod, new ConnectingClient(clientId,
-                    remote(), listenerName, protocolLevel,
-                    pendingRequest.username(), verifiedCertificate())).orElse(null);
-            if (exchange == null) {
-                serverDisconnect(DisconnectReason.NOT_AUTHORIZED, "re-authentication method '" + authMethod
-                        + "' is no longer available");
-                return;
-            }
-            runAuthenticationStep(data);
-        } else {
-            protocolViolation(String.format("sent AUTH with reason 0x%02X out of turn", reason));
-        }
+        authentication.onAuth(message, state == State.CONNECTED, new ConnectingClient(clientId, remote(),
+                listenerName, protocolLevel, pendingRequest.username(), ClientCertificates.verified(channel)));
     }
 
-    private void runAuthenticationStep(byte[] data) {
-        if (stepRunning) {
-            protocolViolation("sent AUTH before the previous one was answered");
-            return;
-        }
-        stepRunning = true;
+    // ---- what the enhanced authentication exchange asks of its connection ----
+
+    boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    boolean deadlinePassed() {
+        return deadlinePassed;
+    }
+
+    void decidingBegins() {
         deciding++;
-        // the broker runs the step on a plugin thread, with the plugins' timeouts and fault handling
-        exchange.step(data).whenComplete((step, failure) -> onEventLoop(() -> {
-            stepRunning = false;
+    }
+
+    void decidingEnds() {
+        deciding--;
+    }
+
+    void writeAndFlush(MqttMessage message) {
+        channel.writeAndFlush(message);
+    }
+
+    void authenticationTooSlow() {
+        closeWithReason("not accepted within connect_timeout (" + settings.connectTimeoutSeconds()
+                + " s from accept): the AUTH exchange was still going on");
+    }
+
+    /** The exchange that began with CONNECT succeeded: the broker decides on the connection now. */
+    void authenticated(String method, io.meridianmq.sdk.auth.Identity identity) {
+        pendingRequest = pendingRequest.authenticated(method, identity);
+        connectAfterAuthentication.run();
+    }
+
+    /** A re-authentication succeeded: the session goes on as the new identity, with its credentials' expiry. */
+    io.meridianmq.sdk.client.ClientInfo reauthenticated(io.meridianmq.sdk.auth.Identity identity) {
+        io.meridianmq.sdk.client.ClientInfo now = session.reauthenticated(identity);
+        watchCredentialsExpiry(now);
+        return now;
+    }
+
+    /** The exchange that began with CONNECT failed: counted with the other failed logins, and answered as slowly. */
+    void refuseLogin(String why) {
+        deciding++;
+        broker.enhancedAuthenticationFailed(pendingRequest, why).whenComplete((v, e) -> onEventLoop(() -> {
             deciding--;
-            if (state == State.CLOSED) {
-                return;
-            }
-            io.meridianmq.sdk.auth.AuthenticationStep s = step;
-            if (failure != null || s == null) {
-                LOG.error("Enhanced authenticator '{}' failed for client {}: {}", authMethod, who(), failure);
-                s = io.meridianmq.sdk.auth.AuthenticationStep.failure("authenticator failed");
-            }
-            switch (s.kind()) {
-                case CONTINUE -> {
-                    if (deadlinePassed && !reauthenticating) {
-                        closeWithReason("not accepted within connect_timeout (" + settings.connectTimeoutSeconds()
-                                + " s from accept): the AUTH exchange was still going on");
-                        return;
-                    }
-                    sendAuth(0x18, s.serverData());
-                }
-                case SUCCESS -> {
-                    exchange = null;
-                    if (reauthenticating) {
-                        reauthenticating = false;
-                        io.meridianmq.sdk.client.ClientInfo now = session.reauthenticated(s.identity());
-                        LOG.info("Client {} re-authenticated with {}{}", who(), authMethod,
-                                now.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));
-                        sendAuth(0x00, s.serverData());
-                        channel.flush();
-                        watchCredentialsExpiry(now);
-                    } else {
-                        authSuccessData = s.serverData();
-                        pendingRequest = pendingRequest.authenticated(authMethod, s.identity());
-                        connectAfterAuthentication.run();
-                    }
-                }
-                case FAILURE -> {
-                    String why = "enhanced authentication (" + authMethod + ") failed: " + s.reason().orElse("refused");
-                    if (reauthenticating) {
-                        serverDisconnect(DisconnectReason.NOT_AUTHORIZED, why);
-                    } else {
-                        // counted with the other failed logins, and answered as slowly
-                        deciding++;
-                        broker.enhancedAuthenticationFailed(pendingRequest, why).whenComplete((v, e) -> onEventLoop(() -> {
-                            deciding--;
-                            if (state != State.CLOSED) {
-                                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why,
-                                        "not authorized");
-                            }
-                        }));
-                    }
-                }
+            if (state != State.CLOSED) {
+                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why, "not authorized");
             }
         }));
-    }
-
-    private void sendAuth(int reason, byte[] data) {
-        MqttProperties props = new MqttProperties();
-        props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value(),
-                authMethod));
-        if (data.length > 0) {
-            props.add(new MqttProperties.BinaryProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value(), data));
-        }
-        channel.writeAndFlush(new MqttMessage(
-                new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttReasonCodeAndPropertiesVariableHeader((byte) reason, props)));
     }
 
     private void onConnectResult(ConnectResult result, Throwable failure, int keepAlive, int serverKeepAlive,
@@ -729,12 +541,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             props.add(intProp(MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
             props.add(intProp(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
             props.add(intProp(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 1));
-            if (authMethod != null) {
+            if (authentication != null) {
                 props.add(new MqttProperties.StringProperty(
-                        MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value(), authMethod));
-                if (authSuccessData != null && authSuccessData.length > 0) {
+                        MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value(), authentication.method));
+                if (authentication.successData().length > 0) {
                     props.add(new MqttProperties.BinaryProperty(
-                            MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value(), authSuccessData));
+                            MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value(), authentication.successData()));
                 }
             }
             if (requestResponseInformation && !settings.responseInformation().isEmpty()) {
@@ -742,9 +554,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                         settings.responseInformation() + clientId));
             }
         }
-        channel.writeAndFlush(new MqttConnAckMessage(
-                new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(), props)));
+        channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
+                props));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
         LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), protocolName(),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
@@ -780,7 +591,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         credentialsExpiry = channel.eventLoop().schedule(() -> {
             if (state == State.CONNECTED) {
                 serverDisconnect(DisconnectReason.MAXIMUM_CONNECT_TIME, "credentials expired at " + until
-                        + (v5 && authMethod != null ? " and the client did not re-authenticate" : ""));
+                        + (v5 && authentication != null ? " and the client did not re-authenticate" : ""));
             }
         }, millis, TimeUnit.MILLISECONDS);
     }
@@ -824,32 +635,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                         "PUBLISH " + bad);
                 return;
             }
-            MqttProperties.MqttProperty<?> alias = p.getProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS.value());
-            if (alias != null) {
-                int a = (Integer) alias.value();
-                if (a == 0 || a >= topicAliases.length) {
-                    serverDisconnect(DisconnectReason.TOPIC_ALIAS_INVALID, "used topic alias " + a
-                            + " (topic alias maximum is " + settings.topicAliasMaximum() + ")");
-                    return;
+            int alias = intProperty(p, MqttPropertyType.TOPIC_ALIAS, -1);
+            try {
+                if (alias >= 0) {
+                    topic = inboundFlow.topic(topic, alias);
                 }
-                if (topic.isEmpty()) {
-                    topic = topicAliases[a];
-                    if (topic == null) {
-                        protocolViolation("used topic alias " + a + " before setting it");
-                        return;
-                    }
-                } else {
-                    topicAliases[a] = topic;
-                }
+            } catch (InboundFlow.Violation v) {
+                serverDisconnect(v.reason, v.getMessage());
+                return;
             }
-            properties = publishProperties(p);
-            if (p.getProperty(MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value()) != null) {
-                expiry = Integer.toUnsignedLong(intProperty(p, MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, 0));
-            }
-            if (properties.utf8Payload() && !isUtf8(payload)) {
-                LOG.info("Client {}: PUBLISH to '{}' marked UTF-8 but its payload is not; refused (0x99)", who(), topic);
+            properties = PacketProperties.publishProperties(p);
+            expiry = unsignedIntProperty(p, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, -1);
+            if (properties.utf8Payload() && !PacketProperties.isUtf8(payload)) {
+                int invalid = MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID.byteValue() & 0xFF;
+                LOG.info("Client {}: PUBLISH to '{}' marked UTF-8 but its payload is not; refused (0x{})", who(), topic,
+                        Integer.toHexString(invalid));
                 if (qos > 0) {
-                    channel.write(ack(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, 0x99));
+                    channel.write(ack(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, invalid));
                 }
                 return;
             }
@@ -858,23 +660,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             protocolViolation("sent a PUBLISH with an empty topic");
             return;
         }
-        if (qos > 0 && v5 && !inboundUnacknowledged.contains(packetId)) {
-            if (inboundUnacknowledged.size() >= settings.receiveMaximum()) {
-                serverDisconnect(DisconnectReason.RECEIVE_MAXIMUM_EXCEEDED, "sent more than receive maximum "
-                        + settings.receiveMaximum() + " unacknowledged QoS 1/2 messages");
+        if (qos > 0 && inboundFlow != null) {
+            try {
+                inboundFlow.received(packetId);
+            } catch (InboundFlow.Violation v) {
+                serverDisconnect(v.reason, v.getMessage());
                 return;
             }
-            inboundUnacknowledged.add(packetId);
         }
         InboundPublish inbound = new InboundPublish(packetId, topic, payload, qos, retain, expiry, properties);
         session.publish(inbound, reason -> {
             if (qos == 1) {
-                inboundUnacknowledged.remove(packetId);
+                inboundAcknowledged(packetId);
                 channel.write(ack(MqttMessageType.PUBACK, packetId, reason));
             } else if (qos == 2) {
                 channel.write(ack(MqttMessageType.PUBREC, packetId, reason));
-                if (reason >= 0x80) {
-                    inboundUnacknowledged.remove(packetId); // an error PUBREC ends the exchange
+                if (reason >= (MqttReasonCodes.PubRec.UNSPECIFIED_ERROR.byteValue() & 0xFF)) {
+                    inboundAcknowledged(packetId); // an error PUBREC ends the exchange
                 }
             }
         });
@@ -932,10 +734,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     }
                 }
             }
-            channel.write(new MqttSubAckMessage(
-                    new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                    new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                    new MqttSubAckPayload(granted)));
+            channel.write(ServerPackets.subAck(packetId, granted));
         });
     }
 
@@ -946,33 +745,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         int packetId = unsubscribe.variableHeader().messageId();
-        session.unsubscribe(List.copyOf(filters), reasons -> {
-            MqttFixedHeader fixed = new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
-            if (v5) {
-                short[] codes = new short[reasons.length];
-                for (int i = 0; i < codes.length; i++) {
-                    codes[i] = (short) reasons[i];
-                }
-                channel.write(new MqttUnsubAckMessage(fixed,
-                        new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                        new MqttUnsubAckPayload(codes)));
-            } else {
-                channel.write(new MqttUnsubAckMessage(fixed, MqttMessageIdVariableHeader.from(packetId)));
-            }
-        });
+        session.unsubscribe(List.copyOf(filters), reasons -> channel.write(ServerPackets.unsubAck(packetId, reasons, v5)));
     }
 
     private void onDisconnect(MqttMessage message) {
         publishWill = false;
         if (v5 && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
-            if ((h.reasonCode() & 0xFF) == 0x04) {
+            if (h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue()) {
                 publishWill = true; // "disconnect with will message"
                 closeReason = "DISCONNECT with reason 0x04 (disconnect with will message)";
             }
-            MqttProperties.MqttProperty<?> expiry =
-                    h.properties().getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
-            if (expiry != null) {
-                long value = Integer.toUnsignedLong((Integer) expiry.value());
+            long value = unsignedIntProperty(h.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
+            if (value >= 0) {
                 if (connectSessionExpiry == 0 && value != 0) {
                     publishWill = true;
                     serverDisconnect(DisconnectReason.PROTOCOL_ERROR,
@@ -985,60 +769,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         channel.close();
     }
 
-    // ---- MQTT 5 properties ----
-
-    private static MqttProperties.IntegerProperty intProp(MqttProperties.MqttPropertyType type, int value) {
-        return new MqttProperties.IntegerProperty(type.value(), value);
-    }
-
-    private static int intProperty(MqttProperties p, MqttProperties.MqttPropertyType type, int fallback) {
-        if (p == null) {
-            return fallback;
-        }
-        MqttProperties.MqttProperty<?> property = p.getProperty(type.value());
-        return property == null ? fallback : (Integer) property.value();
-    }
-
-    private static PublishProperties publishProperties(MqttProperties p) {
-        if (p == null || p.isEmpty()) {
-            return PublishProperties.NONE;
-        }
-        boolean utf8 = intProperty(p, MqttProperties.MqttPropertyType.PAYLOAD_FORMAT_INDICATOR, 0) == 1;
-        MqttProperties.MqttProperty<?> contentType = p.getProperty(MqttProperties.MqttPropertyType.CONTENT_TYPE.value());
-        MqttProperties.MqttProperty<?> responseTopic = p.getProperty(MqttProperties.MqttPropertyType.RESPONSE_TOPIC.value());
-        MqttProperties.MqttProperty<?> correlation = p.getProperty(MqttProperties.MqttPropertyType.CORRELATION_DATA.value());
-        List<UserProperty> user = new ArrayList<>();
-        for (MqttProperties.MqttProperty<?> u : p.getProperties(MqttProperties.MqttPropertyType.USER_PROPERTY.value())) {
-            MqttProperties.StringPair pair = ((MqttProperties.UserProperty) u).value();
-            user.add(new UserProperty(pair.key, pair.value));
-        }
-        return new PublishProperties(utf8, contentType == null ? null : (String) contentType.value(),
-                responseTopic == null ? null : (String) responseTopic.value(),
-                correlation == null ? null : (byte[]) correlation.value(), user);
-    }
-
-    private static boolean isUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static int packetId(MqttMessage message) {
-        return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
-    }
-
     private MqttMessage ack(MqttMessageType type, int packetId, int reason) {
-        MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
-        MqttFixedHeader fixed = new MqttFixedHeader(type, false, qos, false, 2);
-        if (v5 && reason != 0) {
-            return new MqttMessage(fixed, new MqttPubReplyMessageVariableHeader(packetId, (byte) reason,
-                    MqttProperties.NO_PROPERTIES));
+        return ServerPackets.ack(type, packetId, reason, v5);
+    }
+
+    /** A QoS 1/2 exchange from the client ended (PUBACK, PUBCOMP or an error PUBREC sent). */
+    private void inboundAcknowledged(int packetId) {
+        if (inboundFlow != null) {
+            inboundFlow.acknowledged(packetId);
         }
-        return new MqttMessage(fixed, MqttMessageIdVariableHeader.from(packetId));
     }
 
     // ---- ending connections ----
@@ -1053,17 +792,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 String.format("0x%02X", code.byteValue() & 0xFF));
         closeReason = reason;
         state = State.CLOSED;
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5 || (code.byteValue() & 0xFF) >= 0x80) {
-            props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), told));
-        }
-        channel.writeAndFlush(new MqttConnAckMessage(
-                new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(code, false, props))).addListener(ChannelFutureListener.CLOSE);
+        // a CONNACK code of 0x80 or more is MQTT 5's (also when the codec failed before knowing the version)
+        MqttProperties props = v5 || (code.byteValue() & 0xFF) >= 0x80 ? ServerPackets.withReasonString(told)
+                : MqttProperties.NO_PROPERTIES;
+        channel.writeAndFlush(ServerPackets.connAck(code, false, props)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void protocolViolation(String what) {
+    void protocolViolation(String what) {
         serverDisconnect(DisconnectReason.PROTOCOL_ERROR, "protocol violation: " + what);
     }
 
@@ -1071,7 +806,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
      * Ends the connection: an MQTT 5 client that has been accepted first gets a DISCONNECT with
      * the reason code; the will is published (the client did not disconnect normally).
      */
-    private void serverDisconnect(DisconnectReason reason, String detail) {
+    void serverDisconnect(DisconnectReason reason, String detail) {
         if (state == State.CLOSED || !channel.isActive()) {
             if (closeReason == null) {
                 closeReason = detail;
@@ -1085,12 +820,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     v5 ? String.format(" (DISCONNECT reason code 0x%02X)", reason.code()) : "");
         }
         if (v5 && state == State.CONNECTED) {
-            MqttProperties props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), detail));
-            channel.writeAndFlush(new MqttMessage(
-                    new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                    new MqttReasonCodeAndPropertiesVariableHeader((byte) reason.code(), props)))
-                    .addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(ServerPackets.disconnect(reason.code(), detail)).addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();
         }
@@ -1126,28 +856,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         };
     }
 
-    // ---- ClientConnection: the core's port to this client ----
-
-    @Override
-    public Executor executor() {
-        return channel.eventLoop();
-    }
-
-    /** How many congested sessions this client's reading is paused for. */
-    private int readingPaused;
-
-    @Override
-    public void pauseReading() {
-        if (readingPaused++ == 0) {
-            channel.config().setAutoRead(false);
-        }
-    }
-
-    @Override
-    public void resumeReading() {
-        if (readingPaused > 0 && --readingPaused == 0) {
-            channel.config().setAutoRead(true);
-        }
+    /** Ends the connection from any thread (the broker shutting down): MQTT 5 clients are told why. */
+    void close(DisconnectReason reason, String detail) {
+        onEventLoop(() -> serverDisconnect(reason, detail));
     }
 
     @Override
@@ -1157,57 +868,5 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             s.writabilityChanged(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public boolean sendPublish(OutboundPublish p) {
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5) {
-            props = OutboundProperties.of(p);
-            long size = OutboundProperties.packetSize(p, props);
-            if (size > clientMaxPacketSize) {
-                LOG.debug("Client {}: PUBLISH to '{}' of {} bytes exceeds the client's maximum packet size {}; not sent",
-                        who(), p.topic(), size, clientMaxPacketSize);
-                return false;
-            }
-        }
-        if (p.qos() == 0 && !channel.isWritable() && channel.bytesBeforeWritable() > MAX_PENDING_QOS0_BYTES) {
-            // the client reads far slower than messages come, and its publishers were held back
-            // already: QoS 0 is dropped here rather than piled up without bound
-            if (droppedQos0++ % 10_000 == 0) {
-                LOG.warn("Client {} reads too slowly: {} MiB wait to be written; QoS 0 messages are dropped ({} so far)",
-                        who(), channel.bytesBeforeWritable() >> 20, droppedQos0);
-            }
-            return false;
-        }
-        // the payload array is shared by every receiver; no promise: nobody waits for the write
-        channel.write(new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, p.dup(), MqttQoS.valueOf(p.qos()), p.retain(), 0),
-                new MqttPublishVariableHeader(p.topic(), p.packetId(), props), Unpooled.wrappedBuffer(p.payload())),
-                channel.voidPromise());
-        return true;
-    }
-
-    /** Bytes waiting to be written to one client beyond which QoS 0 messages to it are dropped. */
-    private static final long MAX_PENDING_QOS0_BYTES = 8L << 20;
-    private long droppedQos0;
-
-    @Override
-    public void sendPubrel(int packetId) {
-        channel.write(ack(MqttMessageType.PUBREL, packetId, 0), channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
-    }
-
-    @Override
-    public void close(DisconnectReason reason, String detail) {
-        if (channel.eventLoop().inEventLoop()) {
-            serverDisconnect(reason, detail);
-        } else {
-            channel.eventLoop().execute(() -> serverDisconnect(reason, detail));
-        }
     }
 }

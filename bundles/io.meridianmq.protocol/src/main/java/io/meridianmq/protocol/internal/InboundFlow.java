@@ -1,0 +1,74 @@
+package io.meridianmq.protocol.internal;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import io.meridianmq.broker.DisconnectReason;
+
+/**
+ * What an MQTT 5 client's PUBLISHes carry over from one packet to the next: the topic aliases
+ * it has set (up to the broker's Topic Alias Maximum) and its QoS 1 and 2 messages not yet
+ * acknowledged (at most the broker's Receive Maximum).
+ *
+ * <p>Threading: the channel's event loop only.
+ */
+final class InboundFlow {
+
+    /** A PUBLISH broke the flow rules; the connection ends with {@link #reason}. */
+    static final class Violation extends Exception {
+        private static final long serialVersionUID = 1L;
+        final DisconnectReason reason;
+
+        Violation(DisconnectReason reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    private final String[] topicAliases;
+    private final int receiveMaximum;
+    /** Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged. */
+    private final Set<Integer> unacknowledged = new HashSet<>();
+
+    InboundFlow(int topicAliasMaximum, int receiveMaximum) {
+        this.topicAliases = new String[topicAliasMaximum + 1];
+        this.receiveMaximum = receiveMaximum;
+    }
+
+    /**
+     * The topic of a PUBLISH with topic alias {@code alias}: a PUBLISH with a topic sets the
+     * alias, one without uses it.
+     */
+    String topic(String topic, int alias) throws Violation {
+        if (alias == 0 || alias >= topicAliases.length) {
+            throw new Violation(DisconnectReason.TOPIC_ALIAS_INVALID, "used topic alias " + alias
+                    + " (topic alias maximum is " + (topicAliases.length - 1) + ")");
+        }
+        if (!topic.isEmpty()) {
+            topicAliases[alias] = topic;
+            return topic;
+        }
+        String known = topicAliases[alias];
+        if (known == null) {
+            throw new Violation(DisconnectReason.PROTOCOL_ERROR,
+                    "protocol violation: used topic alias " + alias + " before setting it");
+        }
+        return known;
+    }
+
+    /** Counts a QoS 1/2 PUBLISH until it is acknowledged (a resend of one counted already is not counted twice). */
+    void received(int packetId) throws Violation {
+        if (!unacknowledged.contains(packetId)) {
+            if (unacknowledged.size() >= receiveMaximum) {
+                throw new Violation(DisconnectReason.RECEIVE_MAXIMUM_EXCEEDED, "sent more than receive maximum "
+                        + receiveMaximum + " unacknowledged QoS 1/2 messages");
+            }
+            unacknowledged.add(packetId);
+        }
+    }
+
+    /** PUBACK, PUBCOMP or an error PUBREC sent: the exchange no longer counts. */
+    void acknowledged(int packetId) {
+        unacknowledged.remove(packetId);
+    }
+}
