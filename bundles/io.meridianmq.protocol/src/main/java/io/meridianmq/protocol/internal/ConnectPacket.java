@@ -1,6 +1,7 @@
 package io.meridianmq.protocol.internal;
 
 import static io.meridianmq.protocol.internal.PacketProperties.binaryProperty;
+import static io.meridianmq.protocol.internal.PacketProperties.intProp;
 import static io.meridianmq.protocol.internal.PacketProperties.intProperty;
 import static io.meridianmq.protocol.internal.PacketProperties.stringProperty;
 import static io.meridianmq.protocol.internal.PacketProperties.unsignedIntProperty;
@@ -158,5 +159,48 @@ final class ConnectPacket {
         long expiry = unsignedIntProperty(wp, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, -1);
         will = new WillMessage(willTopic, willPayload, header.willQos(), header.isWillRetain(), props, delay, expiry);
         return null;
+    }
+
+    /**
+     * What the CONNACK accepting this MQTT 5 CONNECT tells the client: the id assigned to it (when
+     * it sent none), a Server Keep Alive, the broker's limits and what it supports, the
+     * enhanced authentication method with the plugin's last data, and response information.
+     *
+     * @param assignedId the client id in force
+     * @param authMethod the enhanced authentication method used, or null
+     */
+    MqttProperties acceptedProperties(String assignedId, ProtocolSettings settings, BrokerCapabilities capabilities,
+            String authMethod, byte[] authSuccessData) {
+        MqttProperties props = new MqttProperties();
+        if (clientId.isEmpty()) {
+            props.add(new MqttProperties.StringProperty(MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), assignedId));
+        }
+        if (serverKeepAlive >= 0) {
+            props.add(intProp(MqttPropertyType.SERVER_KEEP_ALIVE, serverKeepAlive));
+        }
+        props.add(intProp(MqttPropertyType.RECEIVE_MAXIMUM, settings.receiveMaximum()));
+        props.add(intProp(MqttPropertyType.MAXIMUM_PACKET_SIZE, settings.maxPacketSize()));
+        props.add(intProp(MqttPropertyType.TOPIC_ALIAS_MAXIMUM, settings.topicAliasMaximum()));
+        if (capabilities.maximumQos() < 2) {
+            props.add(intProp(MqttPropertyType.MAXIMUM_QOS, capabilities.maximumQos()));
+        }
+        if (!capabilities.retainAvailable()) {
+            props.add(intProp(MqttPropertyType.RETAIN_AVAILABLE, 0));
+        }
+        props.add(intProp(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
+        props.add(intProp(MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
+        props.add(intProp(MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+        if (authMethod != null) {
+            props.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), authMethod));
+            if (authSuccessData.length > 0) {
+                props.add(new MqttProperties.BinaryProperty(MqttPropertyType.AUTHENTICATION_DATA.value(),
+                        authSuccessData));
+            }
+        }
+        if (requestResponseInformation && !settings.responseInformation().isEmpty()) {
+            props.add(new MqttProperties.StringProperty(MqttPropertyType.RESPONSE_INFORMATION.value(),
+                    settings.responseInformation() + assignedId));
+        }
+        return props;
     }
 }

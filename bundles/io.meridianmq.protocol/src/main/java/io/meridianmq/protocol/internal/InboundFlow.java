@@ -14,17 +14,6 @@ import io.meridianmq.broker.DisconnectReason;
  */
 final class InboundFlow {
 
-    /** A PUBLISH broke the flow rules; the connection ends with {@link #reason}. */
-    static final class Violation extends Exception {
-        private static final long serialVersionUID = 1L;
-        final DisconnectReason reason;
-
-        Violation(DisconnectReason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-    }
-
     private final String[] topicAliases;
     private final int receiveMaximum;
     /** Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged. */
@@ -39,9 +28,9 @@ final class InboundFlow {
      * The topic of a PUBLISH with topic alias {@code alias}: a PUBLISH with a topic sets the
      * alias, one without uses it.
      */
-    String topic(String topic, int alias) throws Violation {
+    String topic(String topic, int alias) throws PacketRuleViolation {
         if (alias == 0 || alias >= topicAliases.length) {
-            throw new Violation(DisconnectReason.TOPIC_ALIAS_INVALID, "used topic alias " + alias
+            throw new PacketRuleViolation(DisconnectReason.TOPIC_ALIAS_INVALID, "used topic alias " + alias
                     + " (topic alias maximum is " + (topicAliases.length - 1) + ")");
         }
         if (!topic.isEmpty()) {
@@ -50,17 +39,16 @@ final class InboundFlow {
         }
         String known = topicAliases[alias];
         if (known == null) {
-            throw new Violation(DisconnectReason.PROTOCOL_ERROR,
-                    "protocol violation: used topic alias " + alias + " before setting it");
+            throw PacketRuleViolation.protocol("used topic alias " + alias + " before setting it");
         }
         return known;
     }
 
     /** Counts a QoS 1/2 PUBLISH until it is acknowledged (a resend of one counted already is not counted twice). */
-    void received(int packetId) throws Violation {
+    void received(int packetId) throws PacketRuleViolation {
         if (!unacknowledged.contains(packetId)) {
             if (unacknowledged.size() >= receiveMaximum) {
-                throw new Violation(DisconnectReason.RECEIVE_MAXIMUM_EXCEEDED, "sent more than receive maximum "
+                throw new PacketRuleViolation(DisconnectReason.RECEIVE_MAXIMUM_EXCEEDED, "sent more than receive maximum "
                         + receiveMaximum + " unacknowledged QoS 1/2 messages");
             }
             unacknowledged.add(packetId);

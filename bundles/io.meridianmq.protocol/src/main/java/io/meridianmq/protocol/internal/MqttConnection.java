@@ -3,7 +3,6 @@ package io.meridianmq.protocol.internal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +12,6 @@ import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.broker.ClientSession;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
-import io.meridianmq.broker.ConnectReturnCode;
 import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
@@ -37,7 +35,6 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -45,7 +42,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
-import static io.meridianmq.protocol.internal.PacketProperties.intProp;
 import static io.meridianmq.protocol.internal.PacketProperties.intProperty;
 import static io.meridianmq.protocol.internal.PacketProperties.packetId;
 import static io.meridianmq.protocol.internal.PacketProperties.unsignedIntProperty;
@@ -389,7 +385,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         ConnectRequest request = new ConnectRequest(clientId, connect.variableHeader().isCleanSession(), c.keepAlive,
                 username, password, c.will, remote(), listenerName, protocolLevel, c.sessionExpiry, c.receiveMaximum);
-        boolean clientSentEmptyId = clientId.isEmpty();
         if (certificate != null) {
             request = request.withClientCertificate(certificate);
         }
@@ -402,8 +397,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             deciding++;
             broker.connect(pendingRequest, port).whenComplete((result, failure) -> onEventLoop(() -> {
                 deciding--;
-                onConnectResult(result, failure, c.keepAlive, c.serverKeepAlive, clientSentEmptyId,
-                        c.requestResponseInformation);
+                onConnectResult(result, failure, c);
             }));
         };
         if (c.authMethod != null) {
@@ -489,8 +483,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    private void onConnectResult(ConnectResult result, Throwable failure, int keepAlive, int serverKeepAlive,
-            boolean assignedId, boolean requestResponseInformation) {
+    private void onConnectResult(ConnectResult result, Throwable failure, ConnectPacket connect) {
+        int keepAlive = connect.keepAlive;
         if (failure != null) {
             LOG.error("Connecting client {} failed inside the broker", who(), failure);
             refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
@@ -498,7 +492,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!result.accepted()) {
-            refuseConnect(toNetty(result.code()), result.reason() != null ? result.reason() : result.code().name(),
+            refuseConnect(ServerPackets.returnCode(result.code(), v5), result.reason() != null ? result.reason() : result.code().name(),
                     result.clientReason());
             return;
         }
@@ -519,41 +513,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             channel.pipeline().addFirst(IDLE_HANDLER,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5) {
-            props = new MqttProperties();
-            if (assignedId) {
-                props.add(new MqttProperties.StringProperty(
-                        MqttProperties.MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), clientId));
-            }
-            if (serverKeepAlive >= 0) {
-                props.add(intProp(MqttProperties.MqttPropertyType.SERVER_KEEP_ALIVE, serverKeepAlive));
-            }
-            props.add(intProp(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM, settings.receiveMaximum()));
-            props.add(intProp(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE, settings.maxPacketSize()));
-            props.add(intProp(MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM, settings.topicAliasMaximum()));
-            if (capabilities.maximumQos() < 2) {
-                props.add(intProp(MqttProperties.MqttPropertyType.MAXIMUM_QOS, capabilities.maximumQos()));
-            }
-            if (!capabilities.retainAvailable()) {
-                props.add(intProp(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE, 0));
-            }
-            props.add(intProp(MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
-            props.add(intProp(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
-            props.add(intProp(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 1));
-            if (authentication != null) {
-                props.add(new MqttProperties.StringProperty(
-                        MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value(), authentication.method));
-                if (authentication.successData().length > 0) {
-                    props.add(new MqttProperties.BinaryProperty(
-                            MqttProperties.MqttPropertyType.AUTHENTICATION_DATA.value(), authentication.successData()));
-                }
-            }
-            if (requestResponseInformation && !settings.responseInformation().isEmpty()) {
-                props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.RESPONSE_INFORMATION.value(),
-                        settings.responseInformation() + clientId));
-            }
-        }
+        MqttProperties props = !v5 ? MqttProperties.NO_PROPERTIES
+                : connect.acceptedProperties(clientId, settings, capabilities,
+                        authentication == null ? null : authentication.method,
+                        authentication == null ? new byte[0] : authentication.successData());
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 props));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
@@ -640,7 +603,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 if (alias >= 0) {
                     topic = inboundFlow.topic(topic, alias);
                 }
-            } catch (InboundFlow.Violation v) {
+            } catch (PacketRuleViolation v) {
                 serverDisconnect(v.reason, v.getMessage());
                 return;
             }
@@ -663,7 +626,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (qos > 0 && inboundFlow != null) {
             try {
                 inboundFlow.received(packetId);
-            } catch (InboundFlow.Violation v) {
+            } catch (PacketRuleViolation v) {
                 serverDisconnect(v.reason, v.getMessage());
                 return;
             }
@@ -683,48 +646,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onSubscribe(MqttSubscribeMessage subscribe) {
-        List<MqttTopicSubscription> topics = subscribe.payload().topicSubscriptions();
-        if (topics.isEmpty()) {
-            protocolViolation("sent a SUBSCRIBE without topic filters");
-            return;
-        }
         int packetId = subscribe.variableHeader().messageId();
-        int subscriptionId = 0;
-        if (v5) {
-            MqttProperties p = subscribe.idAndPropertiesVariableHeader().properties();
-            String bad = PropertyRules.check(p, PropertyRules.SUBSCRIBE);
-            if (bad != null) {
-                serverDisconnect(DisconnectReason.MALFORMED_PACKET, "SUBSCRIBE " + bad);
-                return;
-            }
-            List<? extends MqttProperties.MqttProperty> ids =
-                    p.getProperties(MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value());
-            if (ids.size() > 1) {
-                protocolViolation("sent more than one subscription identifier in SUBSCRIBE");
-                return;
-            }
-            if (!ids.isEmpty()) {
-                subscriptionId = (Integer) ids.get(0).value();
-                if (subscriptionId == 0) {
-                    protocolViolation("sent subscription identifier 0");
-                    return;
-                }
-            }
-        }
-        List<TopicSubscription> wanted = new ArrayList<>(topics.size());
-        for (MqttTopicSubscription t : topics) {
-            int qos = t.qualityOfService().value();
-            if (qos > 2) {
-                protocolViolation("asked for QoS " + qos + " in SUBSCRIBE");
-                return;
-            }
-            boolean noLocal = v5 && t.option().isNoLocal();
-            if (noLocal && t.topicName().startsWith("$share/")) {
-                protocolViolation("asked for no local on shared subscription '" + t.topicName() + "'");
-                return;
-            }
-            wanted.add(new TopicSubscription(t.topicName(), qos, noLocal, v5 && t.option().isRetainAsPublished(),
-                    v5 ? t.option().retainHandling().value() : 0, subscriptionId));
+        List<TopicSubscription> wanted;
+        try {
+            wanted = SubscribePacket.read(subscribe, v5);
+        } catch (PacketRuleViolation v) {
+            serverDisconnect(v.reason, v.getMessage());
+            return;
         }
         session.subscribe(wanted, granted -> {
             if (!v5) {
@@ -831,29 +759,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void closeWithReason(String reason) {
         serverDisconnect(DisconnectReason.PROTOCOL_ERROR, reason);
-    }
-
-    private MqttConnectReturnCode toNetty(ConnectReturnCode code) {
-        if (v5) {
-            return switch (code) {
-                case ACCEPTED -> MqttConnectReturnCode.CONNECTION_ACCEPTED;
-                case UNACCEPTABLE_PROTOCOL_VERSION -> MqttConnectReturnCode.CONNECTION_REFUSED_UNSUPPORTED_PROTOCOL_VERSION;
-                case IDENTIFIER_REJECTED -> MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID;
-                case SERVER_UNAVAILABLE -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5;
-                case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD;
-                case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5;
-                case QUOTA_EXCEEDED -> MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED;
-            };
-        }
-        return switch (code) {
-            case ACCEPTED -> MqttConnectReturnCode.CONNECTION_ACCEPTED;
-            case UNACCEPTABLE_PROTOCOL_VERSION -> MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION;
-            case IDENTIFIER_REJECTED -> MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
-            case SERVER_UNAVAILABLE -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
-            case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
-            case QUOTA_EXCEEDED -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-        };
     }
 
     /** Ends the connection from any thread (the broker shutting down): MQTT 5 clients are told why. */

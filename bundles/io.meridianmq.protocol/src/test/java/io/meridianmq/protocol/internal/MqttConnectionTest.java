@@ -319,6 +319,28 @@ public class MqttConnectionTest {
         assertEquals(java.util.List.of(1), suback.payload().grantedQoSLevels());
     }
 
+    @Test
+    public void noLocalOnASharedSubscriptionIsAProtocolError() {
+        start();
+        connectV5(MqttProperties.NO_PROPERTIES);
+        send(MqttMessageBuilders.subscribe().messageId(6).addSubscription("$share/g/a",
+                new io.netty.handler.codec.mqtt.MqttSubscriptionOption(MqttQoS.AT_LEAST_ONCE, true, false,
+                        io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy.SEND_AT_SUBSCRIBE))
+                .build());
+        assertEquals(0x82, disconnectReason(received()));
+        assertTrue(broker.subscribed.isEmpty());
+    }
+
+    @Test
+    public void theSubscriptionIdentifierReachesTheCore() {
+        start();
+        connectV5(MqttProperties.NO_PROPERTIES);
+        send(MqttMessageBuilders.subscribe().messageId(8).addSubscription(MqttQoS.AT_MOST_ONCE, "a/#")
+                .properties(props(intProp(MqttPropertyType.SUBSCRIPTION_IDENTIFIER, 42))).build());
+        assertEquals(MqttMessageType.SUBACK, received().fixedHeader().messageType());
+        assertEquals(42, broker.subscribed.get(0).subscriptionId());
+    }
+
     // ---- AUTH ----
 
     @Test
