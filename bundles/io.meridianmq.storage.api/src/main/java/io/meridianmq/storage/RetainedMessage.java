@@ -2,15 +2,13 @@ package io.meridianmq.storage;
 
 import java.util.Objects;
 
-import io.meridianmq.sdk.message.PublishProperties;
-
 /**
  * A retained message as stored: the last message published with the retain flag to a topic.
  * The payload array is never modified after construction and is shared, not copied.
  *
  * @param expiresAtMillis when the message expires (wall-clock milliseconds), or 0 for never
  */
-public record RetainedMessage(String topic, byte[] payload, int qos, PublishProperties properties, long expiresAtMillis) {
+public record RetainedMessage(String topic, byte[] payload, int qos, StoredProperties properties, long expiresAtMillis) {
 
     public RetainedMessage {
         Objects.requireNonNull(topic, "topic");

@@ -21,7 +21,7 @@ public interface RetainedMessageStore {
 
     /**
      * Passes every retained message whose topic matches the valid {@code topicFilter} to
-     * {@code consumer}, following the MQTT matching rules (see {@code io.meridianmq.sdk.topic.Topics}).
+     * {@code consumer}, following the MQTT matching rules (MQTT 5 §4.7).
      */
     void forEachMatching(String topicFilter, Consumer<RetainedMessage> consumer);
 

@@ -2,8 +2,6 @@ package io.meridianmq.storage;
 
 import java.util.Objects;
 
-import io.meridianmq.sdk.message.PublishProperties;
-
 /**
  * A message waiting for (or in flight to) one persistent session, as stored. The payload array is
  * never modified and may be shared with the broker's own copy.
@@ -15,7 +13,7 @@ import io.meridianmq.sdk.message.PublishProperties;
  * @param packetId the packet id once sent (QoS 2 only; 0 while queued)
  * @param released QoS 2: PUBREC received and PUBREL sent, waiting for PUBCOMP
  */
-public record StoredMessage(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
+public record StoredMessage(String topic, byte[] payload, int qos, boolean retain, StoredProperties properties,
         long expiresAtMillis, String publisherId, int[] subscriptionIds, int packetId, boolean released) {
 
     public StoredMessage {

@@ -2,8 +2,6 @@ package io.meridianmq.storage;
 
 import java.util.Objects;
 
-import io.meridianmq.sdk.message.PublishProperties;
-
 /**
  * A will whose delay has not yet passed (MQTT 5 will delay interval), as stored.
  *
@@ -11,7 +9,7 @@ import io.meridianmq.sdk.message.PublishProperties;
  * @param messageExpirySeconds the will's message expiry interval, or -1 for none
  * @param dueAtMillis when it is to be published (wall clock)
  */
-public record StoredWill(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
+public record StoredWill(String topic, byte[] payload, int qos, boolean retain, StoredProperties properties,
         long messageExpirySeconds, long dueAtMillis, String username) {
 
     public StoredWill {

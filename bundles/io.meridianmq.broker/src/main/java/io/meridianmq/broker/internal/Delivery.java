@@ -42,7 +42,8 @@ final class Delivery {
 
     /** A delivery read back from the store (after a restart, or paged in from disk). */
     static Delivery restored(long sequence, StoredMessage m) {
-        Message message = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.expiresAtMillis(),
+        Message message = new Message(m.topic(), m.payload(), m.qos(), m.retain(), PropertiesInStore.fromStore(m.properties()),
+                m.expiresAtMillis(),
                 m.publisherId());
         Delivery d = new Delivery(message, m.qos(), m.retain(), m.subscriptionIds(), null);
         d.sequence = sequence;
@@ -54,7 +55,7 @@ final class Delivery {
     }
 
     StoredMessage toStored() {
-        return new StoredMessage(message.topic(), message.payload(), qos, retain, message.properties(),
+        return new StoredMessage(message.topic(), message.payload(), qos, retain, PropertiesInStore.toStore(message.properties()),
                 message.expiresAtMillis(), message.publisherId(), subscriptionIds, packetId, released);
     }
 

@@ -52,7 +52,8 @@ final class RetainedMessages {
 
     /** A routed retained message replaces (or, empty, clears) its topic's retained message. */
     void retain(Message message) {
-        quota.store(new RetainedMessage(message.topic(), message.payload(), message.qos(), message.properties(),
+        quota.store(new RetainedMessage(message.topic(), message.payload(), message.qos(),
+                PropertiesInStore.toStore(message.properties()),
                 message.expiresAtMillis() == Long.MAX_VALUE ? 0 : message.expiresAtMillis()));
     }
 
@@ -74,7 +75,7 @@ final class RetainedMessages {
         return threads.scanRetained(() -> {
             List<Delivery> deliveries = new ArrayList<>();
             store.forEachMatching(filter, m -> deliveries.add(new Delivery(new Message(m.topic(),
-                    m.payload(), m.qos(), true, m.properties(),
+                    m.payload(), m.qos(), true, PropertiesInStore.fromStore(m.properties()),
                     m.expiresAtMillis() == 0 ? Long.MAX_VALUE : m.expiresAtMillis(), null),
                     Math.min(maxQos, m.qos()), true, subscriptionIds, null)));
             if (!deliveries.isEmpty()) {
@@ -91,7 +92,8 @@ final class RetainedMessages {
         List<RetainedMessageView> found = new ArrayList<>();
         store.forEachMatching(topicFilter, m -> {
             if (found.size() < limit) {
-                found.add(new RetainedMessageView(m.topic(), m.payload().clone(), m.qos(), m.properties()));
+                found.add(new RetainedMessageView(m.topic(), m.payload().clone(), m.qos(),
+                        PropertiesInStore.fromStore(m.properties())));
             }
         });
         return found;

@@ -185,7 +185,7 @@ final class Session {
             // the connection is long gone: 0.0.0.0:0 stands for "address unknown" (never null for plugins)
             ClientIdentity owner = new ClientIdentity(clientId, new java.net.InetSocketAddress(0), "(restored)", 5,
                     java.util.Optional.ofNullable(w.username()));
-            WillMessage will = new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(), w.properties(),
+            WillMessage will = new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(), PropertiesInStore.fromStore(w.properties()),
                     Math.max(0, (w.dueAtMillis() - nowMillis + 999) / 1000), w.messageExpirySeconds());
             delayWill(owner, will);
         }

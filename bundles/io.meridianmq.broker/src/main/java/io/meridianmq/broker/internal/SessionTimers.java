@@ -60,7 +60,7 @@ final class SessionTimers {
         pendingWillOwner = owner;
         long dueAt = System.currentTimeMillis() + will.delaySeconds() * 1000L;
         mirror.write(b -> b.putWill(session.clientId, new StoredWill(will.topic(), will.payload(), will.qos(),
-                will.retain(), will.properties(), will.messageExpirySeconds(), dueAt, owner.username().orElse(null))));
+                will.retain(), PropertiesInStore.toStore(will.properties()), will.messageExpirySeconds(), dueAt, owner.username().orElse(null))));
         willTimer = core.schedule(() -> session.submit(() -> {
             if (pendingWill == will) {
                 pendingWill = null;

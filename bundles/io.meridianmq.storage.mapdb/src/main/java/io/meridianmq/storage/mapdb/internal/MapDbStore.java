@@ -52,7 +52,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(MapDbStore.class);
     private static final Object STOP = new Object();
     private static final RetainedMessage REMOVED = new RetainedMessage("-", new byte[0], 0,
-            io.meridianmq.sdk.message.PublishProperties.NONE, 0);
+            io.meridianmq.storage.StoredProperties.NONE, 0);
 
     private final StoreSettings settings;
     private final DB db;

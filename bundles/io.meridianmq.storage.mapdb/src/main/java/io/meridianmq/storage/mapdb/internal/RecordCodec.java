@@ -10,10 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.meridianmq.sdk.message.PublishProperties;
-import io.meridianmq.sdk.message.UserProperty;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.StoredMessage;
+import io.meridianmq.storage.StoredProperties;
 import io.meridianmq.storage.StoredSubscription;
 import io.meridianmq.storage.StoredWill;
 
@@ -138,7 +137,7 @@ final class RecordCodec {
             byte[] payload = readBytes(in);
             int qos = in.readByte();
             boolean retain = in.readBoolean();
-            PublishProperties properties = readProperties(in);
+            StoredProperties properties = readProperties(in);
             long expiresAt = in.readLong();
             String publisher = readNullable(in);
             int[] ids = new int[in.readUnsignedShort()];
@@ -223,7 +222,7 @@ final class RecordCodec {
 
     // ---- parts ----
 
-    private static void writeProperties(DataOutputStream out, PublishProperties p) throws IOException {
+    private static void writeProperties(DataOutputStream out, StoredProperties p) throws IOException {
         out.writeBoolean(p.utf8Payload());
         writeNullable(out, p.contentType());
         writeNullable(out, p.responseTopic());
@@ -233,13 +232,13 @@ final class RecordCodec {
             writeBytes(out, p.correlationData());
         }
         out.writeShort(p.userProperties().size());
-        for (UserProperty u : p.userProperties()) {
+        for (StoredProperties.UserProperty u : p.userProperties()) {
             out.writeUTF(u.name());
             out.writeUTF(u.value());
         }
     }
 
-    private static PublishProperties readProperties(DataInputStream in) throws IOException {
+    private static StoredProperties readProperties(DataInputStream in) throws IOException {
         boolean utf8 = in.readBoolean();
         String contentType = readNullable(in);
         String responseTopic = readNullable(in);
@@ -251,13 +250,13 @@ final class RecordCodec {
         }
         int n = in.readUnsignedShort();
         if (utf8 == false && contentType == null && responseTopic == null && correlation == null && n == 0) {
-            return PublishProperties.NONE;
+            return StoredProperties.NONE;
         }
-        List<UserProperty> user = new ArrayList<>(n);
+        List<StoredProperties.UserProperty> user = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            user.add(new UserProperty(in.readUTF(), in.readUTF()));
+            user.add(new StoredProperties.UserProperty(in.readUTF(), in.readUTF()));
         }
-        return new PublishProperties(utf8, contentType, responseTopic, correlation, user);
+        return new StoredProperties(utf8, contentType, responseTopic, correlation, user);
     }
 
     private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {

@@ -17,11 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import io.meridianmq.sdk.message.PublishProperties;
-import io.meridianmq.sdk.message.UserProperty;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.StoredMessage;
+import io.meridianmq.storage.StoredProperties;
 import io.meridianmq.storage.StoredSubscription;
 import io.meridianmq.storage.StoredWill;
 
@@ -45,8 +44,8 @@ public class MapDbStoreTest {
     }
 
     private static StoredMessage message(String topic, int qos, int packetId) {
-        PublishProperties props = new PublishProperties(true, "text/plain", "reply/here", new byte[] {1, 2},
-                List.of(new UserProperty("k", "v")));
+        StoredProperties props = new StoredProperties(true, "text/plain", "reply/here", new byte[] {1, 2},
+                List.of(new StoredProperties.UserProperty("k", "v")));
         return new StoredMessage(topic, topic.getBytes(), qos, false, props, Long.MAX_VALUE, "publisher",
                 new int[] {7}, packetId, false);
     }
@@ -61,14 +60,14 @@ public class MapDbStoreTest {
                 .putMessage("a", 11, message("x/2", 2, 0))
                 .putMessage("a", 12, message("x/3", 1, 0))
                 .addIncomingQos2("a", 42)
-                .putWill("a", new StoredWill("will", new byte[] {9}, 1, true, PublishProperties.NONE, -1, 123L, "alice"))
+                .putWill("a", new StoredWill("will", new byte[] {9}, 1, true, StoredProperties.NONE, -1, 123L, "alice"))
                 .submit();
         store.batch().updateMessage("a", 11, 5, true).removeMessage("a", 12).submit();
         store.batch().putSession("gone", 60, 1, null).putMessage("gone", 13, message("z", 1, 0)).submit();
         store.batch().removeSession("gone").submit();
-        store.put(new RetainedMessage("r/1", new byte[] {1}, 1, PublishProperties.NONE, 0));
-        store.put(new RetainedMessage("r/2", new byte[] {2}, 0, PublishProperties.NONE, 0));
-        store.put(new RetainedMessage("s/1", new byte[] {3}, 0, PublishProperties.NONE, 0));
+        store.put(new RetainedMessage("r/1", new byte[] {1}, 1, StoredProperties.NONE, 0));
+        store.put(new RetainedMessage("r/2", new byte[] {2}, 0, StoredProperties.NONE, 0));
+        store.put(new RetainedMessage("s/1", new byte[] {3}, 0, StoredProperties.NONE, 0));
         store.remove("r/2");
         awaitDurable(store);
         store.close();
@@ -157,7 +156,7 @@ public class MapDbStoreTest {
         MapDbStore store = MapDbStore.open(settings("fail"));
         try {
             for (int i = 0; i < 1000; i++) {
-                store.put(new RetainedMessage("t/" + i, new byte[] {1}, 0, PublishProperties.NONE, 0));
+                store.put(new RetainedMessage("t/" + i, new byte[] {1}, 0, StoredProperties.NONE, 0));
             }
             List<String> seen = new ArrayList<>();
             store.forEachMatching("t/999", m -> seen.add(m.topic()));
@@ -187,7 +186,7 @@ public class MapDbStoreTest {
     public void aTruncatedStoreIsReportedWithItsFileOrMovedAsideWhenAsked() throws Exception {
         MapDbStore store = MapDbStore.open(settings("fail"));
         for (int i = 0; i < 2000; i++) {
-            store.put(new RetainedMessage("t/" + i, new byte[100], 0, PublishProperties.NONE, 0));
+            store.put(new RetainedMessage("t/" + i, new byte[100], 0, StoredProperties.NONE, 0));
         }
         awaitDurable(store);
         store.close();
