@@ -2,6 +2,7 @@ package io.meridianmq.sdk.auth;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of one step of enhanced authentication: succeed, challenge the client again, or
@@ -25,15 +26,16 @@ public final class AuthenticationStep {
 
     private final Kind kind;
     private final byte[] serverData;
-    private final String username;
-    private final String reason;
+    private final @Nullable String username;
+    private final @Nullable String reason;
     private final Identity identity;
 
-    private AuthenticationStep(Kind kind, byte[] serverData, String username, String reason) {
+    private AuthenticationStep(Kind kind, byte[] serverData, @Nullable String username, @Nullable String reason) {
         this(kind, serverData, username, reason, username == null ? Identity.asPresented() : Identity.of(username));
     }
 
-    private AuthenticationStep(Kind kind, byte[] serverData, String username, String reason, Identity identity) {
+    private AuthenticationStep(Kind kind, byte[] serverData, @Nullable String username, @Nullable String reason,
+            Identity identity) {
         this.kind = kind;
         this.serverData = serverData;
         this.username = username;
@@ -42,7 +44,7 @@ public final class AuthenticationStep {
     }
 
     /** Authenticated as {@code username} (may be {@code null} to keep the CONNECT user name). */
-    public static AuthenticationStep success(byte[] serverData, String username) {
+    public static AuthenticationStep success(byte[] serverData, @Nullable String username) {
         return new AuthenticationStep(Kind.SUCCESS, Objects.requireNonNull(serverData, "serverData").clone(), username,
                 null);
     }

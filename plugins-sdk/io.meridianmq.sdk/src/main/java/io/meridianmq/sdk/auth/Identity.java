@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who an authenticator found the client to be: the user name it is known by, the roles it holds
@@ -24,11 +25,11 @@ public final class Identity {
 
     private static final Identity PRESENTED = new Identity(null, Set.of(), null);
 
-    private final String username;
+    private final @Nullable String username;
     private final Set<String> roles;
-    private final Instant expiresAt;
+    private final @Nullable Instant expiresAt;
 
-    private Identity(String username, Set<String> roles, Instant expiresAt) {
+    private Identity(@Nullable String username, Set<String> roles, @Nullable Instant expiresAt) {
         this.username = username;
         this.roles = roles;
         this.expiresAt = expiresAt;

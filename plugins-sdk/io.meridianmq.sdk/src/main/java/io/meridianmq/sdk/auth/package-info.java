@@ -11,8 +11,10 @@
  * @since 1.0
  */
 @Export
+@NullMarked
 @Version("1.1.0")
 package io.meridianmq.sdk.auth;
 
+import org.jspecify.annotations.NullMarked;
 import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

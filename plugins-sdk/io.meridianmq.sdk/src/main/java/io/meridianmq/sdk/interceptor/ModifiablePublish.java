@@ -6,6 +6,7 @@ import java.util.Optional;
 import io.meridianmq.sdk.message.UserProperty;
 
 import org.osgi.annotation.versioning.ProviderType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PUBLISH an interceptor may change before the broker routes it.
@@ -42,12 +43,12 @@ public interface ModifiablePublish {
     Optional<Long> messageExpiry();
 
     /** Sets the message expiry interval; {@code null} removes it. */
-    void setMessageExpiry(Long seconds);
+    void setMessageExpiry(@Nullable Long seconds);
 
     Optional<String> contentType();
 
     /** Sets the content type; {@code null} removes it. */
-    void setContentType(String contentType);
+    void setContentType(@Nullable String contentType);
 
     /** The user properties, in order; the list may be changed in place. */
     List<UserProperty> userProperties();

@@ -3,6 +3,7 @@ package io.meridianmq.sdk.message;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MQTT 5.0 properties of a PUBLISH that travel with the message from publisher to
@@ -21,7 +22,8 @@ import java.util.Optional;
  * @param userProperties the user properties in the order the publisher sent them
  * @since 0.1
  */
-public record PublishProperties(boolean utf8Payload, String contentType, String responseTopic, byte[] correlationData,
+public record PublishProperties(boolean utf8Payload, @Nullable String contentType, @Nullable String responseTopic,
+        byte @Nullable [] correlationData,
         List<UserProperty> userProperties) {
 
     /** No properties at all. */

@@ -5,8 +5,10 @@
  * @since 0.1
  */
 @Export
+@NullMarked
 @Version("1.0.0")
 package io.meridianmq.sdk.message;
 
+import org.jspecify.annotations.NullMarked;
 import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

@@ -4,8 +4,10 @@
  * @since 1.0
  */
 @Export
+@NullMarked
 @Version("1.0.0")
 package io.meridianmq.sdk.service;
 
+import org.jspecify.annotations.NullMarked;
 import org.osgi.annotation.bundle.Export;
 import org.osgi.annotation.versioning.Version;

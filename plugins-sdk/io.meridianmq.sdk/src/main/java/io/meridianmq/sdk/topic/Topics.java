@@ -1,5 +1,7 @@
 package io.meridianmq.sdk.topic;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The MQTT rules for topic names (what a PUBLISH names) and topic filters (what a SUBSCRIBE
  * names, possibly with {@code +} and {@code #} wildcards).
@@ -169,7 +171,7 @@ public final class Topics {
      * @return the pattern for this client, or {@code null} when it must match nothing
      * @since 1.2
      */
-    public static String substitute(String pattern, String username, String clientId) {
+    public static @Nullable String substitute(String pattern, @Nullable String username, String clientId) {
         boolean user = pattern.contains("%u");
         boolean client = pattern.contains("%c");
         if ((user && !isSafeLevel(username)) || (client && !isSafeLevel(clientId))) {
@@ -185,7 +187,7 @@ public final class Topics {
      *
      * @since 1.2
      */
-    public static boolean isSafeLevel(String value) {
+    public static boolean isSafeLevel(@Nullable String value) {
         if (value == null || value.isEmpty()) {
             return false;
         }
