@@ -183,10 +183,7 @@ public class MqttConnectionTest {
         ReferenceCountUtil.release(client.readOutbound());
         server.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x10, 26, 0, 4, 'M', 'Q', 'T', 'T', 5, 0x06, 0, 30, 0,
             0, 1, 'w', 0, 0, 3, 'a', '/', '#', 0, 4, 'g', 'o', 'n', 'e'}));
-        MqttConnAckMessage connack = (MqttConnAckMessage) received();
-        assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID,
-                connack.variableHeader().connectReturnCode());
-        assertTrue(broker.connects.isEmpty());
+        assertRefused(MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID);
     }
 
     @Test
@@ -345,10 +342,7 @@ public class MqttConnectionTest {
 
     @Test
     public void anAuthExchangeEndsInConnackWithTheMethod() {
-        start();
-        send(connect(MqttVersion.MQTT_5, "e1", props(new MqttProperties.StringProperty(
-                MqttPropertyType.AUTHENTICATION_METHOD.value(), "challenge"))));
-        MqttMessage challenge = received();
+        MqttMessage challenge = startChallenge("e1");
         assertEquals(MqttMessageType.AUTH, challenge.fixedHeader().messageType());
         assertEquals(0x18, ((MqttReasonCodeAndPropertiesVariableHeader) challenge.variableHeader()).reasonCode());
         assertTrue("not connected before the exchange ends", broker.connects.isEmpty());
@@ -364,23 +358,14 @@ public class MqttConnectionTest {
 
     @Test
     public void aWrongAnswerIsRefusedNotAuthorized() {
-        start();
-        send(connect(MqttVersion.MQTT_5, "e2", props(new MqttProperties.StringProperty(
-                MqttPropertyType.AUTHENTICATION_METHOD.value(), "challenge"))));
-        received();
+        startChallenge("e2");
         send(auth(0x18, "challenge", "wrong"));
-        MqttConnAckMessage connack = (MqttConnAckMessage) received();
-        assertEquals(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5,
-                connack.variableHeader().connectReturnCode());
-        assertTrue(broker.connects.isEmpty());
+        assertRefused(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
     }
 
     @Test
     public void aPublishDuringTheAuthExchangeIsAProtocolError() {
-        start();
-        send(connect(MqttVersion.MQTT_5, "e3", props(new MqttProperties.StringProperty(
-                MqttPropertyType.AUTHENTICATION_METHOD.value(), "challenge"))));
-        received();
+        startChallenge("e3");
         send(publish("t", 0, 0, MqttProperties.NO_PROPERTIES, "early"));
         assertFalse(server.isActive());
         assertTrue(broker.published.isEmpty());
@@ -388,13 +373,25 @@ public class MqttConnectionTest {
 
     @Test
     public void authWithAnotherMethodIsAProtocolError() {
-        start();
-        send(connect(MqttVersion.MQTT_5, "e4", props(new MqttProperties.StringProperty(
-                MqttPropertyType.AUTHENTICATION_METHOD.value(), "challenge"))));
-        received();
+        startChallenge("e4");
         send(auth(0x18, "other", "right"));
         assertFalse(server.isActive());
         assertTrue(broker.connects.isEmpty());
+    }
+
+    /** The server answered CONNACK {@code code}, and the core never saw the client. */
+    private void assertRefused(MqttConnectReturnCode code) {
+        MqttConnAckMessage connack = (MqttConnAckMessage) received();
+        assertEquals(code, connack.variableHeader().connectReturnCode());
+        assertTrue(broker.connects.isEmpty());
+    }
+
+    /** Starts a connection that asks for the "challenge" method; returns the server's first AUTH. */
+    private MqttMessage startChallenge(String clientId) {
+        start();
+        send(connect(MqttVersion.MQTT_5, clientId, props(new MqttProperties.StringProperty(
+                MqttPropertyType.AUTHENTICATION_METHOD.value(), "challenge"))));
+        return received();
     }
 
     private static MqttMessage auth(int reason, String method, String data) {

@@ -47,7 +47,7 @@ public class MapDbStorage {
         long started = System.nanoTime();
         try {
             store = MapDbStore.open(settings);
-        } catch (MapDbStore.CorruptStoreException e) {
+        } catch (StoreFile.CorruptStoreException e) {
             LOG.error(e.getMessage(), e.getCause());
             return;
         } catch (java.io.IOException | RuntimeException e) {

@@ -2,11 +2,6 @@ package io.meridianmq.storage.mapdb.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 import io.meridianmq.sdk.topic.Topics;
 import io.meridianmq.storage.RecoveredSession;
@@ -32,7 +26,6 @@ import io.meridianmq.storage.StoredWill;
 
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
-import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
 import org.mapdb.serializer.SerializerArrayTuple;
 import org.slf4j.Logger;
@@ -90,87 +83,20 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     }
 
     /**
-     * Opens (or creates) the store file and checks that every record can be read.
+     * Opens (or creates) the store file and checks that every record can be read (see {@link StoreFile}).
      *
-     * @throws CorruptStoreException when it cannot be read and {@code corrupt_store} is {@code fail}
+     * @throws StoreFile.CorruptStoreException when it cannot be read and {@code corrupt_store} is {@code fail}
      */
     static MapDbStore open(StoreSettings settings) throws IOException {
-        Files.createDirectories(settings.file().toAbsolutePath().getParent());
-        // our own lock: MapDB's stays held in this JVM when opening fails, which would block a retry
-        Path lockFile = settings.file().resolveSibling(settings.file().getFileName() + ".lock");
-        FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            lockChannel.close();
-            throw new IOException("the store " + settings.file().toAbsolutePath() + " is in use by another broker "
-                    + "(lock " + lockFile + "); each broker needs its own persistence_location");
-        }
-        try {
-            MapDbStore store = openOrMoveAside(settings);
-            store.lock = lockChannel;
-            store.writer.start();
-            return store;
-        } catch (IOException | RuntimeException | Error e) {
-            lockChannel.close();
-            throw e;
-        }
-    }
-
-    private static MapDbStore openOrMoveAside(StoreSettings settings) throws IOException {
-        MapDbStore store;
-        try {
-            store = openAndCheck(settings);
-        } catch (RuntimeException | Error e) {
-            String what = describe(e);
-            if (!settings.moveCorruptAside()) {
-                throw new CorruptStoreException("The store " + settings.file().toAbsolutePath() + " is corrupt or "
-                        + "truncated (" + what + "). Storage is not started and the broker waits for it. To keep "
-                        + "the file for inspection and start with an empty store, set 'corrupt_store = move_aside' in "
-                        + "etc/io.meridianmq.storage.cfg; or restore the file from a backup.", e);
-            }
-            List<Path> moved = moveAside(settings.file());
-            LOG.error("The store {} is corrupt or truncated ({}); as corrupt_store = move_aside, it was renamed to {} "
-                    + "and an empty store is used: the sessions, queued and retained messages it held are NOT "
-                    + "loaded", settings.file().toAbsolutePath(), what, moved);
-            store = openAndCheck(settings);
-        }
-        return store;
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    private static MapDbStore openAndCheck(StoreSettings settings) {
-        DB db = DBMaker.fileDB(settings.file().toFile())
-                .transactionEnable()
-                // file channel, not mmap: with mmap, a kill -9 during heavy writing has left the
-                // free-space lists damaged (seen in CrashRecoveryTest); the message log writes few,
-                // large records, for which the channel is as fast
-                .fileChannelEnable()
-                .allocateStartSize(32L << 20)
-                .allocateIncrement(32L << 20)
-                .fileLockDisable()
-                .make();
-        try {
+        StoreFile.Locked<MapDbStore> opened = StoreFile.open(settings, db -> {
             MapDbStore store = new MapDbStore(settings, db);
             store.check();
-            db.commit(); // what check() found dead is gone
             return store;
-        } catch (RuntimeException | Error e) {
-            try {
-                db.close();
-            } catch (RuntimeException ignored) {
-                // already failing; the first error is the one to report
-            }
-            throw e;
-        }
+        });
+        MapDbStore store = opened.store();
+        store.lock = opened.lock();
+        store.writer.start();
+        return store;
     }
 
     /** Reads every record once, so that a damaged file is found now and not halfway through a run. */
@@ -181,23 +107,6 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         incomingQos2.keySet().forEach(k -> { });
         wills.values().forEach(RecordCodec::will);
         retained.values().forEach(RecordCodec::retained);
-    }
-
-    private static List<Path> moveAside(Path file) throws IOException {
-        String suffix = ".corrupt-" + System.currentTimeMillis();
-        List<Path> moved = new ArrayList<>();
-        Path dir = file.toAbsolutePath().getParent();
-        String name = file.getFileName().toString();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(name)
-                    && !p.getFileName().toString().contains(".corrupt-")
-                    && !p.getFileName().toString().endsWith(".lock")).toList()) {
-                Path target = p.resolveSibling(p.getFileName() + suffix);
-                Files.move(p, target);
-                moved.add(target);
-            }
-        }
-        return moved;
     }
 
     /** Message log records on disk; call with the writer idle (tests). */
@@ -289,7 +198,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
                 failed = true;
                 // the waiting acknowledgements stay held back: nothing is confirmed that is not on disk
                 LOG.error("Cannot write the store {} ({}); acknowledgements are held back until it can. Check "
-                        + "the disk (space, permissions)", settings.file(), describe(e), e);
+                        + "the disk (space, permissions)", settings.file(), StoreFile.describe(e), e);
             }
             return false;
         }
@@ -548,14 +457,5 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     @Override
     public long size() {
         return retained.sizeLong();
-    }
-
-    /** The store file cannot be read. */
-    static final class CorruptStoreException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        CorruptStoreException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

@@ -194,7 +194,7 @@ public class MapDbStoreTest {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(64 * 1024); // cuts into the records (the file is allocated in large steps)
         }
-        MapDbStore.CorruptStoreException e = assertThrows(MapDbStore.CorruptStoreException.class,
+        StoreFile.CorruptStoreException e = assertThrows(StoreFile.CorruptStoreException.class,
                 () -> MapDbStore.open(settings("fail")));
         assertTrue(e.getMessage(), e.getMessage().contains(file.toAbsolutePath().toString()));
         assertTrue(e.getMessage(), e.getMessage().contains("corrupt_store = move_aside"));
