@@ -27,6 +27,7 @@ public final class BrokerProcess extends ExternalResource {
 
     private final java.util.Map<String, String> etcFiles = new java.util.LinkedHashMap<>();
     private final java.util.Map<String, Integer> startLevels = new java.util.LinkedHashMap<>();
+    private final List<String> features = new ArrayList<>();
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "test-" + Long.toHexString(System.nanoTime());
     /** A console user with the viewer role only (and ssh, to log in). */
@@ -53,6 +54,16 @@ public final class BrokerProcess extends ExternalResource {
      */
     public BrokerProcess withStartLevel(String artifactId, int startLevel) {
         startLevels.put(artifactId, startLevel);
+        return this;
+    }
+
+    /**
+     * Boots a Meridian feature the distribution only carries (e.g. {@code meridian-auth-oidc}), as
+     * an operator would: by adding it to {@code featuresBoot} in
+     * {@code etc/org.apache.karaf.features.cfg} before the first start.
+     */
+    public BrokerProcess withFeature(String feature) {
+        features.add(feature);
         return this;
     }
 
@@ -106,6 +117,17 @@ public final class BrokerProcess extends ExternalResource {
                 + VIEWER + " = " + VIEWER_PASSWORD + ",_g_:viewergroup\n_g_\\:viewergroup = group,viewer,ssh\n");
         for (java.util.Map.Entry<String, String> e : etcFiles.entrySet()) {
             Files.writeString(home.resolve("etc").resolve(e.getKey()), e.getValue());
+        }
+        if (!features.isEmpty()) {
+            Path cfg = home.resolve("etc/org.apache.karaf.features.cfg");
+            String text = Files.readString(cfg);
+            String boot = "featuresBoot = \\\n";
+            if (!text.contains(boot)) {
+                throw new IllegalStateException("no featuresBoot list in " + cfg);
+            }
+            StringBuilder added = new StringBuilder(boot);
+            features.forEach(f -> added.append("    ").append(f).append(", \\\n"));
+            Files.writeString(cfg, text.replace(boot, added.toString()));
         }
         if (!startLevels.isEmpty()) {
             Path features;

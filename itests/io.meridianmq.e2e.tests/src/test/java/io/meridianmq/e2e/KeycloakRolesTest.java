@@ -22,7 +22,7 @@ import org.junit.Test;
 public class KeycloakRolesTest {
 
     @ClassRule
-    public static final BrokerProcess BROKER = new BrokerProcess()
+    public static final BrokerProcess BROKER = new BrokerProcess().withFeature("meridian-authz-keycloak")
             .withEtcFile("io.meridianmq.broker.cfg", "allow_anonymous = false\n");
 
     private static KeycloakServer keycloak;

@@ -22,7 +22,7 @@ import org.junit.Test;
 public class OAuthSettingsAttackTest {
 
     @ClassRule
-    public static final BrokerProcess BROKER = new BrokerProcess()
+    public static final BrokerProcess BROKER = new BrokerProcess().withFeature("meridian-auth-oidc")
             .withEtcFile("io.meridianmq.broker.cfg", "allow_anonymous = false\n")
             .withEtcFile("io.meridianmq.auth.file.cfg", "password_file = etc/passwd\n")
             .withEtcFile("passwd", "");

@@ -56,7 +56,7 @@ public class OAuthTokenTest {
     private static final int BAD_USERNAME_OR_PASSWORD = 0x86;
 
     @ClassRule
-    public static final BrokerProcess BROKER = new BrokerProcess()
+    public static final BrokerProcess BROKER = new BrokerProcess().withFeature("meridian-auth-oidc")
             .withEtcFile("io.meridianmq.broker.cfg", "allow_anonymous = false\n")
             .withEtcFile("io.meridianmq.auth.file.cfg", "password_file = etc/passwd\n");
 

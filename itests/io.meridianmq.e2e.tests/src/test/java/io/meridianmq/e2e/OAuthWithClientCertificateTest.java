@@ -38,7 +38,7 @@ public class OAuthWithClientCertificateTest {
     }
 
     @ClassRule
-    public static final BrokerProcess BROKER = new BrokerProcess()
+    public static final BrokerProcess BROKER = new BrokerProcess().withFeature("meridian-auth-oidc")
             .withEtcFile("io.meridianmq.broker.cfg", "allow_anonymous = false\n")
             .withEtcFile("io.meridianmq.listener-mtls.cfg", "host = 127.0.0.1\nport = " + MTLS_PORT + "\nkind = mqtts\n"
                     + "certfile = " + CERTS.resolve("server.pem") + "\nkeyfile = " + CERTS.resolve("server.key") + "\n"
