@@ -1,6 +1,7 @@
 package io.meridianmq.broker.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,27 +32,25 @@ import io.meridianmq.storage.RetainedMessageStore;
 import io.meridianmq.storage.SessionStore;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker core's OSGi component: binds the stores and the plugins, builds the core's parts
- * ({@link CoreParts}) when activated, publishes them as the {@link Broker} service (for the
+ * The broker core's OSGi component: binds the stores, builds the core's parts
+ * ({@link CoreParts}) when activated, follows the plugins of every extension point
+ * ({@link PluginTracker}), publishes them as the {@link Broker} service (for the
  * protocol layer) and the {@link BrokerServices} service (for plugins), and applies changed
  * settings live.
  *
- * <p>Activated, modified and deactivated by the component runtime, one at a time; plugins are
- * bound and unbound on the framework's threads at any time (the chains are copy-on-write).
+ * <p>Activated, modified and deactivated by the component runtime, one at a time; plugins come
+ * and go on the framework's threads at any time (the chains are copy-on-write).
  */
 @Component(service = Broker.class, configurationPid = "io.meridianmq.broker", immediate = true)
 public class BrokerCore implements Broker {
@@ -87,100 +86,30 @@ public class BrokerCore implements Broker {
     private volatile FrameworkBoot boot = FrameworkBoot.finished();
     private final CompletableFuture<Void> authenticationInPlace = new CompletableFuture<>();
 
-    // ---- plugins, bound by the framework ----
+    /** The plugin trackers of the running core, one per extension point; opened and closed by activation. */
+    private final List<PluginTracker<?>> trackers = new ArrayList<>();
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthenticator")
-    void addAuthenticator(ServiceReference<Authenticator> reference, Authenticator plugin) {
-        plugins.add(plugins.authenticators, "Authentication plugin", reference, plugin);
-        checkAuthenticationInPlace();
+    /** Follows every extension point's plugins (their services, from any bundle, this one's default authenticator too). */
+    private void trackPlugins(BundleContext context) {
+        track(context, Authenticator.class, plugins.authenticators, p -> "Authentication plugin");
+        track(context, EnhancedAuthenticator.class, plugins.enhancedAuthenticators,
+                p -> "Enhanced authentication method " + p.method());
+        track(context, Authorizer.class, plugins.authorizers, p -> "Authorization plugin");
+        track(context, PublishInboundInterceptor.class, plugins.inboundInterceptors, p -> "Inbound PUBLISH interceptor");
+        track(context, PublishOutboundInterceptor.class, plugins.outboundInterceptors,
+                p -> "Outbound PUBLISH interceptor");
+        track(context, SubscribeInterceptor.class, plugins.subscribeInterceptors, p -> "SUBSCRIBE interceptor");
+        track(context, ConnectInterceptor.class, plugins.connectInterceptors, p -> "CONNECT interceptor");
+        track(context, DisconnectInterceptor.class, plugins.disconnectInterceptors, p -> "DISCONNECT interceptor");
+        track(context, BrokerEventListener.class, events.listeners, p -> "Event listener");
     }
 
-    void removeAuthenticator(Authenticator plugin) {
-        plugins.remove(plugins.authenticators, "Authentication plugin", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeEnhancedAuthenticator")
-    void addEnhancedAuthenticator(ServiceReference<EnhancedAuthenticator> reference, EnhancedAuthenticator plugin) {
-        plugins.add(plugins.enhancedAuthenticators, "Enhanced authentication method " + plugin.method(), reference,
-                plugin);
-        checkAuthenticationInPlace();
-    }
-
-    void removeEnhancedAuthenticator(EnhancedAuthenticator plugin) {
-        plugins.remove(plugins.enhancedAuthenticators, "Enhanced authentication method", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthorizer")
-    void addAuthorizer(ServiceReference<Authorizer> reference, Authorizer plugin) {
-        plugins.add(plugins.authorizers, "Authorization plugin", reference, plugin);
-    }
-
-    void removeAuthorizer(Authorizer plugin) {
-        plugins.remove(plugins.authorizers, "Authorization plugin", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeInboundInterceptor")
-    void addInboundInterceptor(ServiceReference<PublishInboundInterceptor> reference, PublishInboundInterceptor plugin) {
-        plugins.add(plugins.inboundInterceptors, "Inbound PUBLISH interceptor", reference, plugin);
-    }
-
-    void removeInboundInterceptor(PublishInboundInterceptor plugin) {
-        plugins.remove(plugins.inboundInterceptors, "Inbound PUBLISH interceptor", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeOutboundInterceptor")
-    void addOutboundInterceptor(ServiceReference<PublishOutboundInterceptor> reference,
-            PublishOutboundInterceptor plugin) {
-        plugins.add(plugins.outboundInterceptors, "Outbound PUBLISH interceptor", reference, plugin);
-    }
-
-    void removeOutboundInterceptor(PublishOutboundInterceptor plugin) {
-        plugins.remove(plugins.outboundInterceptors, "Outbound PUBLISH interceptor", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeSubscribeInterceptor")
-    void addSubscribeInterceptor(ServiceReference<SubscribeInterceptor> reference, SubscribeInterceptor plugin) {
-        plugins.add(plugins.subscribeInterceptors, "SUBSCRIBE interceptor", reference, plugin);
-    }
-
-    void removeSubscribeInterceptor(SubscribeInterceptor plugin) {
-        plugins.remove(plugins.subscribeInterceptors, "SUBSCRIBE interceptor", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeConnectInterceptor")
-    void addConnectInterceptor(ServiceReference<ConnectInterceptor> reference, ConnectInterceptor plugin) {
-        plugins.add(plugins.connectInterceptors, "CONNECT interceptor", reference, plugin);
-    }
-
-    void removeConnectInterceptor(ConnectInterceptor plugin) {
-        plugins.remove(plugins.connectInterceptors, "CONNECT interceptor", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeDisconnectInterceptor")
-    void addDisconnectInterceptor(ServiceReference<DisconnectInterceptor> reference, DisconnectInterceptor plugin) {
-        plugins.add(plugins.disconnectInterceptors, "DISCONNECT interceptor", reference, plugin);
-    }
-
-    void removeDisconnectInterceptor(DisconnectInterceptor plugin) {
-        plugins.remove(plugins.disconnectInterceptors, "DISCONNECT interceptor", plugin);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeEventListener")
-    void addEventListener(ServiceReference<BrokerEventListener> reference, BrokerEventListener plugin) {
-        plugins.add(events.listeners, "Event listener", reference, plugin);
-    }
-
-    void removeEventListener(BrokerEventListener plugin) {
-        plugins.remove(events.listeners, "Event listener", plugin);
+    private <T> void track(BundleContext context, Class<T> type, PluginChain<T> chain,
+            java.util.function.Function<T, String> kind) {
+        PluginTracker<T> tracker = new PluginTracker<>(context, type, plugins, chain, kind,
+                this::checkAuthenticationInPlace);
+        tracker.open();
+        trackers.add(tracker);
     }
 
     // ---- life cycle ----
@@ -195,6 +124,7 @@ public class BrokerCore implements Broker {
         version = context.getBundle().getVersion().toString();
         plugins.stopped.watch(context);
         activate(config);
+        trackPlugins(context);
         FrameworkBoot watching = new FrameworkBoot();
         watching.watch(context, core.threads.timers());
         boot = watching;
@@ -244,6 +174,8 @@ public class BrokerCore implements Broker {
 
     @Deactivate
     void deactivate() {
+        trackers.forEach(PluginTracker::close);
+        trackers.clear();
         if (servicesRegistration != null) {
             servicesRegistration.unregister();
             servicesRegistration = null;
