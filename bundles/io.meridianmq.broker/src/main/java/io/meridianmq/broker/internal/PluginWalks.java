@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import io.meridianmq.broker.AuthenticationExchange;
 import io.meridianmq.broker.PluginState;
@@ -97,14 +99,23 @@ final class PluginWalks {
                 }
             };
 
-    private abstract static class AuthorizeWalk<I> extends VerdictWalk<Authorizer, I, PluginOutputs.Authorization> {
-        AuthorizeWalk() {
+    /** An authorization chain: the first authorizer that decides, allowed when none does. */
+    private static final class AuthorizeWalk<I> extends VerdictWalk<Authorizer, I, PluginOutputs.Authorization> {
+        private final Ask<Authorizer, I, PluginOutputs.Authorization> ask;
+
+        AuthorizeWalk(Ask<Authorizer, I, PluginOutputs.Authorization> ask) {
             super("authorizer");
+            this.ask = ask;
         }
 
         @Override
         PluginOutputs.Authorization fresh() {
             return new PluginOutputs.Authorization();
+        }
+
+        @Override
+        void ask(Authorizer plugin, I input, PluginOutputs.Authorization output) {
+            ask.ask(plugin, input, output);
         }
 
         @Override
@@ -116,26 +127,51 @@ final class PluginWalks {
     }
 
     static final ChainWalk<Authorizer, PublishAuthorizationInput, PluginOutputs.Authorization>
-            AUTHORIZE_PUBLISH = new AuthorizeWalk<>() {
-                @Override
-                void ask(Authorizer plugin, PublishAuthorizationInput input, PluginOutputs.Authorization output) {
-                    plugin.authorizePublish(input, output);
-                }
-            };
+            AUTHORIZE_PUBLISH = new AuthorizeWalk<>(Authorizer::authorizePublish);
 
     static final ChainWalk<Authorizer, SubscribeAuthorizationInput, PluginOutputs.Authorization>
-            AUTHORIZE_SUBSCRIBE = new AuthorizeWalk<>() {
-                @Override
-                void ask(Authorizer plugin, SubscribeAuthorizationInput input, PluginOutputs.Authorization output) {
-                    plugin.authorizeSubscribe(input, output);
-                }
-            };
+            AUTHORIZE_SUBSCRIBE = new AuthorizeWalk<>(Authorizer::authorizeSubscribe);
 
-    /** An interceptor chain: disabled or failing interceptors are passed over. */
-    private abstract static class InterceptWalk<P, I, O extends PluginOutput> extends ChainWalk<P, I, O> {
+    /** What a walk asks one plugin: the extension point's own method. */
+    @FunctionalInterface
+    interface Ask<P, I, O> {
+        void ask(P plugin, I input, O output);
+    }
+
+    /**
+     * An interceptor chain: disabled or failing interceptors are passed over, it never fails
+     * closed; each interceptor gets a fresh output holding what the previous one left
+     * ({@code next}), and {@code decided} ends the walk early.
+     */
+    private static final class InterceptWalk<P, I, O extends PluginOutput> extends ChainWalk<P, I, O> {
+        private final UnaryOperator<O> next;
+        private final Ask<P, I, O> ask;
+        private final Predicate<O> decided;
+
+        InterceptWalk(UnaryOperator<O> next, Ask<P, I, O> ask, Predicate<O> decided) {
+            this.next = next;
+            this.ask = ask;
+            this.decided = decided;
+        }
+
         @Override
         String guards(Plugin<P> plugin) {
             return null;
+        }
+
+        @Override
+        O next(O previous) {
+            return next.apply(previous);
+        }
+
+        @Override
+        void ask(P plugin, I input, O output) {
+            ask.ask(plugin, input, output);
+        }
+
+        @Override
+        boolean decided(O output) {
+            return decided.test(output);
         }
 
         @Override
@@ -144,83 +180,29 @@ final class PluginWalks {
         }
     }
 
-    static final ChainWalk<ConnectInterceptor, ConnectInput, PluginOutputs.Connect> CONNECT =
-            new InterceptWalk<>() {
-                @Override
-                PluginOutputs.Connect next(PluginOutputs.Connect previous) {
-                    return new PluginOutputs.Connect(previous.sessionExpiry);
-                }
-
-                @Override
-                void ask(ConnectInterceptor plugin, ConnectInput input, PluginOutputs.Connect output) {
-                    plugin.onConnect(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.Connect output) {
-                    return output.refusal != null;
-                }
-            };
+    static final ChainWalk<ConnectInterceptor, ConnectInput, PluginOutputs.Connect> CONNECT = new InterceptWalk<>(
+            previous -> new PluginOutputs.Connect(previous.sessionExpiry), ConnectInterceptor::onConnect,
+            output -> output.refusal != null);
 
     static final ChainWalk<DisconnectInterceptor, DisconnectInput, PluginOutputs.Disconnect> DISCONNECT =
-            new InterceptWalk<>() {
-                @Override
-                PluginOutputs.Disconnect next(PluginOutputs.Disconnect previous) {
-                    return new PluginOutputs.Disconnect(previous.suppressWill);
-                }
+            new InterceptWalk<>(previous -> new PluginOutputs.Disconnect(previous.suppressWill),
+                    DisconnectInterceptor::onDisconnect, output -> false); // every interceptor sees it
 
-                @Override
-                void ask(DisconnectInterceptor plugin, DisconnectInput input, PluginOutputs.Disconnect output) {
-                    plugin.onDisconnect(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.Disconnect output) {
-                    return false; // every interceptor sees the disconnect
-                }
-            };
-
+    /** Each interceptor gets the entry as the previous one left it. */
     static final ChainWalk<SubscribeInterceptor, SubscribeInput, PluginOutputs.Subscribe> SUBSCRIBE =
-            new InterceptWalk<>() {
-                @Override
-                PluginOutputs.Subscribe next(PluginOutputs.Subscribe previous) {
-                    // a fresh output holding the entry as the previous interceptor left it
-                    return new PluginOutputs.Subscribe(previous.topicFilter, previous.qos);
-                }
+            new InterceptWalk<>(previous -> new PluginOutputs.Subscribe(previous.topicFilter, previous.qos),
+                    SubscribeInterceptor::onSubscribe, output -> output.refusal != null);
 
-                @Override
-                void ask(SubscribeInterceptor plugin, SubscribeInput input, PluginOutputs.Subscribe output) {
-                    plugin.onSubscribe(input, output);
-                }
+    static final ChainWalk<PublishInboundInterceptor, PublishInboundInput, PluginOutputs.PublishInbound> INBOUND =
+            new InterceptWalk<>(previous -> new PluginOutputs.PublishInbound(previous.publish),
+                    PublishInboundInterceptor::onInboundPublish, PluginWalks::droppedInbound);
 
-                @Override
-                boolean decided(PluginOutputs.Subscribe output) {
-                    return output.refusal != null;
-                }
-            };
-
-    static final ChainWalk<PublishInboundInterceptor, PublishInboundInput, PluginOutputs.PublishInbound>
-            INBOUND = new InterceptWalk<>() {
-                @Override
-                PluginOutputs.PublishInbound next(PluginOutputs.PublishInbound previous) {
-                    return new PluginOutputs.PublishInbound(previous.publish);
-                }
-
-                @Override
-                void ask(PublishInboundInterceptor plugin, PublishInboundInput input,
-                        PluginOutputs.PublishInbound output) {
-                    plugin.onInboundPublish(input, output);
-                }
-
-                @Override
-                boolean decided(PluginOutputs.PublishInbound output) {
-                    if (output.dropReason != null) {
-                        LOG.debug("PUBLISH to '{}' dropped by an interceptor: {}", output.publish.topic,
-                                output.dropReason);
-                    }
-                    return output.dropReason != null;
-                }
-            };
+    private static boolean droppedInbound(PluginOutputs.PublishInbound output) {
+        if (output.dropReason != null) {
+            LOG.debug("PUBLISH to '{}' dropped by an interceptor: {}", output.publish.topic, output.dropReason);
+        }
+        return output.dropReason != null;
+    }
 
     /** Outbound interceptors; the ACL filtering deliveries among them guards, and fails closed. */
     static final ChainWalk<PublishOutboundInterceptor, PublishOutboundInput, PluginOutputs.PublishOutbound>
