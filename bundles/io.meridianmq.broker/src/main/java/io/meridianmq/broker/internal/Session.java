@@ -1,13 +1,9 @@
 package io.meridianmq.broker.internal;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -17,15 +13,14 @@ import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.SessionStore;
 import io.meridianmq.storage.StoredSubscription;
-import io.meridianmq.storage.StoredWill;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The state of one MQTT session: subscriptions, messages in flight to the client, messages queued
- * while it is offline or its in-flight window is full, incoming QoS 2 packet ids, its expiry and
- * a delayed will.
+ * One MQTT session's delivery flow: each message routed to it is intercepted, sent within the
+ * in-flight window or queued, authorized again when it leaves the queue, and forgotten when
+ * acknowledged; the session attaches to a connection, detaches, expires and is restored from
+ * the store. Its state lives in its parts: {@link SessionSubscriptions}, {@link InflightWindow},
+ * {@link OutboundQueue}, {@link IncomingQos2}, {@link SessionTimers}, {@link StoreMirror}.
  *
  * <p>Single writer: all state is changed by tasks run one at a time from this session's mailbox
  * ({@link #submit}), on the connection's event loop while connected and on an offline executor
@@ -33,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * is locked. Only {@link #owner} is written outside the mailbox, under the registry lock.
  */
 final class Session {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     final String clientId;
     /** The rest of the broker, as far as a session needs it. */
@@ -59,8 +52,6 @@ final class Session {
     volatile ClientIdentity identity;
     /** Counts the connections attached so far (1 for the first); session thread. */
     private int connectionEpoch;
-    /** Whether the head of the queue is being authorized by a plugin (draining waits); session thread. */
-    private boolean authorizingHead;
     /** Whether a connection is attached (read by shared subscription groups). */
     private volatile boolean online;
     /** The session's copy in the durable store. */
@@ -79,11 +70,10 @@ final class Session {
     private final SessionSubscriptions subscriptions;
     private final InflightWindow inflight = new InflightWindow();
     private final OutboundQueue queue;
-    /** Incoming QoS 2 packet ids routed and not yet released by the client's PUBREL. */
-    private final Set<Integer> incomingQos2 = new HashSet<>();
+    private final IncomingQos2 incomingQos2;
     private final SessionTimers timers;
-    /** Outbound interceptions chained, so that deliveries keep their order. */
-    private CompletableFuture<Void> outboundTail = CompletableFuture.completedFuture(null);
+    private final OutboundInterception interception;
+    private final QueuedDeliveryCheck queuedCheck;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
@@ -96,6 +86,9 @@ final class Session {
         this.subscriptions = new SessionSubscriptions(this, core.routes(), mirror);
         this.queue = new OutboundQueue(clientId, mirror, (d, why) -> core.dropped(identity, d.message.topic(), why));
         this.timers = new SessionTimers(this, core, mirror);
+        this.incomingQos2 = new IncomingQos2(clientId, mirror);
+        this.interception = new OutboundInterception(this, core, mirror);
+        this.queuedCheck = new QueuedDeliveryCheck(this, core, queue, mirror);
     }
 
     /** A copy of the subscriptions (filter, with its shared group, to QoS) that other threads may read. */
@@ -139,7 +132,7 @@ final class Session {
                 for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
                     mirror.storeInto(b, it.next());
                 }
-                incomingQos2.forEach(id -> b.addIncomingQos2(clientId, id));
+                incomingQos2.storeInto(b);
             });
         } else if (wanted) {
             write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
@@ -175,19 +168,13 @@ final class Session {
             }
             queue.restore(d);
         });
-        incomingQos2.addAll(r.incomingQos2());
+        incomingQos2.restore(r.incomingQos2());
         long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();
         if (r.disconnectedAtMillis() == 0) {
             write(b -> b.putSession(clientId, expirySeconds, disconnectedAt, ownerKey));
         }
-        StoredWill w = r.will();
-        if (w != null) {
-            // the connection is long gone: 0.0.0.0:0 stands for "address unknown" (never null for plugins)
-            ClientIdentity owner = new ClientIdentity(clientId, new java.net.InetSocketAddress(0), "(restored)", 5,
-                    java.util.Optional.ofNullable(w.username()));
-            WillMessage will = new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(), PropertiesInStore.fromStore(w.properties()),
-                    Math.max(0, (w.dueAtMillis() - nowMillis + 999) / 1000), w.messageExpirySeconds());
-            delayWill(owner, will);
+        if (r.will() != null) {
+            timers.restoreWill(r.will(), nowMillis);
         }
         if (expirySeconds != ConnectRequest.NEVER_EXPIRES) {
             long left = disconnectedAt + expirySeconds * 1000L - nowMillis;
@@ -388,30 +375,8 @@ final class Session {
             return;
         }
         ClientIdentity who = identity;
-        if (!d.intercepted && who != null && core.interceptsDeliveries()) {
-            Message m = d.message;
-            PluginOutputs.Publish copy = new PluginOutputs.Publish(m.topic(), m.payload(), d.qos, d.retain,
-                    m.remainingExpirySeconds(System.currentTimeMillis()), m.properties());
-            outboundTail = outboundTail.thenCompose(v -> core.interceptDelivery(who, copy)).thenAccept(out -> submit(() -> {
-                if (out.dropReason != null) {
-                    core.notSent(who, m.topic(), "dropped by a plugin: " + out.dropReason);
-                    forget(d);
-                    return;
-                }
-                PluginOutputs.Publish p = out.publish;
-                Message changed = new Message(p.topic, p.payload, m.qos(), p.retain, p.properties(),
-                        p.messageExpiry == null ? Long.MAX_VALUE : System.currentTimeMillis() + p.messageExpiry * 1000L,
-                        m.publisherId());
-                Delivery intercepted = new Delivery(changed, Math.min(d.qos, p.qos), p.retain, d.subscriptionIds,
-                        d.sharedGroup);
-                intercepted.intercepted = true;
-                if (d.sequence != 0) {
-                    // the stored copy becomes what the interceptors made of it
-                    intercepted.sequence = d.sequence;
-                    write(b -> b.putMessage(clientId, intercepted.sequence, intercepted.toStored()));
-                }
-                deliver(intercepted);
-            })).toCompletableFuture();
+        if (interception.applies(d, who)) {
+            interception.intercept(d, who);
             return;
         }
         long now = System.currentTimeMillis();
@@ -479,8 +444,8 @@ final class Session {
             if (next.qos > 0 && inflight.full()) {
                 return;
             }
-            if (next.authorizedEpoch != connectionEpoch && core.authorizesDeliveries()) {
-                if (authorizingHead || !authorizedNow(next)) {
+            if (queuedCheck.needed(next, connectionEpoch)) {
+                if (!queuedCheck.check(next, identity, () -> connectionEpoch, this::drainQueue)) {
                     return; // a plugin is deciding (draining goes on when it has), or it was denied
                 }
                 continue; // allowed: the loop sends it (or it was dropped and the next is looked at)
@@ -492,46 +457,6 @@ final class Session {
             } else {
                 sendNew(next, now);
             }
-        }
-    }
-
-    /**
-     * Authorizes the head of the queue again, against the permissions in force now (queued
-     * while the client was away, or restored after a restart: a user whose rights were taken
-     * away meanwhile must not receive it). Returns true when the decision is made (allowed, or
-     * denied and the message dropped); false when a plugin answers later, then draining resumes.
-     */
-    private boolean authorizedNow(Delivery head) {
-        ClientIdentity who = identity;
-        if (who == null) {
-            return false; // not known yet: nothing is sent until it is (open() sets it before attach)
-        }
-        CompletableFuture<PluginOutputs.Authorization> decision = core
-                .authorizeDelivery(who, head.message.topic(), head.qos).toCompletableFuture();
-        if (decision.isDone()) {
-            decide(head, who, decision.join());
-            return true;
-        }
-        authorizingHead = true;
-        decision.thenAccept(a -> submit(() -> {
-            authorizingHead = false;
-            decide(head, who, a);
-            drainQueue();
-        }));
-        return false;
-    }
-
-    private void decide(Delivery head, ClientIdentity who, PluginOutputs.Authorization a) {
-        if (queue.peek() != head) {
-            return; // the queue changed meanwhile (the session was discarded)
-        }
-        if (a.verdict == PluginOutputs.Verdict.DENY) {
-            queue.poll();
-            core.notSent(who, head.message.topic(), "not authorized when delivered"
-                    + (a.reason != null ? ": " + a.reason : ""));
-            forget(head);
-        } else {
-            head.authorizedEpoch = connectionEpoch;
         }
     }
 
@@ -608,21 +533,11 @@ final class Session {
      * duplicate already routed.
      */
     boolean beginIncomingQos2(int packetId, SessionStore.Batch batch) {
-        if (!incomingQos2.add(packetId)) {
-            return false;
-        }
-        if (mirror.persisted()) {
-            batch.addIncomingQos2(clientId, packetId);
-        }
-        return true;
+        return incomingQos2.begin(packetId, batch);
     }
 
     boolean endIncomingQos2(int packetId) {
-        if (incomingQos2.remove(packetId)) {
-            write(b -> b.removeIncomingQos2(clientId, packetId));
-            return true;
-        }
-        return false;
+        return incomingQos2.end(packetId);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.meridianmq.broker.internal;
 
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +71,19 @@ final class SessionTimers {
                 core.publishWill(owner, will);
             }
         }), will.delaySeconds(), TimeUnit.SECONDS);
+    }
+
+    /**
+     * A will kept in the store through a restart: held back for the rest of its delay (sent at
+     * once when that has passed). The connection is long gone: 0.0.0.0:0 stands for "address
+     * unknown" (never null for plugins).
+     */
+    void restoreWill(StoredWill w, long nowMillis) {
+        ClientIdentity owner = new ClientIdentity(session.clientId, new InetSocketAddress(0), "(restored)", 5,
+                Optional.ofNullable(w.username()));
+        delayWill(owner, new WillMessage(w.topic(), w.payload(), w.qos(), w.retain(),
+                PropertiesInStore.fromStore(w.properties()), Math.max(0, (w.dueAtMillis() - nowMillis + 999) / 1000),
+                w.messageExpirySeconds()));
     }
 
     private void stop() {
