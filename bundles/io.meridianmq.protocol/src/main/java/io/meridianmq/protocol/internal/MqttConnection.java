@@ -15,34 +15,27 @@ import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
-import io.meridianmq.sdk.message.PublishProperties;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
-import static io.meridianmq.protocol.internal.PacketProperties.intProperty;
 import static io.meridianmq.protocol.internal.PacketProperties.packetId;
 import static io.meridianmq.protocol.internal.PacketProperties.unsignedIntProperty;
 
@@ -257,43 +250,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
-        if (cause instanceof MqttUnacceptableProtocolVersionException) {
-            String m = String.valueOf(cause.getMessage());
-            if (state == State.AWAITING_CONNECT && (m.startsWith("MQTT ") || m.startsWith("MQIsdp "))) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
-                        "unsupported protocol level: " + m);
-            } else {
-                closeWithReason("not an MQTT connection (" + m + ")");
-            }
-            return;
+        DecodeFailure failure = DecodeFailure.of(cause, state == State.AWAITING_CONNECT, codecIsV5());
+        if (failure.refusal() != null) {
+            refuseConnect(failure.refusal(), failure.reason());
+        } else {
+            serverDisconnect(failure.disconnect(), failure.reason());
         }
-        if (cause instanceof MqttIdentifierRejectedException) {
-            refuseConnect(codecIsV5() ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
-                    "client identifier rejected: " + cause.getMessage());
-            return;
-        }
-        if (cause instanceof ProtocolErrorException) {
-            if (state == State.AWAITING_CONNECT) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR, "protocol error: " + cause.getMessage());
-            } else {
-                serverDisconnect(DisconnectReason.PROTOCOL_ERROR, "protocol error: " + cause.getMessage());
-            }
-            return;
-        }
-        boolean tooLarge = cause instanceof TooLongFrameException
-                || (cause.getMessage() != null && cause.getMessage().contains("exceeds max_packet_size"));
-        String detail = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-        if (cause.getCause() != null && cause.getCause().getMessage() != null) {
-            detail = cause.getCause().getMessage();
-        }
-        String reason = "malformed packet: " + (tooLarge ? "too large (" + detail + ")" : detail);
-        if (state == State.AWAITING_CONNECT && codecIsV5()) {
-            refuseConnect(tooLarge ? MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_MALFORMED_PACKET, reason);
-            return;
-        }
-        serverDisconnect(tooLarge ? DisconnectReason.PACKET_TOO_LARGE : DisconnectReason.MALFORMED_PACKET, reason);
     }
 
     /** Whether the decoder has seen an MQTT 5 CONNECT (even one that then failed to decode). */
@@ -569,69 +531,25 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onPublish(MqttPublishMessage publish) {
-        MqttPublishVariableHeader header = publish.variableHeader();
-        String topic = header.topicName();
-        int qos = publish.fixedHeader().qosLevel().value();
-        int packetId = header.packetId();
-        boolean retain = publish.fixedHeader().isRetain();
-        if (qos > 0 && packetId == 0) {
-            protocolViolation("sent a QoS " + qos + " PUBLISH without a packet identifier");
+        PublishPacket.Read read;
+        try {
+            read = PublishPacket.read(publish, capabilities, inboundFlow);
+        } catch (PacketRuleViolation v) {
+            serverDisconnect(v.reason, v.getMessage());
             return;
         }
-        if (qos > capabilities.maximumQos()) {
-            serverDisconnect(DisconnectReason.QOS_NOT_SUPPORTED,
-                    "published at QoS " + qos + ", above max_qos " + capabilities.maximumQos());
+        InboundPublish inbound = read.publish();
+        int qos = inbound.qos();
+        int packetId = inbound.packetId();
+        if (read.payloadFormatInvalid()) {
+            int invalid = MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID.byteValue() & 0xFF;
+            LOG.info("Client {}: PUBLISH to '{}' marked UTF-8 but its payload is not; refused (0x{})", who(),
+                    inbound.topic(), Integer.toHexString(invalid));
+            if (qos > 0) {
+                channel.write(ack(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, invalid));
+            }
             return;
         }
-        if (retain && !capabilities.retainAvailable()) {
-            serverDisconnect(DisconnectReason.RETAIN_NOT_SUPPORTED, "published a retained message, but retain_available = false");
-            return;
-        }
-        long expiry = -1;
-        PublishProperties properties = PublishProperties.NONE;
-        byte[] payload = ByteBufUtil.getBytes(publish.payload());
-        if (v5) {
-            MqttProperties p = header.properties();
-            String bad = PropertyRules.check(p, PropertyRules.PUBLISH_FROM_CLIENT);
-            if (bad != null) {
-                serverDisconnect(bad.startsWith("property") ? DisconnectReason.MALFORMED_PACKET : DisconnectReason.PROTOCOL_ERROR,
-                        "PUBLISH " + bad);
-                return;
-            }
-            int alias = intProperty(p, MqttPropertyType.TOPIC_ALIAS, -1);
-            try {
-                if (alias >= 0) {
-                    topic = inboundFlow.topic(topic, alias);
-                }
-            } catch (PacketRuleViolation v) {
-                serverDisconnect(v.reason, v.getMessage());
-                return;
-            }
-            properties = PacketProperties.publishProperties(p);
-            expiry = unsignedIntProperty(p, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL, -1);
-            if (properties.utf8Payload() && !PacketProperties.isUtf8(payload)) {
-                int invalid = MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID.byteValue() & 0xFF;
-                LOG.info("Client {}: PUBLISH to '{}' marked UTF-8 but its payload is not; refused (0x{})", who(), topic,
-                        Integer.toHexString(invalid));
-                if (qos > 0) {
-                    channel.write(ack(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, invalid));
-                }
-                return;
-            }
-        }
-        if (topic.isEmpty()) {
-            protocolViolation("sent a PUBLISH with an empty topic");
-            return;
-        }
-        if (qos > 0 && inboundFlow != null) {
-            try {
-                inboundFlow.received(packetId);
-            } catch (PacketRuleViolation v) {
-                serverDisconnect(v.reason, v.getMessage());
-                return;
-            }
-        }
-        InboundPublish inbound = new InboundPublish(packetId, topic, payload, qos, retain, expiry, properties);
         session.publish(inbound, reason -> {
             if (qos == 1) {
                 inboundAcknowledged(packetId);
