@@ -203,4 +203,14 @@ final class ConnectPacket {
         }
         return props;
     }
+
+    /** The protocol's name for a log line ("MQTT 3.1.1"). */
+    static String protocolName(int protocolLevel) {
+        return switch (protocolLevel) {
+            case 3 -> "MQTT 3.1";
+            case 4 -> "MQTT 3.1.1";
+            case 5 -> "MQTT 5.0";
+            default -> "MQTT level " + protocolLevel;
+        };
+    }
 }

@@ -2,7 +2,6 @@ package io.meridianmq.protocol.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
@@ -60,10 +59,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     static final String FRAMER = "mqtt-framer";
     /** Netty's MQTT codec keeps the negotiated version under this channel attribute. */
     private static final AttributeKey<Object> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
-    /** Packets that may arrive after CONNECT while authentication is still running. */
-    private static final int MAX_PENDING_WHILE_CONNECTING = 1000;
     private static final InetSocketAddress UNKNOWN_ADDRESS = new InetSocketAddress(0);
-    /** How long an enhanced authentication plugin may take for one step. */
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
@@ -78,7 +74,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean publishWill = true;
     private long disconnectSessionExpiry = -1;
     private String closeReason;
-    private final ArrayDeque<MqttMessage> pendingWhileConnecting = new ArrayDeque<>(1); // usually stays empty
+    private final EarlyPackets earlyPackets = new EarlyPackets();
 
     // MQTT 5 connection state
     private boolean v5;
@@ -100,7 +96,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private Runnable connectAfterAuthentication;
     private ConnectRequest pendingRequest;
     /** Ends the connection when the client's credentials expire (unless it re-authenticates first). */
-    private io.netty.util.concurrent.ScheduledFuture<?> credentialsExpiry;
+    private CredentialsExpiry credentialsExpiry;
 
     private final java.util.concurrent.atomic.AtomicInteger connectedClients;
     private boolean counted;
@@ -156,12 +152,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (state == State.CONNECTING && message.fixedHeader().messageType() != MqttMessageType.CONNECT) {
-                if (pendingWhileConnecting.size() >= MAX_PENDING_WHILE_CONNECTING) {
-                    protocolViolation("sent more than " + MAX_PENDING_WHILE_CONNECTING + " packets before CONNACK");
-                    return;
+                if (!earlyPackets.hold(message)) {
+                    protocolViolation("sent more than " + EarlyPackets.MAX + " packets before CONNACK");
                 }
-                ReferenceCountUtil.retain(message);
-                pendingWhileConnecting.add(message);
                 return;
             }
             handle(message);
@@ -191,12 +184,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             counted = false;
             connectedClients.decrementAndGet();
         }
-        for (MqttMessage m : pendingWhileConnecting) {
-            ReferenceCountUtil.release(m);
-        }
-        pendingWhileConnecting.clear();
+        earlyPackets.releaseAll();
         if (credentialsExpiry != null) {
-            credentialsExpiry.cancel(false);
+            credentialsExpiry.cancel();
         }
         if (session != null) {
             if (!publishWill) {
@@ -482,14 +472,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 props));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
-        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), protocolName(),
+        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), ConnectPacket.protocolName(protocolLevel),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
                 client.username().map(u -> ", user '" + u + "'").orElse(""),
                 client.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));
         watchCredentialsExpiry(client);
         session.open();
-        while (!pendingWhileConnecting.isEmpty() && state == State.CONNECTED) {
-            MqttMessage m = pendingWhileConnecting.poll();
+        for (MqttMessage m; state == State.CONNECTED && (m = earlyPackets.next()) != null;) {
             try {
                 handle(m);
             } finally {
@@ -504,30 +493,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      * that re-authenticates before then keeps its connection; the others are told why (0xA0).
      */
     private void watchCredentialsExpiry(io.meridianmq.sdk.client.ClientInfo client) {
-        if (credentialsExpiry != null) {
-            credentialsExpiry.cancel(false);
-            credentialsExpiry = null;
+        if (credentialsExpiry == null) {
+            credentialsExpiry = new CredentialsExpiry(channel.eventLoop(), until -> {
+                if (state == State.CONNECTED) {
+                    serverDisconnect(DisconnectReason.MAXIMUM_CONNECT_TIME, "credentials expired at " + until
+                            + (v5 && authentication != null ? " and the client did not re-authenticate" : ""));
+                }
+            });
         }
-        java.time.Instant until = client.credentialsExpireAt().orElse(null);
-        if (until == null) {
-            return;
-        }
-        long millis = Math.max(0, java.time.Duration.between(java.time.Instant.now(), until).toMillis());
-        credentialsExpiry = channel.eventLoop().schedule(() -> {
-            if (state == State.CONNECTED) {
-                serverDisconnect(DisconnectReason.MAXIMUM_CONNECT_TIME, "credentials expired at " + until
-                        + (v5 && authentication != null ? " and the client did not re-authenticate" : ""));
-            }
-        }, millis, TimeUnit.MILLISECONDS);
-    }
-
-    private String protocolName() {
-        return switch (protocolLevel) {
-            case 3 -> "MQTT 3.1";
-            case 4 -> "MQTT 3.1.1";
-            case 5 -> "MQTT 5.0";
-            default -> "MQTT level " + protocolLevel;
-        };
+        credentialsExpiry.watch(client);
     }
 
     private void onPublish(MqttPublishMessage publish) {
