@@ -64,8 +64,7 @@ final class Session {
     private final Congestion congestion;
 
     // --- state below is touched only by mailbox tasks ---
-    private ClientConnection target;
-    private boolean unflushed;
+    private final DeliveryTarget target = new DeliveryTarget();
     private boolean discarded;
     private final SessionSubscriptions subscriptions;
     private final InflightWindow inflight = new InflightWindow();
@@ -74,6 +73,7 @@ final class Session {
     private final SessionTimers timers;
     private final OutboundInterception interception;
     private final QueuedDeliveryCheck queuedCheck;
+    private final OutboundExchange exchange;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
@@ -89,6 +89,7 @@ final class Session {
         this.incomingQos2 = new IncomingQos2(clientId, mirror);
         this.interception = new OutboundInterception(this, core, mirror);
         this.queuedCheck = new QueuedDeliveryCheck(this, core, queue, mirror);
+        this.exchange = new OutboundExchange(this, core, inflight, mirror, target, this::drainQueue);
     }
 
     /** A copy of the subscriptions (filter, with its shared group, to QoS) that other threads may read. */
@@ -239,10 +240,7 @@ final class Session {
 
     /** After each batch of tasks: one flush for all the writes the batch made. Session thread. */
     private void flushIfNeeded() {
-        if (unflushed && target != null) {
-            unflushed = false;
-            target.flush();
-        }
+        target.flushIfNeeded();
     }
 
     // ---- tasks (run on the session's thread) ----
@@ -266,7 +264,7 @@ final class Session {
         expirySeconds = sessionExpirySeconds;
         timers.connected();
         connectionEpoch++;
-        target = connection;
+        target.set(connection);
         online = true;
         syncPersistence(0);
         inflight.resize(receiveMaximum, core.settings().maxInflightMessages());
@@ -274,12 +272,11 @@ final class Session {
         for (Iterator<Delivery> it = inflight.all().iterator(); it.hasNext();) {
             Delivery d = it.next();
             if (d.released) {
-                connection.sendPubrel(d.packetId);
-            } else if (!connection.sendPublish(d.toPublish(now, true))) {
+                target.sendPubrel(d.packetId);
+            } else if (!target.send(d.toPublish(now, true))) {
                 it.remove(); // too large for this client: behave as if delivered
                 forget(d);
             }
-            unflushed = true;
         }
         drainQueue();
     }
@@ -289,11 +286,11 @@ final class Session {
      * as the registry decided), forget it otherwise. The tasks after this one run offline.
      */
     void detach(ClientConnection connection, long sessionExpirySeconds) {
-        if (target != connection) {
+        if (!target.is(connection)) {
             return; // a newer connection already took over
         }
         flushIfNeeded();
-        target = null;
+        target.clear();
         online = false;
         expirySeconds = sessionExpirySeconds;
         writabilityChanged(true); // nothing waits for an offline client's socket or queue
@@ -350,7 +347,7 @@ final class Session {
         queue.clear();
         congestion.queueLength(0);
         incomingQos2.clear();
-        target = null;
+        target.clear();
         write(b -> b.removeSession(clientId));
         mirror.persisted(false);
         writabilityChanged(true); // publishers held back for this session go on
@@ -385,18 +382,17 @@ final class Session {
             return;
         }
         if (d.qos == 0) {
-            if (target != null) {
-                target.sendPublish(d.toPublish(now, false));
-                unflushed = true;
+            if (target.isSet()) {
+                target.send(d.toPublish(now, false));
             } else if (expirySeconds != 0 && core.settings().queueQos0Messages()) {
                 enqueue(d);
             }
             return;
         }
         mirror.store(d);
-        if (target != null && queue.isEmpty() && !inflight.full()) {
-            sendNew(d, now);
-        } else if (expirySeconds != 0 || target != null) {
+        if (target.isSet() && queue.isEmpty() && !inflight.full()) {
+            exchange.send(d, now);
+        } else if (expirySeconds != 0 || target.isSet()) {
             enqueue(d);
         } else {
             forget(d);
@@ -404,10 +400,10 @@ final class Session {
     }
 
     private void enqueue(Delivery d) {
-        if (target != null) {
+        if (target.isSet()) {
             d.authorizedEpoch = connectionEpoch; // routed just now, for this connection
         }
-        queue.offer(d, core.settings(), target == null);
+        queue.offer(d, core.settings(), !target.isSet());
         congestion.queueGrew(queue.size());
     }
 
@@ -429,7 +425,7 @@ final class Session {
 
     private void drainQueueUnreported() {
         long now = System.currentTimeMillis();
-        while (target != null && !queue.isEmpty()) {
+        while (target.isSet() && !queue.isEmpty()) {
             Delivery next = queue.peek();
             if (next == null) {
                 if (queue.needsPageIn()) {
@@ -452,80 +448,21 @@ final class Session {
             }
             queue.poll();
             if (next.qos == 0) {
-                target.sendPublish(next.toPublish(now, false));
-                unflushed = true;
+                target.send(next.toPublish(now, false));
             } else {
-                sendNew(next, now);
+                exchange.send(next, now);
             }
-        }
-    }
-
-    private void sendNew(Delivery d, long now) {
-        inflight.add(d);
-        if (d.qos == 2 && d.sequence != 0) {
-            // exactly once across a crash: the packet id is on disk before the client sees it, so a
-            // resend after a restart carries the same id and the client recognises the duplicate
-            int packetId = d.packetId;
-            write(b -> b.updateMessage(clientId, d.sequence, packetId, false));
-            ClientConnection sendTo = target;
-            core.store().whenDurable(() -> submit(() -> {
-                if (target == sendTo && inflight.get(packetId) == d && !d.released) {
-                    if (sendTo.sendPublish(d.toPublish(System.currentTimeMillis(), false))) {
-                        unflushed = true;
-                    } else {
-                        inflight.remove(packetId);
-                        forget(d);
-                    }
-                }
-            }));
-            return;
-        }
-        unflushed = true;
-        if (!target.sendPublish(d.toPublish(now, false))) {
-            inflight.remove(d.packetId); // too large for this client: behave as if delivered
-            forget(d);
         }
     }
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2) ends an outgoing message. */
     void acknowledged(int packetId) {
-        Delivery d = inflight.remove(packetId);
-        if (d != null) {
-            forget(d);
-            drainQueue();
-        }
+        exchange.acknowledged(packetId);
     }
 
-    /** PUBREC: the client has the QoS 2 message; answer PUBREL and wait for PUBCOMP. */
+    /** PUBREC ({@code failed}: with an error reason, which ends the exchange). */
     void received(int packetId, boolean failed) {
-        Delivery d = inflight.get(packetId);
-        if (failed) {
-            // an MQTT 5 PUBREC with an error reason ends the exchange
-            if (inflight.remove(packetId) != null) {
-                forget(d);
-                drainQueue();
-            }
-            return;
-        }
-        if (d != null && !d.released) {
-            d.released = true;
-            if (d.sequence != 0) {
-                // PUBREL only once "released" is on disk: a restart then resends PUBREL, never the PUBLISH
-                write(b -> b.updateMessage(clientId, d.sequence, packetId, true));
-                ClientConnection sendTo = target;
-                core.store().whenDurable(() -> submit(() -> {
-                    if (target == sendTo && sendTo != null && inflight.get(packetId) == d) {
-                        sendTo.sendPubrel(packetId);
-                        unflushed = true;
-                    }
-                }));
-                return;
-            }
-        }
-        if (target != null) {
-            target.sendPubrel(packetId);
-            unflushed = true;
-        }
+        exchange.received(packetId, failed);
     }
 
     /**
@@ -559,7 +496,7 @@ final class Session {
 
     /** Marks that the target has unflushed writes (for writes made by callbacks). */
     void markWritten() {
-        unflushed = true;
+        target.written();
     }
 
     @Override
