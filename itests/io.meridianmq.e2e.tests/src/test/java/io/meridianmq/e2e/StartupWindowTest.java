@@ -1,8 +1,10 @@
 package io.meridianmq.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -43,25 +45,24 @@ public class StartupWindowTest {
                 throw new IllegalStateException(e);
             }
         });
-        while (broker.port() == 0) {
-            assertTrue("the broker did not start: " + started, !started.isCompletedExceptionally());
-            Thread.onSpinWait();
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+                .until(() -> broker.port() != 0 || started.isDone());
+        assertTrue("the broker did not start: " + started, broker.port() != 0);
         try (V5Client early = new V5Client(broker.uri(), "early")) {
-            while (true) {
-                try {
-                    early.connect();
-                    break;
-                } catch (MqttException e) {
-                    // only "nothing listens yet" may be retried; a refusal fails the test
-                    assertEquals("the first CONNECT that reached the broker: " + e, 
-                            MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR, e.getReasonCode());
-                    assertTrue("the broker did not open its listener within 120 s", System.nanoTime() < deadline);
-                    assertTrue("the broker did not start: " + started, !started.isCompletedExceptionally());
-                    Thread.sleep(5); // the port is polled, as a reconnecting device would
-                }
-            }
+            // the port is polled, as a reconnecting device would; only "nothing listens yet" may
+            // be retried: a refusal fails the test at once
+            await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        assertTrue("the broker did not start: " + started, !started.isCompletedExceptionally());
+                        try {
+                            early.connect();
+                            return true;
+                        } catch (MqttException e) {
+                            assertEquals("the first CONNECT that reached the broker: " + e,
+                                    MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR, e.getReasonCode());
+                            return false;
+                        }
+                    });
             assertEquals("its own device", 1, early.subscribe(V5Client.sub("devices/early/state", 1))
                     .getReasonCodes()[0]);
             assertEquals("another device: the ACL is in force", 0x87,

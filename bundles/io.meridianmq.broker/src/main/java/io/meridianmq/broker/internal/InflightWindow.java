@@ -1,6 +1,8 @@
 package io.meridianmq.broker.internal;
 
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 
 /**
@@ -55,6 +57,20 @@ final class InflightWindow {
     /** In the order sent; removing through its iterator takes a message out of the window. */
     Collection<Delivery> all() {
         return sent.values();
+    }
+
+    /**
+     * Moves the messages that came through a shared subscription and are not yet PUBREC'd (a
+     * QoS 2 message the client has received stays) into {@code into}, for another member.
+     */
+    void takeShared(List<Delivery> into) {
+        for (Iterator<Delivery> it = sent.values().iterator(); it.hasNext();) {
+            Delivery d = it.next();
+            if (d.sharedGroup != null && !d.released) {
+                into.add(d);
+                it.remove();
+            }
+        }
     }
 
     void clear() {

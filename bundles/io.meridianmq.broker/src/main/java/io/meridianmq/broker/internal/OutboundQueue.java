@@ -2,6 +2,7 @@ package io.meridianmq.broker.internal;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -158,6 +159,17 @@ final class OutboundQueue {
                 heapBytes -= last.size();
             }
         };
+    }
+
+    /** Moves the messages in heap that came through a shared subscription into {@code into}, for another member. */
+    void takeShared(List<Delivery> into) {
+        for (Iterator<Delivery> it = inHeap(); it.hasNext();) {
+            Delivery d = it.next();
+            if (d.sharedGroup != null) {
+                into.add(d);
+                it.remove();
+            }
+        }
     }
 
     /** The session stops being persistent: what waits on disk only goes with it (logged, counted). */

@@ -5,7 +5,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
@@ -106,17 +105,9 @@ final class Session {
         return mirror.persisted();
     }
 
-    private void write(Consumer<SessionStore.Batch> writes) {
-        mirror.write(writes);
-    }
-
     /** The session left the registry (called under the registry lock): its stored state goes now. */
     void retire() {
         mirror.retire();
-    }
-
-    private void forget(Delivery d) {
-        mirror.forget(d);
     }
 
     /** Brings the stored state in line with the session expiry: persistent when it outlives its connection. */
@@ -124,7 +115,7 @@ final class Session {
         boolean wanted = core.durable() && expirySeconds != 0;
         if (wanted && !mirror.persisted()) {
             mirror.persisted(true);
-            write(b -> {
+            mirror.write(b -> {
                 b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey);
                 subscriptions.all().forEach(s -> b.putSubscription(clientId, StoreMirror.stored(s)));
                 for (Delivery d : inflight.all()) {
@@ -136,10 +127,10 @@ final class Session {
                 incomingQos2.storeInto(b);
             });
         } else if (wanted) {
-            write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
+            mirror.write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
         } else if (mirror.persisted()) {
             queue.dropPaged();
-            write(b -> b.removeSession(clientId));
+            mirror.write(b -> b.removeSession(clientId));
             mirror.persisted(false);
             inflight.all().forEach(d -> d.sequence = 0);
             queue.inHeap().forEachRemaining(d -> d.sequence = 0);
@@ -172,7 +163,7 @@ final class Session {
         incomingQos2.restore(r.incomingQos2());
         long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();
         if (r.disconnectedAtMillis() == 0) {
-            write(b -> b.putSession(clientId, expirySeconds, disconnectedAt, ownerKey));
+            mirror.write(b -> b.putSession(clientId, expirySeconds, disconnectedAt, ownerKey));
         }
         if (r.will() != null) {
             timers.restoreWill(r.will(), nowMillis);
@@ -275,7 +266,7 @@ final class Session {
                 target.sendPubrel(d.packetId);
             } else if (!target.send(d.toPublish(now, true))) {
                 it.remove(); // too large for this client: behave as if delivered
-                forget(d);
+                mirror.forget(d);
             }
         }
         drainQueue();
@@ -314,22 +305,10 @@ final class Session {
      */
     private void handOverSharedDeliveries() {
         List<Delivery> moving = new ArrayList<>();
-        for (Iterator<Delivery> it = inflight.all().iterator(); it.hasNext();) {
-            Delivery d = it.next();
-            if (d.sharedGroup != null && !d.released) {
-                moving.add(d);
-                it.remove();
-            }
-        }
-        for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
-            Delivery d = it.next();
-            if (d.sharedGroup != null) {
-                moving.add(d);
-                it.remove();
-            }
-        }
+        inflight.takeShared(moving);
+        queue.takeShared(moving);
         for (Delivery d : moving) {
-            forget(d);
+            mirror.forget(d);
             core.redeliverShared(d, this);
         }
     }
@@ -348,7 +327,7 @@ final class Session {
         congestion.queueLength(0);
         incomingQos2.clear();
         target.clear();
-        write(b -> b.removeSession(clientId));
+        mirror.write(b -> b.removeSession(clientId));
         mirror.persisted(false);
         writabilityChanged(true); // publishers held back for this session go on
     }
@@ -378,7 +357,7 @@ final class Session {
         }
         long now = System.currentTimeMillis();
         if (d.message.isExpired(now)) {
-            forget(d);
+            mirror.forget(d);
             return;
         }
         if (d.qos == 0) {
@@ -395,7 +374,7 @@ final class Session {
         } else if (expirySeconds != 0 || target.isSet()) {
             enqueue(d);
         } else {
-            forget(d);
+            mirror.forget(d);
         }
     }
 
@@ -434,7 +413,7 @@ final class Session {
                 return;
             }
             if (next.message.isExpired(now)) {
-                forget(queue.poll());
+                mirror.forget(queue.poll());
                 continue;
             }
             if (next.qos > 0 && inflight.full()) {
