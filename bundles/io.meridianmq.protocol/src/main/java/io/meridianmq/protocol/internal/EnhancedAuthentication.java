@@ -26,6 +26,8 @@ final class EnhancedAuthentication {
     private static final Logger LOG = LoggerFactory.getLogger(EnhancedAuthentication.class);
 
     private final MqttConnection connection;
+    /** The way from CONNECT to CONNACK this exchange is part of until the client is accepted. */
+    private final ConnectHandshake handshake;
     private final Broker broker;
     /** The method the client connected with; every AUTH must name it. */
     final String method;
@@ -36,8 +38,9 @@ final class EnhancedAuthentication {
     /** What the plugin sent with its success, for CONNACK. */
     private byte[] successData = new byte[0];
 
-    EnhancedAuthentication(MqttConnection connection, Broker broker, String method) {
+    EnhancedAuthentication(MqttConnection connection, ConnectHandshake handshake, Broker broker, String method) {
         this.connection = connection;
+        this.handshake = handshake;
         this.broker = broker;
         this.method = method;
     }
@@ -92,10 +95,10 @@ final class EnhancedAuthentication {
             return;
         }
         stepRunning = true;
-        connection.decidingBegins();
+        handshake.decidingBegins();
         exchange.step(data).whenComplete((step, failure) -> connection.onEventLoop(() -> {
             stepRunning = false;
-            connection.decidingEnds();
+            handshake.decidingEnds();
             if (connection.isClosed()) {
                 return;
             }
@@ -106,8 +109,8 @@ final class EnhancedAuthentication {
             }
             switch (s.kind()) {
                 case CONTINUE -> {
-                    if (connection.deadlinePassed() && !reauthenticating) {
-                        connection.authenticationTooSlow();
+                    if (handshake.deadlinePassed() && !reauthenticating) {
+                        handshake.authenticationTooSlow();
                         return;
                     }
                     send(MqttReasonCodes.Auth.CONTINUE_AUTHENTICATION, s.serverData());
@@ -123,7 +126,7 @@ final class EnhancedAuthentication {
         exchange = null;
         if (!reauthenticating) {
             successData = s.serverData();
-            connection.authenticated(method, s.identity());
+            handshake.authenticated(method, s.identity());
             return;
         }
         reauthenticating = false;
@@ -137,7 +140,7 @@ final class EnhancedAuthentication {
         if (reauthenticating) {
             connection.serverDisconnect(DisconnectReason.NOT_AUTHORIZED, why);
         } else {
-            connection.refuseLogin(why);
+            handshake.refuseLogin(why);
         }
     }
 

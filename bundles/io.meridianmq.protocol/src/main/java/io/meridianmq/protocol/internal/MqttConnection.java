@@ -2,18 +2,15 @@ package io.meridianmq.protocol.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.List;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.broker.ClientSession;
-import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.DisconnectReason;
-import io.meridianmq.broker.InboundPublish;
-import io.meridianmq.broker.TopicSubscription;
+import io.meridianmq.protocol.ListenerOptions;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,11 +39,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one MQTT 3.1, 3.1.1 or 5.0 connection: CONNECT first and once, then
- * packets mapped onto the broker core's {@link ClientSession}; the core reaches the client
- * through its {@link ClientPort}. Every method runs on the channel's event loop,
- * so no state here is locked. MQTT 5 specifics (properties, reason codes, topic aliases, flow
- * control, maximum packet size) stay in this class; the core sees one version-neutral model.
+ * The Netty handler and packet dispatch of one MQTT 3.1, 3.1.1 or 5.0 connection: CONNECT first
+ * and once, the way to CONNACK in its {@link ConnectHandshake}, then the accepted client's packets
+ * handed to {@link SessionPackets}; the core reaches the client through its {@link ClientPort}.
+ * Every method runs on the channel's event loop, so no state here is locked (the one exception,
+ * {@link #close}, moves onto it first). MQTT 5 specifics stay in this layer; the core sees one
+ * version-neutral model.
  *
  * <p>Whatever a client does wrong ends in a close (for MQTT 5 after a DISCONNECT or CONNACK with
  * the specification's reason code) and one log line naming the client and the reason; nothing
@@ -79,32 +77,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     // MQTT 5 connection state
     private boolean v5;
     private long connectSessionExpiry;
-    /** Topic aliases and the receive maximum of an MQTT 5 client (null for MQTT 3). */
-    private InboundFlow inboundFlow;
     private BrokerCapabilities capabilities = new BrokerCapabilities(2, true);
+    /** From CONNECT to the broker's answer (created with the channel). */
+    private ConnectHandshake handshake;
+    /** The accepted client's packets mapped onto its session (null before CONNACK). */
+    private SessionPackets packets;
 
-    /** MQTT 5 enhanced authentication, when the client asked for it (null otherwise). */
-    private EnhancedAuthentication authentication;
-    /**
-     * Whether the broker is deciding about this connection (authentication, a damped refusal):
-     * its answer is bounded by the plugins' timeouts, so connect_timeout waits for it. Event loop.
-     */
-    private int deciding;
-    /** connect_timeout passed while the broker was deciding: the client gets no further turn. Event loop. */
-    private boolean deadlinePassed;
-    /** What CONNECT asked for, kept while the AUTH exchange runs. */
-    private Runnable connectAfterAuthentication;
-    private ConnectRequest pendingRequest;
     /** Ends the connection when the client's credentials expire (unless it re-authenticates first). */
     private CredentialsExpiry credentialsExpiry;
 
-    private final java.util.concurrent.atomic.AtomicInteger connectedClients;
+    private final AtomicInteger connectedClients;
     private boolean counted;
 
-    private final io.meridianmq.protocol.ListenerOptions options;
+    private final ListenerOptions options;
 
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
-            java.util.concurrent.atomic.AtomicInteger connectedClients, io.meridianmq.protocol.ListenerOptions options) {
+            AtomicInteger connectedClients, ListenerOptions options) {
         this.options = options;
         this.broker = broker;
         this.listenerName = listenerName;
@@ -118,8 +106,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      * The client's address: from a PROXY protocol header when the listener uses one; 0.0.0.0:0
      * (address unknown) on a channel that is not a network socket.
      */
-    private InetSocketAddress remote() {
-        InetSocketAddress proxied = channel.attr(io.meridianmq.protocol.ListenerOptions.PROXIED_ADDRESS).get();
+    InetSocketAddress remote() {
+        InetSocketAddress proxied = channel.attr(ListenerOptions.PROXIED_ADDRESS).get();
         if (proxied != null) {
             return proxied;
         }
@@ -138,6 +126,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        handshake = new ConnectHandshake(this, channel, broker, listenerName, settings, options, connectedClients);
     }
 
     @Override
@@ -206,9 +195,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state == State.CONNECTED) {
                 serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
                         "keep-alive timeout (no packet within 1.5 times the keep alive)");
-            } else if (deciding > 0) {
+            } else if (handshake.deciding()) {
                 // the broker's answer (bounded by the plugins' timeouts) is on its way: wait for it
-                deadlinePassed = true;
+                handshake.deadlinePassedWhileDeciding();
             } else if (state == State.AWAITING_CONNECT) {
                 closeWithReason("no complete CONNECT within connect_timeout (" + settings.connectTimeoutSeconds()
                         + " s from accept)");
@@ -275,19 +264,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (type) {
-            case PUBLISH -> onPublish((MqttPublishMessage) message);
+            case PUBLISH -> packets.publish((MqttPublishMessage) message);
             case PUBACK -> session.acknowledge(packetId(message));
             case PUBREC -> session.received(packetId(message));
-            case PUBREL -> {
-                int id = packetId(message);
-                session.release(id, reason -> {
-                    inboundAcknowledged(id);
-                    channel.write(ack(MqttMessageType.PUBCOMP, id, reason));
-                });
-            }
+            case PUBREL -> packets.release(packetId(message));
             case PUBCOMP -> session.complete(packetId(message));
-            case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) message);
-            case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) message);
+            case SUBSCRIBE -> packets.subscribe((MqttSubscribeMessage) message);
+            case UNSUBSCRIBE -> packets.unsubscribe((MqttUnsubscribeMessage) message);
             case PINGREQ -> channel.write(ServerPackets.pingResp());
             case DISCONNECT -> onDisconnect(message);
             case AUTH -> onAuth(message);
@@ -300,69 +283,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         v5 = protocolLevel == 5;
         clientId = connect.payload().clientIdentifier();
         capabilities = broker.capabilities();
-        if (connectedClients.get() > settings.maxConnections() && settings.maxConnections() >= 0) {
-            refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
-                    "max_connections (" + settings.maxConnections() + ") reached");
-            return;
-        }
-        ConnectPacket c = ConnectPacket.read(connect, settings, capabilities, broker::enhancedAuthenticationAvailable);
-        if (c.refusal != null) {
-            if (c.refusal.violation()) {
-                protocolViolation(c.refusal.reason());
-            } else {
-                refuseConnect(c.refusal.code(), c.refusal.reason());
-            }
-            return;
-        }
-        ClientPort port = new ClientPort(channel, v5, c.clientMaxPacketSize, this::who, this::serverDisconnect);
-        connectSessionExpiry = c.sessionExpiry;
-        if (v5) {
-            inboundFlow = new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum());
-        }
-        String username = c.username;
-        byte[] password = c.password;
-        X509Certificate certificate = ClientCertificates.verified(channel);
-        String certificateIdentity = null;
-        if (options.identityAsUsername() || options.subjectAsUsername()) {
-            certificateIdentity = ClientCertificates.identity(certificate, options.subjectAsUsername());
-            if (certificateIdentity == null) {
-                refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                        "no client certificate, but this listener takes the user name from it");
-                return;
-            }
-            username = certificateIdentity;
-            password = null;
-        }
-        ConnectRequest request = new ConnectRequest(clientId, connect.variableHeader().isCleanSession(), c.keepAlive,
-                username, password, c.will, remote(), listenerName, protocolLevel, c.sessionExpiry, c.receiveMaximum);
-        if (certificate != null) {
-            request = request.withClientCertificate(certificate);
-        }
-        if (certificateIdentity != null) {
-            request = request.authenticated("x509", certificateIdentity); // the TLS handshake proved it
-        }
-        pendingRequest = request;
-        connectAfterAuthentication = () -> {
-            state = State.CONNECTING;
-            deciding++;
-            broker.connect(pendingRequest, port).whenComplete((result, failure) -> onEventLoop(() -> {
-                deciding--;
-                onConnectResult(result, failure, c);
-            }));
-        };
-        if (c.authMethod != null) {
-            state = State.AUTHENTICATING;
-            authentication = new EnhancedAuthentication(this, broker, c.authMethod);
-            if (!authentication.begin(new ConnectingClient(clientId, remote(), listenerName, protocolLevel, username,
-                    certificate), c.authData)) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
-                        "authentication method '" + c.authMethod + "' is not available");
-            }
-        } else {
-            connectAfterAuthentication.run();
-        }
+        handshake.begin(connect, capabilities);
     }
 
     void onEventLoop(Runnable r) {
@@ -375,46 +296,33 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** AUTH from the client: the next step of the exchange, or the start of a re-authentication. */
     private void onAuth(MqttMessage message) {
+        EnhancedAuthentication authentication = handshake.authentication();
         if (!v5 || authentication == null) {
             protocolViolation(v5 ? "sent AUTH but connected without an authentication method"
                     : "sent AUTH outside MQTT 5");
             return;
         }
-        authentication.onAuth(message, state == State.CONNECTED, new ConnectingClient(clientId, remote(),
-                listenerName, protocolLevel, pendingRequest.username(), ClientCertificates.verified(channel)));
+        authentication.onAuth(message, state == State.CONNECTED, handshake.client(clientId));
     }
 
-    // ---- what the enhanced authentication exchange asks of its connection ----
+    // ---- what the handshake and the enhanced authentication exchange ask of their connection ----
 
     boolean isClosed() {
         return state == State.CLOSED;
     }
 
-    boolean deadlinePassed() {
-        return deadlinePassed;
+    /** The CONNECT asked for enhanced authentication: only AUTH is taken until it ends. */
+    void authenticating() {
+        state = State.AUTHENTICATING;
     }
 
-    void decidingBegins() {
-        deciding++;
-    }
-
-    void decidingEnds() {
-        deciding--;
+    /** The broker decides on the CONNECT: packets that come meanwhile are held for after CONNACK. */
+    void connecting() {
+        state = State.CONNECTING;
     }
 
     void writeAndFlush(MqttMessage message) {
         channel.writeAndFlush(message);
-    }
-
-    void authenticationTooSlow() {
-        closeWithReason("not accepted within connect_timeout (" + settings.connectTimeoutSeconds()
-                + " s from accept): the AUTH exchange was still going on");
-    }
-
-    /** The exchange that began with CONNECT succeeded: the broker decides on the connection now. */
-    void authenticated(String method, io.meridianmq.sdk.auth.Identity identity) {
-        pendingRequest = pendingRequest.authenticated(method, identity);
-        connectAfterAuthentication.run();
     }
 
     /** A re-authentication succeeded: the session goes on as the new identity, with its credentials' expiry. */
@@ -424,37 +332,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         return now;
     }
 
-    /** The exchange that began with CONNECT failed: counted with the other failed logins, and answered as slowly. */
-    void refuseLogin(String why) {
-        deciding++;
-        broker.enhancedAuthenticationFailed(pendingRequest, why).whenComplete((v, e) -> onEventLoop(() -> {
-            deciding--;
-            if (state != State.CLOSED) {
-                refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why, "not authorized");
-            }
-        }));
-    }
-
-    private void onConnectResult(ConnectResult result, Throwable failure, ConnectPacket connect) {
+    /** The broker accepted the client: CONNACK, keep alive, and the packets held meanwhile. */
+    void accepted(ConnectResult result, ConnectPacket connect, MqttProperties connAckProperties) {
         int keepAlive = connect.keepAlive;
-        if (failure != null) {
-            LOG.error("Connecting client {} failed inside the broker", who(), failure);
-            refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "internal error");
-            return;
-        }
-        if (!result.accepted()) {
-            refuseConnect(ServerPackets.returnCode(result.code(), v5), result.reason() != null ? result.reason() : result.code().name(),
-                    result.clientReason());
-            return;
-        }
         session = result.session();
         clientId = result.clientId();
-        if (state == State.CLOSED) {
-            // the client went away while we were authenticating it
-            session.disconnected(true);
-            return;
-        }
+        connectSessionExpiry = connect.sessionExpiry;
+        packets = new SessionPackets(this, channel, session, v5, capabilities,
+                v5 ? new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum()) : null);
         state = State.CONNECTED;
         channel.pipeline().remove(IDLE_HANDLER);
         if (channel.pipeline().get(FRAMER) instanceof PacketFramer framer) {
@@ -465,12 +350,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             channel.pipeline().addFirst(IDLE_HANDLER,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        MqttProperties props = !v5 ? MqttProperties.NO_PROPERTIES
-                : connect.acceptedProperties(clientId, settings, capabilities,
-                        authentication == null ? null : authentication.method,
-                        authentication == null ? new byte[0] : authentication.successData());
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
-                props));
+                connAckProperties));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
         LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), ConnectPacket.protocolName(protocolLevel),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
@@ -497,75 +378,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             credentialsExpiry = new CredentialsExpiry(channel.eventLoop(), until -> {
                 if (state == State.CONNECTED) {
                     serverDisconnect(DisconnectReason.MAXIMUM_CONNECT_TIME, "credentials expired at " + until
-                            + (v5 && authentication != null ? " and the client did not re-authenticate" : ""));
+                            + (v5 && handshake.authentication() != null ? " and the client did not re-authenticate" : ""));
                 }
             });
         }
         credentialsExpiry.watch(client);
-    }
-
-    private void onPublish(MqttPublishMessage publish) {
-        PublishPacket.Read read;
-        try {
-            read = PublishPacket.read(publish, capabilities, inboundFlow);
-        } catch (PacketRuleViolation v) {
-            serverDisconnect(v.reason, v.getMessage());
-            return;
-        }
-        InboundPublish inbound = read.publish();
-        int qos = inbound.qos();
-        int packetId = inbound.packetId();
-        if (read.payloadFormatInvalid()) {
-            int invalid = MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID.byteValue() & 0xFF;
-            LOG.info("Client {}: PUBLISH to '{}' marked UTF-8 but its payload is not; refused (0x{})", who(),
-                    inbound.topic(), Integer.toHexString(invalid));
-            if (qos > 0) {
-                channel.write(ack(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, invalid));
-            }
-            return;
-        }
-        session.publish(inbound, reason -> {
-            if (qos == 1) {
-                inboundAcknowledged(packetId);
-                channel.write(ack(MqttMessageType.PUBACK, packetId, reason));
-            } else if (qos == 2) {
-                channel.write(ack(MqttMessageType.PUBREC, packetId, reason));
-                if (reason >= (MqttReasonCodes.PubRec.UNSPECIFIED_ERROR.byteValue() & 0xFF)) {
-                    inboundAcknowledged(packetId); // an error PUBREC ends the exchange
-                }
-            }
-        });
-    }
-
-    private void onSubscribe(MqttSubscribeMessage subscribe) {
-        int packetId = subscribe.variableHeader().messageId();
-        List<TopicSubscription> wanted;
-        try {
-            wanted = SubscribePacket.read(subscribe, v5);
-        } catch (PacketRuleViolation v) {
-            serverDisconnect(v.reason, v.getMessage());
-            return;
-        }
-        session.subscribe(wanted, granted -> {
-            if (!v5) {
-                for (int i = 0; i < granted.length; i++) {
-                    if (granted[i] >= 0x80) {
-                        granted[i] = 0x80; // MQTT 3 has one failure code
-                    }
-                }
-            }
-            channel.write(ServerPackets.subAck(packetId, granted));
-        });
-    }
-
-    private void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
-        List<String> filters = unsubscribe.payload().topics();
-        if (filters.isEmpty()) {
-            protocolViolation("sent an UNSUBSCRIBE without topic filters");
-            return;
-        }
-        int packetId = unsubscribe.variableHeader().messageId();
-        session.unsubscribe(List.copyOf(filters), reasons -> channel.write(ServerPackets.unsubAck(packetId, reasons, v5)));
     }
 
     private void onDisconnect(MqttMessage message) {
@@ -589,25 +406,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    private MqttMessage ack(MqttMessageType type, int packetId, int reason) {
-        return ServerPackets.ack(type, packetId, reason, v5);
-    }
-
-    /** A QoS 1/2 exchange from the client ended (PUBACK, PUBCOMP or an error PUBREC sent). */
-    private void inboundAcknowledged(int packetId) {
-        if (inboundFlow != null) {
-            inboundFlow.acknowledged(packetId);
-        }
-    }
-
     // ---- ending connections ----
 
-    private void refuseConnect(MqttConnectReturnCode code, String reason) {
+    void refuseConnect(MqttConnectReturnCode code, String reason) {
         refuseConnect(code, reason, reason);
     }
 
     /** Refuses the CONNECT: {@code reason} goes to the log, {@code told} to the client. */
-    private void refuseConnect(MqttConnectReturnCode code, String reason, String told) {
+    void refuseConnect(MqttConnectReturnCode code, String reason, String told) {
         LOG.warn("Connection of client {} refused: {} (CONNACK return code {})", who(), reason,
                 String.format("0x%02X", code.byteValue() & 0xFF));
         closeReason = reason;
@@ -649,7 +455,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void closeWithReason(String reason) {
+    void closeWithReason(String reason) {
         serverDisconnect(DisconnectReason.PROTOCOL_ERROR, reason);
     }
 
