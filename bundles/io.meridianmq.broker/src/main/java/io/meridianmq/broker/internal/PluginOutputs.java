@@ -93,7 +93,11 @@ final class PluginOutputs {
         }
     }
 
-    /** A PUBLISH being intercepted; plugins change it in place. */
+    /**
+     * A PUBLISH being intercepted. Each plugin's output holds its own copy, whose setters go
+     * through that output's guard: a plugin's late change after its call ended (or after its
+     * fallback was applied) is refused, and never reaches a message the broker already routes.
+     */
     static final class Publish implements ModifiablePublish {
         String topic;
         byte[] payload;
@@ -103,8 +107,16 @@ final class PluginOutputs {
         String contentType;
         final List<UserProperty> userProperties;
         final PublishProperties original;
+        /** The output whose plugin may change this copy, or null for the message as the client sent it. */
+        private final PluginOutput owner;
 
         Publish(String topic, byte[] payload, int qos, boolean retain, long messageExpiry, PublishProperties properties) {
+            this(topic, payload, qos, retain, messageExpiry, properties, null);
+        }
+
+        private Publish(String topic, byte[] payload, int qos, boolean retain, long messageExpiry,
+                PublishProperties properties, PluginOutput owner) {
+            this.owner = owner;
             this.topic = topic;
             this.payload = payload;
             this.qos = qos;
@@ -116,9 +128,21 @@ final class PluginOutputs {
         }
 
         Publish copy() {
-            Publish p = new Publish(topic, payload, qos, retain, messageExpiry == null ? -1 : messageExpiry,
-                    properties());
-            return p;
+            return copyFor(null);
+        }
+
+        /** A copy that {@code output}'s plugin changes, each change through the output's guard. */
+        Publish copyFor(PluginOutput output) {
+            return new Publish(topic, payload, qos, retain, messageExpiry == null ? -1 : messageExpiry,
+                    properties(), output);
+        }
+
+        private void change(Runnable change) {
+            if (owner == null) {
+                change.run();
+            } else {
+                owner.write(change);
+            }
         }
 
         void restore(Publish from) {
@@ -147,7 +171,7 @@ final class PluginOutputs {
             if (!Topics.isValidTopicName(Objects.requireNonNull(t, "topic"))) {
                 throw new IllegalArgumentException("not a valid topic name: '" + t + "'");
             }
-            topic = t;
+            change(() -> topic = t);
         }
 
         @Override
@@ -157,7 +181,8 @@ final class PluginOutputs {
 
         @Override
         public void setPayload(byte[] p) {
-            payload = Objects.requireNonNull(p, "payload").clone();
+            byte[] copy = Objects.requireNonNull(p, "payload").clone();
+            change(() -> payload = copy);
         }
 
         @Override
@@ -170,7 +195,7 @@ final class PluginOutputs {
             if (q < 0 || q > 2) {
                 throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + q);
             }
-            qos = q;
+            change(() -> qos = q);
         }
 
         @Override
@@ -180,7 +205,7 @@ final class PluginOutputs {
 
         @Override
         public void setRetain(boolean r) {
-            retain = r;
+            change(() -> retain = r);
         }
 
         @Override
@@ -190,7 +215,7 @@ final class PluginOutputs {
 
         @Override
         public void setMessageExpiry(Long seconds) {
-            messageExpiry = seconds;
+            change(() -> messageExpiry = seconds);
         }
 
         @Override
@@ -200,11 +225,13 @@ final class PluginOutputs {
 
         @Override
         public void setContentType(String type) {
-            contentType = type;
+            change(() -> contentType = type);
         }
 
         @Override
         public List<UserProperty> userProperties() {
+            // the live list: a plugin edits it during its call (the SDK says so); a late edit
+            // after a fallback is undone by nothing, so the list is copied when routed
             return userProperties;
         }
     }
@@ -216,82 +243,15 @@ final class PluginOutputs {
         private final String failure;
         volatile String dropReason;
 
-        PublishOutput(Publish publish, String failure) {
-            this.publish = publish;
-            this.before = publish.copy();
+        PublishOutput(Publish input, String failure) {
+            this.publish = input.copyFor(this);
+            this.before = input;
             this.failure = failure;
         }
 
-        /** The message as this output's plugin sees it: its changes stop when its call ends. */
+        /** The message as this output's plugin sees it: its own copy, whose changes stop when its call ends. */
         public ModifiablePublish publish() {
-            return new ModifiablePublish() {
-                @Override
-                public String topic() {
-                    return publish.topic();
-                }
-
-                @Override
-                public void setTopic(String topic) {
-                    write(() -> publish.setTopic(topic));
-                }
-
-                @Override
-                public byte[] payload() {
-                    return publish.payload();
-                }
-
-                @Override
-                public void setPayload(byte[] payload) {
-                    write(() -> publish.setPayload(payload));
-                }
-
-                @Override
-                public int qos() {
-                    return publish.qos();
-                }
-
-                @Override
-                public void setQos(int qos) {
-                    write(() -> publish.setQos(qos));
-                }
-
-                @Override
-                public boolean retain() {
-                    return publish.retain();
-                }
-
-                @Override
-                public void setRetain(boolean retain) {
-                    write(() -> publish.setRetain(retain));
-                }
-
-                @Override
-                public Optional<Long> messageExpiry() {
-                    return publish.messageExpiry();
-                }
-
-                @Override
-                public void setMessageExpiry(Long seconds) {
-                    write(() -> publish.setMessageExpiry(seconds));
-                }
-
-                @Override
-                public Optional<String> contentType() {
-                    return publish.contentType();
-                }
-
-                @Override
-                public void setContentType(String type) {
-                    write(() -> publish.setContentType(type));
-                }
-
-                @Override
-                public List<UserProperty> userProperties() {
-                    // the live list: a plugin edits it during its call (the SDK says so); a late
-                    // edit after a fallback is undone by nothing, so the list is copied when routed
-                    return publish.userProperties();
-                }
-            };
+            return publish;
         }
 
         public void drop(String reason) {

@@ -11,7 +11,6 @@ import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.SessionStore;
-import io.meridianmq.storage.StoredSubscription;
 
 
 /**
@@ -19,7 +18,8 @@ import io.meridianmq.storage.StoredSubscription;
  * in-flight window or queued, authorized again when it leaves the queue, and forgotten when
  * acknowledged; the session attaches to a connection, detaches, expires and is restored from
  * the store. Its state lives in its parts: {@link SessionSubscriptions}, {@link InflightWindow},
- * {@link OutboundQueue}, {@link IncomingQos2}, {@link SessionTimers}, {@link StoreMirror}.
+ * {@link OutboundQueue}, {@link IncomingQos2}, {@link SessionTimers}, {@link StoreMirror} and
+ * {@link SessionPersistence}.
  *
  * <p>Single writer: all state is changed by tasks run one at a time from this session's mailbox
  * ({@link #submit}), on the connection's event loop while connected and on an offline executor
@@ -73,6 +73,7 @@ final class Session {
     private final OutboundInterception interception;
     private final QueuedDeliveryCheck queuedCheck;
     private final OutboundExchange exchange;
+    private final SessionPersistence persistence;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
@@ -89,6 +90,8 @@ final class Session {
         this.interception = new OutboundInterception(this, core, mirror);
         this.queuedCheck = new QueuedDeliveryCheck(this, core, queue, mirror);
         this.exchange = new OutboundExchange(this, core, inflight, mirror, target, this::drainQueue);
+        this.persistence = new SessionPersistence(this, core.durable(), mirror, subscriptions, inflight, queue,
+                incomingQos2, timers);
     }
 
     /** A copy of the subscriptions (filter, with its shared group, to QoS) that other threads may read. */
@@ -110,68 +113,9 @@ final class Session {
         mirror.retire();
     }
 
-    /** Brings the stored state in line with the session expiry: persistent when it outlives its connection. */
-    private void syncPersistence(long disconnectedAtMillis) {
-        boolean wanted = core.durable() && expirySeconds != 0;
-        if (wanted && !mirror.persisted()) {
-            mirror.persisted(true);
-            mirror.write(b -> {
-                b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey);
-                subscriptions.all().forEach(s -> b.putSubscription(clientId, StoreMirror.stored(s)));
-                for (Delivery d : inflight.all()) {
-                    mirror.storeInto(b, d);
-                }
-                for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
-                    mirror.storeInto(b, it.next());
-                }
-                incomingQos2.storeInto(b);
-            });
-        } else if (wanted) {
-            mirror.write(b -> b.putSession(clientId, expirySeconds, disconnectedAtMillis, ownerKey));
-        } else if (mirror.persisted()) {
-            queue.dropPaged();
-            mirror.write(b -> b.removeSession(clientId));
-            mirror.persisted(false);
-            inflight.all().forEach(d -> d.sequence = 0);
-            queue.inHeap().forEachRemaining(d -> d.sequence = 0);
-        }
-    }
-
     /** Rebuilds the session from the store when the broker starts; it begins offline. */
     void restore(RecoveredSession r, long nowMillis) {
-        mirror.persisted(true);
-        for (StoredSubscription s : r.subscriptions()) {
-            Subscription subscription = new Subscription(this, s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
-                    s.subscriptionId(), s.shareName());
-            subscriptions.restore(subscription);
-        }
-        subscriptions.takeSnapshot();
-        r.messages().forEach((sequence, m) -> {
-            Delivery d = Delivery.restored(sequence, m);
-            if (m.packetId() != 0) {
-                // QoS 2 already sent: it keeps its packet id so the client can tell it is a resend
-                d.packetId = m.packetId();
-                d.released = m.released();
-                if (inflight.restore(d)) {
-                    return;
-                }
-                d.packetId = 0;
-                d.released = false;
-            }
-            queue.restore(d);
-        });
-        incomingQos2.restore(r.incomingQos2());
-        long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();
-        if (r.disconnectedAtMillis() == 0) {
-            mirror.write(b -> b.putSession(clientId, expirySeconds, disconnectedAt, ownerKey));
-        }
-        if (r.will() != null) {
-            timers.restoreWill(r.will(), nowMillis);
-        }
-        if (expirySeconds != ConnectRequest.NEVER_EXPIRES) {
-            long left = disconnectedAt + expirySeconds * 1000L - nowMillis;
-            timers.expireAfter(Math.max(0, left), TimeUnit.MILLISECONDS);
-        }
+        persistence.restore(r, expirySeconds, nowMillis);
     }
 
     /** Runs {@code task} on this session's thread, after the tasks submitted before it. */
@@ -257,7 +201,7 @@ final class Session {
         connectionEpoch++;
         target.set(connection);
         online = true;
-        syncPersistence(0);
+        persistence.sync(expirySeconds, 0);
         inflight.resize(receiveMaximum, core.settings().maxInflightMessages());
         long now = System.currentTimeMillis();
         for (Iterator<Delivery> it = inflight.all().iterator(); it.hasNext();) {
@@ -292,7 +236,7 @@ final class Session {
             discard(); // the registry already forgot it (SessionRegistry.detach)
             return;
         }
-        syncPersistence(System.currentTimeMillis());
+        persistence.sync(expirySeconds, System.currentTimeMillis());
         if (expiry != ConnectRequest.NEVER_EXPIRES) {
             timers.expireAfter(expiry, TimeUnit.SECONDS);
         }
