@@ -208,6 +208,12 @@ abstract class BrokerUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
+        String jfrDirectory = System.getProperty("bench.jfr");
+        if (process != null && jfrDirectory != null && jvm()) {
+            // a flight recording the broker was started with (-XX:StartFlightRecording in bench.meridian.jvm)
+            BenchmarkMain.report("%s: %s", name,
+                    jcmd("JFR.dump filename=" + Paths.get(jfrDirectory, name + "-" + server().pid() + ".jfr")).trim());
+        }
         if (process != null) {
             List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
             process.destroy();
