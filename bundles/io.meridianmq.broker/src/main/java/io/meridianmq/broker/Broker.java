@@ -30,6 +30,13 @@ public interface Broker {
     java.util.List<PluginState> plugins();
 
     /**
+     * The core's counters and gauges (messages, sessions, subscriptions, drops, plugins).
+     *
+     * @since 0.3
+     */
+    BrokerStatistics statistics();
+
+    /**
      * Completes once the broker takes clients: the container has started every bundle it starts
      * at boot (the security plugins among them), so that a client let in is judged by all of
      * them. The transport opens no listener before.
@@ -58,9 +65,13 @@ public interface Broker {
             io.meridianmq.sdk.client.ClientInfo client);
 
     /**
-     * An MQTT 5 enhanced authentication exchange for {@code request} failed: counted with the
-     * other failed logins (per address and user name) and reported to the audit plugins. The
-     * refusal is to be sent when the answer completes (later after repeated failures).
+     * An MQTT 5 enhanced authentication exchange for {@code request} (with {@code method})
+     * failed: counted with the other failed logins (per address and user name, and by method)
+     * and reported to the audit plugins. The refusal is to be sent when the answer completes
+     * (later after repeated failures).
+     *
+     * @since 0.3 (with {@code method})
      */
-    java.util.concurrent.CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason);
+    java.util.concurrent.CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String method,
+            String reason);
 }

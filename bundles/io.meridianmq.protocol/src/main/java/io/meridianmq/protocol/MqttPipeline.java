@@ -62,4 +62,11 @@ public interface MqttPipeline {
      * @since 0.3
      */
     CompletionStage<Void> authenticationInPlace();
+
+    /**
+     * Connections, CONNECT outcomes, disconnects and unwritten messages, for metrics.
+     *
+     * @since 0.4
+     */
+    ConnectionStatistics statistics();
 }

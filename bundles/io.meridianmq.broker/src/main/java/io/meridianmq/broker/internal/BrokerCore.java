@@ -12,6 +12,8 @@ import java.util.concurrent.CompletionStage;
 
 import io.meridianmq.broker.AuthenticationExchange;
 import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.BrokerStatistics;
+import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
@@ -80,6 +82,7 @@ public class BrokerCore implements Broker {
     private volatile CoreParts core;
     private ConnectFlow connects;
     private PluginServices services;
+    private volatile BrokerStatistics statistics;
     private BundleContext bundleContext;
     private ServiceRegistration<BrokerServices> servicesRegistration;
     /** Whether the container's boot is done; replaced at activation in a framework. */
@@ -135,9 +138,10 @@ public class BrokerCore implements Broker {
     void activate(Map<String, Object> config) {
         BrokerSettings settings = BrokerSettings.from(config, BrokerSettings.DEFAULTS);
         CoreParts parts = new CoreParts(settings, store, retained, plugins, events, metrics, newThreads());
-        plugins.start(new PluginInvoker(parts.threads.timers(), pluginCallTimeout));
+        plugins.start(new PluginInvoker(parts.threads.timers(), pluginCallTimeout, plugins.figures));
         connects = new ConnectFlow(parts);
         services = new PluginServices(parts);
+        statistics = new CoreStatistics(parts, connects);
         parts.retained.start(metrics);
         events.start();
         core = parts;
@@ -151,7 +155,7 @@ public class BrokerCore implements Broker {
             metrics.gauge("broker.clients.connected",
                     () -> registry.sessions().stream().filter(x -> x.owner != null).count());
             metrics.gauge("broker.sessions", registry::size);
-            metrics.gauge("broker.messages.dropped", parts.router::droppedMessages);
+            metrics.gauge("broker.messages.dropped", this::droppedMessages);
             metrics.gauge("broker.authentication.failures", connects::failedLogins);
             metrics.gauge("broker.plugins.failed_closed", plugins::failedClosedCount);
         }
@@ -203,8 +207,8 @@ public class BrokerCore implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason) {
-        return connects.enhancedAuthenticationFailed(request, reason);
+    public CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String method, String reason) {
+        return connects.enhancedAuthenticationFailed(request, method, reason);
     }
 
     @Override
@@ -248,6 +252,11 @@ public class BrokerCore implements Broker {
     }
 
     @Override
+    public BrokerStatistics statistics() {
+        return statistics;
+    }
+
+    @Override
     public List<PluginState> plugins() {
         List<PluginState> all = plugins.describe();
         events.listeners.describe("event listener", all);
@@ -266,7 +275,8 @@ public class BrokerCore implements Broker {
     }
 
     long droppedMessages() {
-        return core.router.droppedMessages();
+        // what the queues lost: full, or a shared message with no member left to take it
+        return core.traffic.droppedFor(DropReason.QUEUE_FULL) + core.traffic.droppedFor(DropReason.NO_SUBSCRIBER_LEFT);
     }
 
     int sessionCount() {

@@ -8,6 +8,7 @@ import java.util.function.IntConsumer;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ClientSession;
+import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
@@ -100,6 +101,7 @@ final class ClientSessionHandle implements ClientSession {
 
     @Override
     public void publish(InboundPublish publish, IntConsumer onAccepted) {
+        core.traffic.received(publish.qos(), publish.payload().length);
         boolean authorize = core.plugins.hasAuthorizers();
         boolean intercept = core.plugins.hasInboundInterceptors();
         if (!authorize && !intercept && tail.isDone()) {
@@ -114,6 +116,7 @@ final class ClientSessionHandle implements ClientSession {
                     if (decision != null && decision.verdict != PluginOutputs.Verdict.ALLOW) {
                         LOG.info("Client {}: PUBLISH to '{}' denied by authorization{}; dropped", identity,
                                 publish.topic(), decision.reason == null ? "" : " (" + decision.reason + ")");
+                        core.traffic.dropped(DropReason.NOT_AUTHORIZED);
                         submitPublish(publish, onAccepted, NOT_AUTHORIZED);
                         return DONE;
                     }
@@ -125,7 +128,8 @@ final class ClientSessionHandle implements ClientSession {
                             publish.qos(), publish.retain(), publish.messageExpirySeconds(), publish.properties());
                     return core.plugins.interceptInbound(identity, modifiable).thenAccept(out -> {
                         if (out.dropReason != null) {
-                            core.events.messageDropped(identity, publish.topic(), "dropped by a plugin: " + out.dropReason);
+                            core.dropped(identity, publish.topic(), DropReason.PLUGIN_DROPPED,
+                                    "dropped by a plugin: " + out.dropReason);
                             submitPublish(publish, onAccepted, IMPLEMENTATION_SPECIFIC_ERROR);
                             return;
                         }
@@ -170,7 +174,7 @@ final class ClientSessionHandle implements ClientSession {
                     // 3.1.1 has no negative PUBACK: acknowledged and dropped, as for a denied PUBLISH
                     core.limits.refused(over.startsWith("retained") ? "retained" : "topic", identity.clientId(),
                             "PUBLISH to '" + abbreviated(publish.topic()) + "' refused (0x97): " + over);
-                    core.events.messageDropped(identity, publish.topic(), over);
+                    core.dropped(identity, publish.topic(), DropReason.QUOTA_EXCEEDED, over);
                     reason = QUOTA_EXCEEDED;
                 }
             }

@@ -72,6 +72,11 @@ final class Congestion {
         }
     }
 
+    /** The queue's length as last published; any thread. */
+    int queueLength() {
+        return queueLength;
+    }
+
     /** The session's queue grew to {@code length} (nobody to relieve). Session thread. */
     void queueGrew(int length) {
         queueLength = length;

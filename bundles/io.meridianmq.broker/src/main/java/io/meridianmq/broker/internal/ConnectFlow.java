@@ -29,6 +29,8 @@ final class ConnectFlow {
 
     private final CoreParts core;
     private final FailedLogins failedLogins = new FailedLogins();
+    /** Failed logins by method: password (CONNECT's credentials), anonymous, or an enhanced method. */
+    private final LabelledCounts failuresByMethod = new LabelledCounts();
 
     ConnectFlow(CoreParts core) {
         this.core = core;
@@ -36,6 +38,10 @@ final class ConnectFlow {
 
     long failedLogins() {
         return failedLogins.total();
+    }
+
+    java.util.Map<String, Long> failuresByMethod() {
+        return failuresByMethod.snapshot();
     }
 
     CompletionStage<ConnectResult> connect(ConnectRequest request, ClientConnection connection) {
@@ -64,6 +70,8 @@ final class ConnectFlow {
                 String reason = result.reason != null ? result.reason : "no authenticator accepted the client";
                 // the client learns only the code: "unknown user" and "wrong password" look alike
                 String told = request.username() == null ? "not authorized" : "bad user name or password";
+                failuresByMethod.increment(request.username() == null && request.password() == null ? "anonymous"
+                        : "password");
                 return refused(identity, request.username(), reason)
                         .thenApply(v -> ConnectResult.refused(code, finalClientId, reason, told));
             }
@@ -126,7 +134,8 @@ final class ConnectFlow {
     }
 
     /** An enhanced authentication exchange failed: counted and damped as any failed login. */
-    CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason) {
+    CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String method, String reason) {
+        failuresByMethod.increment(method);
         return refused(identity(request, request.clientId()), request.username(), reason);
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.sdk.client.ClientInfo;
 import io.meridianmq.storage.SessionStore;
@@ -33,6 +34,7 @@ final class CoreParts implements SessionContext {
     final WillPublisher wills;
     final StateLimits limits;
     final SessionRegistry registry;
+    final Traffic traffic = new Traffic();
     private volatile BrokerSettings settings;
 
     CoreParts(BrokerSettings settings, SessionStore store, io.meridianmq.storage.RetainedMessageStore retainedStore,
@@ -45,7 +47,7 @@ final class CoreParts implements SessionContext {
         this.threads = threads;
         this.routes = new SubscriptionTree();
         this.retained = new RetainedMessages(retainedStore, threads);
-        this.router = new Router(routes, retained, threads, sequences);
+        this.router = new Router(routes, retained, threads, sequences, traffic);
         this.wills = new WillPublisher(plugins, router);
         this.limits = new StateLimits(this::settings, retained, metrics);
         this.registry = new LocalSessionRegistry(this);
@@ -115,7 +117,7 @@ final class CoreParts implements SessionContext {
     @Override
     public CompletionStage<PluginOutputs.Authorization> authorizeDelivery(ClientInfo subscriber, String topic,
             int qos) {
-        return plugins.authorizeSubscribe(subscriber, topic, qos);
+        return plugins.authorizeDelivery(subscriber, topic, qos);
     }
 
     @Override
@@ -130,15 +132,15 @@ final class CoreParts implements SessionContext {
     }
 
     @Override
-    public void dropped(ClientIdentity who, String topic, String why) {
-        router.countDropped();
+    public void dropped(ClientIdentity who, String topic, DropReason reason, String why) {
+        traffic.dropped(reason);
         if (who != null) {
             events.messageDropped(who, topic, why);
         }
     }
 
     @Override
-    public void notSent(ClientIdentity who, String topic, String why) {
-        events.messageDropped(who, topic, why);
+    public Traffic traffic() {
+        return traffic;
     }
 }

@@ -12,8 +12,13 @@ import io.meridianmq.broker.OutboundPublish;
  */
 final class DeliveryTarget {
 
+    private final Traffic traffic;
     private ClientConnection connection;
     private boolean unflushed;
+
+    DeliveryTarget(Traffic traffic) {
+        this.traffic = traffic;
+    }
 
     /** The connection now, or null; to tell later whether it is still the same one. */
     ClientConnection connection() {
@@ -40,7 +45,11 @@ final class DeliveryTarget {
     /** Writes {@code publish}; false when the client cannot take it (larger than its maximum packet size). */
     boolean send(OutboundPublish publish) {
         unflushed = true;
-        return connection.sendPublish(publish);
+        boolean sent = connection.sendPublish(publish);
+        if (sent) {
+            traffic.sent(publish.qos(), publish.payload().length);
+        }
+        return sent;
     }
 
     void sendPubrel(int packetId) {

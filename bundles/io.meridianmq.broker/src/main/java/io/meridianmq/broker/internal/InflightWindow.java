@@ -23,6 +23,10 @@ final class InflightWindow {
         window = Math.max(1, Math.min(brokerMaximum, receiveMaximum));
     }
 
+    int size() {
+        return sent.size();
+    }
+
     boolean full() {
         return sent.size() >= window;
     }

@@ -1,5 +1,7 @@
 package io.meridianmq.broker.internal;
 
+import io.meridianmq.broker.DropReason;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -37,7 +39,7 @@ final class OutboundInterception {
                 m.remainingExpirySeconds(System.currentTimeMillis()), m.properties());
         tail = tail.thenCompose(v -> core.interceptDelivery(who, copy)).thenAccept(out -> session.submit(() -> {
             if (out.dropReason != null) {
-                core.notSent(who, m.topic(), "dropped by a plugin: " + out.dropReason);
+                core.dropped(who, m.topic(), DropReason.PLUGIN_DROPPED, "dropped by a plugin: " + out.dropReason);
                 mirror.forget(d);
                 return;
             }

@@ -31,6 +31,8 @@ final class OutboundQueue {
     private final StoreMirror mirror;
     /** Told of every message dropped for want of room, with why (for events and metrics). */
     private final BiConsumer<Delivery, String> onDrop;
+    /** Told of every expired message taken out to make room (counted, not reported one by one). */
+    private final Runnable onExpired;
 
     // the deques start small (they double as they fill): most sessions queue nothing most of the
     // time, and an idle connection should cost little memory
@@ -42,10 +44,11 @@ final class OutboundQueue {
     private boolean pagingIn;
     private long dropped;
 
-    OutboundQueue(String clientId, StoreMirror mirror, BiConsumer<Delivery, String> onDrop) {
+    OutboundQueue(String clientId, StoreMirror mirror, BiConsumer<Delivery, String> onDrop, Runnable onExpired) {
         this.clientId = clientId;
         this.mirror = mirror;
         this.onDrop = onDrop;
+        this.onExpired = onExpired;
     }
 
     /** Heap and disk together. */
@@ -207,6 +210,7 @@ final class OutboundQueue {
             if (d.message.isExpired(now)) {
                 it.remove();
                 mirror.forget(d);
+                onExpired.run();
                 removed = true;
             }
         }

@@ -25,6 +25,8 @@ final class Plugin<T> {
      */
     final boolean inline;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** Its call figures, found by name on its first call (any thread; set once, to the same object). */
+    volatile PluginFigures.Calls figures;
     private volatile boolean disabled;
 
     Plugin(T service, String name, int ranking, long bundleId) {

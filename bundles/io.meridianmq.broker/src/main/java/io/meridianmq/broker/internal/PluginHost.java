@@ -46,6 +46,10 @@ final class PluginHost {
     final PluginChain<Authenticator> authenticators = new PluginChain<>();
     final PluginChain<EnhancedAuthenticator> enhancedAuthenticators = new PluginChain<>();
     final PluginChain<Authorizer> authorizers = new PluginChain<>();
+    /** What each plugin's calls cost, by plugin name (for metrics). */
+    final PluginFigures figures = new PluginFigures();
+    /** Authorization decisions that denied, by action (publish, subscribe). */
+    private final LabelledCounts denials = new LabelledCounts();
     final PluginChain<PublishInboundInterceptor> inboundInterceptors = new PluginChain<>();
     final PluginChain<PublishOutboundInterceptor> outboundInterceptors = new PluginChain<>();
     final PluginChain<SubscribeInterceptor> subscribeInterceptors = new PluginChain<>();
@@ -177,10 +181,20 @@ final class PluginHost {
             }
         };
         return PluginWalks.AUTHORIZE_PUBLISH.run(this, authorizers.all(), input, new PluginOutputs.Authorization(), input.client(),
-                stoppedAuthorizer());
+                stoppedAuthorizer()).thenApply(a -> countDenial("publish", a));
     }
 
     CompletionStage<PluginOutputs.Authorization> authorizeSubscribe(ClientInfo client, String filter, int qos) {
+        return authorizeFilter(client, filter, qos, "subscribe");
+    }
+
+    /** A message leaving a queue, authorized as a subscription of the receiver to its topic (counted as "deliver"). */
+    CompletionStage<PluginOutputs.Authorization> authorizeDelivery(ClientInfo subscriber, String topic, int qos) {
+        return authorizeFilter(subscriber, topic, qos, "deliver");
+    }
+
+    private CompletionStage<PluginOutputs.Authorization> authorizeFilter(ClientInfo client, String filter, int qos,
+            String action) {
         SubscribeAuthorizationInput input = new SubscribeAuthorizationInput() {
             @Override
             public ClientInfo client() {
@@ -198,7 +212,24 @@ final class PluginHost {
             }
         };
         return PluginWalks.AUTHORIZE_SUBSCRIBE.run(this, authorizers.all(), input, new PluginOutputs.Authorization(),
-                input.client(), stoppedAuthorizer());
+                input.client(), stoppedAuthorizer()).thenApply(a -> countDenial(action, a));
+    }
+
+    private PluginOutputs.Authorization countDenial(String action, PluginOutputs.Authorization decision) {
+        if (decision.verdict != PluginOutputs.Verdict.ALLOW) {
+            denials.increment(action);
+        }
+        return decision;
+    }
+
+    /** Authorization decisions that denied so far, by action. */
+    java.util.Map<String, Long> denials() {
+        return denials.snapshot();
+    }
+
+    /** Each plugin's call figures so far. */
+    java.util.List<io.meridianmq.broker.PluginCalls> calls() {
+        return figures.snapshot();
     }
 
     private String stoppedAuthorizer() {

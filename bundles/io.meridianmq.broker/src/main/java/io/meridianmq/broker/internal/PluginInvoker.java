@@ -31,8 +31,10 @@ final class PluginInvoker {
     private final ExecutorService pool;
     private final ScheduledExecutorService timers;
     private final Duration callTimeout;
+    private final PluginFigures figures;
 
-    PluginInvoker(ScheduledExecutorService timers, Duration callTimeout) {
+    PluginInvoker(ScheduledExecutorService timers, Duration callTimeout, PluginFigures figures) {
+        this.figures = figures;
         this.timers = timers;
         this.callTimeout = callTimeout;
         AtomicInteger n = new AtomicInteger();
@@ -75,6 +77,7 @@ final class PluginInvoker {
                     output.endWith(onError, () -> {
                         LOG.error("Plugin {} did not return within {} ms; applying fallback {}", plugin,
                                 callTimeout.toMillis(), onError);
+                        figures.of(plugin).timeouts.increment();
                         plugin.failed("blocked for more than " + callTimeout.toMillis() + " ms");
                     });
                 }, callTimeout.toMillis());
@@ -93,11 +96,15 @@ final class PluginInvoker {
 
     private <P, O extends PluginOutput> void run(Plugin<P> plugin, O output, Consumer<P> callback,
             TimeoutFallback onError) {
+        PluginFigures.Calls calls = figures.of(plugin);
+        long started = System.nanoTime();
         try {
             callback.accept(plugin.service);
         } catch (RuntimeException | Error e) {
+            calls.latency.record(System.nanoTime() - started);
             output.endWith(onError, () -> {
                 LOG.error("Plugin {} failed ({}); applying fallback {}", plugin, e, onError);
+                calls.failures.increment();
                 plugin.failed(e.toString());
             });
             return;
@@ -108,15 +115,18 @@ final class PluginInvoker {
             schedule(() -> {
                 output.endWith(f, () -> {
                     LOG.warn("Plugin {} did not resume within {} ms; applying fallback {}", plugin, t.toMillis(), f);
+                    calls.timeouts.increment();
                     plugin.failed("did not resume within " + t.toMillis() + " ms");
                 });
             }, t.toMillis());
             output.done.thenRun(() -> {
+                calls.latency.record(System.nanoTime() - started);
                 if (!output.fellBack()) {
                     plugin.succeeded();
                 }
             });
         } else {
+            calls.latency.record(System.nanoTime() - started);
             plugin.succeeded();
             output.returned();
         }

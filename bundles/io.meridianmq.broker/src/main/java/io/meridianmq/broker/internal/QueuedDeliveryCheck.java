@@ -1,5 +1,7 @@
 package io.meridianmq.broker.internal;
 
+import io.meridianmq.broker.DropReason;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
@@ -65,7 +67,7 @@ final class QueuedDeliveryCheck {
         }
         if (a.verdict == PluginOutputs.Verdict.DENY) {
             queue.poll();
-            core.notSent(who, head.message.topic(), "not authorized when delivered"
+            core.dropped(who, head.message.topic(), DropReason.NOT_AUTHORIZED, "not authorized when delivered"
                     + (a.reason != null ? ": " + a.reason : ""));
             mirror.forget(head);
         } else {

@@ -66,6 +66,15 @@ final class RetainedMessages {
         return store.size();
     }
 
+    long count() {
+        return store.size();
+    }
+
+    /** Payload bytes of the retained messages (as last counted, kept up to date as they change). */
+    long bytes() {
+        return quota.bytes();
+    }
+
     /**
      * Reads the retained messages matching {@code filter} on a retained-scan thread and gives each
      * to {@code found} as a delivery at most at {@code maxQos} (there, on that thread); false when

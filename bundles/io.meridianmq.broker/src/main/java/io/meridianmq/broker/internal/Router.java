@@ -1,5 +1,7 @@
 package io.meridianmq.broker.internal;
 
+import io.meridianmq.broker.DropReason;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,21 +31,14 @@ final class Router {
     private final CoreThreads threads;
     /** Store keys of queued messages: unique and increasing over all sessions (shared with them). */
     private final AtomicLong sequences;
-    private final AtomicLong droppedMessages = new AtomicLong();
+    private final Traffic traffic;
 
-    Router(RouteTable routes, RetainedMessages retained, CoreThreads threads, AtomicLong sequences) {
+    Router(RouteTable routes, RetainedMessages retained, CoreThreads threads, AtomicLong sequences, Traffic traffic) {
+        this.traffic = traffic;
         this.routes = routes;
         this.retained = retained;
         this.threads = threads;
         this.sequences = sequences;
-    }
-
-    void countDropped() {
-        droppedMessages.incrementAndGet();
-    }
-
-    long droppedMessages() {
-        return droppedMessages.get();
     }
 
     /** Longest a publisher is held back for one congested receiver; then it goes on regardless. */
@@ -309,7 +304,7 @@ final class Router {
         if (!deliverShared(d.message, d.sharedGroup, leaving)) {
             LOG.info("Client '{}' left its shared subscription {} with an unacknowledged message and no other "
                     + "member to take it; dropped", leaving.clientId, d.sharedGroup);
-            countDropped();
+            traffic.dropped(DropReason.NO_SUBSCRIBER_LEFT);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.SessionStore;
@@ -59,11 +60,14 @@ final class Session {
     /** Runs this session's tasks one at a time, on the connection's thread or an offline one. */
     private final Mailbox mailbox;
 
+    /** The in-flight window's size for other threads: written after each batch of tasks. */
+    private volatile int inflightPublished;
+
     /** Whether this session's publishers should be held back, and who to resume after. */
     private final Congestion congestion;
 
     // --- state below is touched only by mailbox tasks ---
-    private final DeliveryTarget target = new DeliveryTarget();
+    private final DeliveryTarget target;
     private boolean discarded;
     private final SessionSubscriptions subscriptions;
     private final InflightWindow inflight = new InflightWindow();
@@ -81,10 +85,13 @@ final class Session {
         this.registeredExpirySeconds = expirySeconds;
         this.core = core;
         this.mirror = new StoreMirror(clientId, core.store(), core::nextSequence);
+        this.target = new DeliveryTarget(core.traffic());
         this.congestion = new Congestion(clientId, this::isOnline);
         this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
         this.subscriptions = new SessionSubscriptions(this, core.routes(), mirror);
-        this.queue = new OutboundQueue(clientId, mirror, (d, why) -> core.dropped(identity, d.message.topic(), why));
+        this.queue = new OutboundQueue(clientId, mirror,
+                (d, why) -> core.dropped(identity, d.message.topic(), DropReason.QUEUE_FULL, why),
+                () -> core.traffic().dropped(DropReason.EXPIRED));
         this.timers = new SessionTimers(this, core, mirror);
         this.incomingQos2 = new IncomingQos2(clientId, mirror);
         this.interception = new OutboundInterception(this, core, mirror);
@@ -173,8 +180,22 @@ final class Session {
         congestion.writabilityChanged(writable);
     }
 
+    /** QoS 1/2 messages in flight, as of the last batch of tasks, for other threads (metrics). */
+    int inflightCount() {
+        return inflightPublished;
+    }
+
+    /** Messages in the queue (heap and disk), as last published for other threads. */
+    int queuedCount() {
+        return congestion.queueLength();
+    }
+
     /** After each batch of tasks: one flush for all the writes the batch made. Session thread. */
     private void flushIfNeeded() {
+        int inflightNow = inflight.size();
+        if (inflightNow != inflightPublished) {
+            inflightPublished = inflightNow;
+        }
         target.flushIfNeeded();
     }
 
@@ -302,6 +323,7 @@ final class Session {
         long now = System.currentTimeMillis();
         if (d.message.isExpired(now)) {
             mirror.forget(d);
+            core.traffic().dropped(DropReason.EXPIRED);
             return;
         }
         if (d.qos == 0) {
@@ -358,6 +380,7 @@ final class Session {
             }
             if (next.message.isExpired(now)) {
                 mirror.forget(queue.poll());
+                core.traffic().dropped(DropReason.EXPIRED);
                 continue;
             }
             if (next.qos > 0 && inflight.full()) {

@@ -1,5 +1,7 @@
 package io.meridianmq.broker.internal;
 
+import io.meridianmq.broker.DropReason;
+
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -54,9 +56,9 @@ interface SessionContext {
     CompletionStage<PluginOutputs.PublishOutbound> interceptDelivery(ClientInfo subscriber,
             PluginOutputs.Publish copy);
 
-    /** A message for {@code who} was dropped: counted, and audit plugins are told. */
-    void dropped(ClientIdentity who, String topic, String why);
+    /** A message for {@code who} was dropped: counted by reason, and audit plugins are told ({@code why}). */
+    void dropped(ClientIdentity who, String topic, DropReason reason, String why);
 
-    /** Audit plugins are told of a message for {@code who} that was not sent; not counted as a loss. */
-    void notSent(ClientIdentity who, String topic, String why);
+    /** The broker's message counters. */
+    Traffic traffic();
 }

@@ -78,6 +78,11 @@ final class SessionSubscriptions {
         snapshot = Map.copyOf(copy);
     }
 
+    /** Whether a snapshot key names a shared subscription. */
+    static boolean isShared(String key) {
+        return key.startsWith("$share/");
+    }
+
     private static String key(String filter, String shareName) {
         return shareName == null ? filter : "$share/" + shareName + "/" + filter;
     }

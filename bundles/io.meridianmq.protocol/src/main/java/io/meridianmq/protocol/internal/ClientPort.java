@@ -45,9 +45,11 @@ final class ClientPort implements ClientConnection {
     /** How many congested sessions this client's reading is paused for. */
     private int readingPaused;
     private long droppedQos0;
+    private final ConnectionCounters counters;
 
     ClientPort(Channel channel, boolean v5, int clientMaxPacketSize, Supplier<String> who,
-            BiConsumer<DisconnectReason, String> disconnect) {
+            BiConsumer<DisconnectReason, String> disconnect, ConnectionCounters counters) {
+        this.counters = counters;
         this.channel = channel;
         this.v5 = v5;
         this.clientMaxPacketSize = clientMaxPacketSize;
@@ -83,12 +85,14 @@ final class ClientPort implements ClientConnection {
             if (size > clientMaxPacketSize) {
                 LOG.debug("Client {}: PUBLISH to '{}' of {} bytes exceeds the client's maximum packet size {}; not sent",
                         who.get(), p.topic(), size, clientMaxPacketSize);
+                counters.droppedTooLarge.increment();
                 return false;
             }
         }
         if (p.qos() == 0 && !channel.isWritable() && channel.bytesBeforeWritable() > MAX_PENDING_QOS0_BYTES) {
             // the client reads far slower than messages come, and its publishers were held back
             // already: QoS 0 is dropped here rather than piled up without bound
+            counters.droppedSlowReader.increment();
             if (droppedQos0++ % 10_000 == 0) {
                 LOG.warn("Client {} reads too slowly: {} MiB wait to be written; QoS 0 messages are dropped ({} so far)",
                         who.get(), channel.bytesBeforeWritable() >> 20, droppedQos0);

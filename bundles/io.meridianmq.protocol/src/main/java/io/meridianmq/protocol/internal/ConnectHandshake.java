@@ -1,7 +1,6 @@
 package io.meridianmq.protocol.internal;
 
 import java.security.cert.X509Certificate;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerCapabilities;
@@ -36,8 +35,8 @@ final class ConnectHandshake {
     private final String listenerName;
     private final ProtocolSettings settings;
     private final ListenerOptions options;
-    /** Connections of the listener, counted from accept (shared by its channels). */
-    private final AtomicInteger connectedClients;
+    /** Open connections, counted from accept, and the protocol layer's other counters. */
+    private final ConnectionCounters counters;
 
     /** The CONNECT being answered (null before it arrives). Event loop. */
     private ConnectPacket packet;
@@ -57,14 +56,14 @@ final class ConnectHandshake {
     private boolean deadlinePassed;
 
     ConnectHandshake(MqttConnection connection, Channel channel, Broker broker, String listenerName,
-            ProtocolSettings settings, ListenerOptions options, AtomicInteger connectedClients) {
+            ProtocolSettings settings, ListenerOptions options, ConnectionCounters counters) {
         this.connection = connection;
         this.channel = channel;
         this.broker = broker;
         this.listenerName = listenerName;
         this.settings = settings;
         this.options = options;
-        this.connectedClients = connectedClients;
+        this.counters = counters;
     }
 
     /** Reads the CONNECT and starts the way to CONNACK; a CONNECT that breaks a rule is refused at once. */
@@ -72,7 +71,7 @@ final class ConnectHandshake {
         int protocolLevel = connect.variableHeader().version();
         v5 = protocolLevel == 5;
         capabilities = brokerCapabilities;
-        if (connectedClients.get() > settings.maxConnections() && settings.maxConnections() >= 0) {
+        if (counters.open.get() > settings.maxConnections() && settings.maxConnections() >= 0) {
             connection.refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
                     "max_connections (" + settings.maxConnections() + ") reached");
@@ -112,7 +111,8 @@ final class ConnectHandshake {
         if (certificateIdentity != null) {
             request = request.authenticated("x509", certificateIdentity); // the TLS handshake proved it
         }
-        port = new ClientPort(channel, v5, c.clientMaxPacketSize, connection::who, connection::serverDisconnect);
+        port = new ClientPort(channel, v5, c.clientMaxPacketSize, connection::who, connection::serverDisconnect,
+                counters);
         if (c.authMethod == null) {
             askBroker();
             return;
@@ -174,7 +174,7 @@ final class ConnectHandshake {
     /** The exchange that began with CONNECT failed: counted with the other failed logins, and answered as slowly. */
     void refuseLogin(String why) {
         deciding++;
-        broker.enhancedAuthenticationFailed(request, why).whenComplete((v, e) -> connection.onEventLoop(() -> {
+        broker.enhancedAuthenticationFailed(request, authentication.method, why).whenComplete((v, e) -> connection.onEventLoop(() -> {
             deciding--;
             if (!connection.isClosed()) {
                 connection.refuseConnect(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5, why,

@@ -3,7 +3,6 @@ package io.meridianmq.protocol.internal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerCapabilities;
@@ -72,6 +71,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean publishWill = true;
     private long disconnectSessionExpiry = -1;
     private String closeReason;
+    /** How the connection ended, for the disconnects metric (null: the connection was lost). Event loop. */
+    private String closeKind;
     private final EarlyPackets earlyPackets = new EarlyPackets();
 
     // MQTT 5 connection state
@@ -86,18 +87,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Ends the connection when the client's credentials expire (unless it re-authenticates first). */
     private CredentialsExpiry credentialsExpiry;
 
-    private final AtomicInteger connectedClients;
+    private final ConnectionCounters counters;
     private boolean counted;
 
     private final ListenerOptions options;
 
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
-            AtomicInteger connectedClients, ListenerOptions options) {
+            ConnectionCounters counters, ListenerOptions options) {
         this.options = options;
         this.broker = broker;
         this.listenerName = listenerName;
         this.settings = settings;
-        this.connectedClients = connectedClients;
+        this.counters = counters;
     }
 
     // ---- naming the client in logs ----
@@ -126,7 +127,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        handshake = new ConnectHandshake(this, channel, broker, listenerName, settings, options, connectedClients);
+        handshake = new ConnectHandshake(this, channel, broker, listenerName, settings, options, counters);
     }
 
     @Override
@@ -161,7 +162,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
-        connectedClients.incrementAndGet();
+        counters.open.incrementAndGet();
         ctx.fireChannelActive();
     }
 
@@ -171,7 +172,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         if (counted) {
             counted = false;
-            connectedClients.decrementAndGet();
+            counters.open.decrementAndGet();
         }
         earlyPackets.releaseAll();
         if (credentialsExpiry != null) {
@@ -183,6 +184,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             } else {
                 LOG.info("Client {} connection closed: {}", who(), closeReason != null ? closeReason : "connection lost");
             }
+            counters.disconnected(!publishWill ? "client_disconnect"
+                    : closeKind != null ? closeKind : "connection_lost");
             session.disconnected(publishWill, disconnectSessionExpiry);
         } else if (was == State.AWAITING_CONNECT && closeReason == null) {
             LOG.debug("Connection of client {} closed before CONNECT", who());
@@ -217,6 +220,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof IOException) {
             if (closeReason == null) {
                 closeReason = "network error: " + cause.getMessage();
+                closeKind = "network_error";
             }
             channel.close();
         } else {
@@ -341,6 +345,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         packets = new SessionPackets(this, channel, session, v5, capabilities,
                 v5 ? new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum()) : null);
         state = State.CONNECTED;
+        counters.accepted();
         channel.pipeline().remove(IDLE_HANDLER);
         if (channel.pipeline().get(FRAMER) instanceof PacketFramer framer) {
             framer.accepted(); // authenticated: max_packet_size from now on
@@ -391,6 +396,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue()) {
                 publishWill = true; // "disconnect with will message"
                 closeReason = "DISCONNECT with reason 0x04 (disconnect with will message)";
+                closeKind = "client_disconnect_with_will";
             }
             long value = unsignedIntProperty(h.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
             if (value >= 0) {
@@ -418,6 +424,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 String.format("0x%02X", code.byteValue() & 0xFF));
         closeReason = reason;
         state = State.CLOSED;
+        counters.refused(code);
         // a CONNACK code of 0x80 or more is MQTT 5's (also when the codec failed before knowing the version)
         MqttProperties props = v5 || (code.byteValue() & 0xFF) >= 0x80 ? ServerPackets.withReasonString(told)
                 : MqttProperties.NO_PROPERTIES;
@@ -442,6 +449,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         if (closeReason == null) {
             closeReason = detail;
+            closeKind = reason.name().toLowerCase(java.util.Locale.ROOT);
             LOG.warn("Closing the connection of client {}: {}{}", who(), detail,
                     v5 ? String.format(" (DISCONNECT reason code 0x%02X)", reason.code()) : "");
         }

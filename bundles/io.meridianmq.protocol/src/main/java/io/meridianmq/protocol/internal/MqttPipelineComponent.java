@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.protocol.ListenerOptions;
+import io.meridianmq.protocol.ConnectionStatistics;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
@@ -43,8 +44,8 @@ public class MqttPipelineComponent implements MqttPipeline {
     private Broker broker;
 
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
-    /** Open connections, those before CONNACK included, for max_connections. */
-    private final java.util.concurrent.atomic.AtomicInteger connectedClients = new java.util.concurrent.atomic.AtomicInteger();
+    /** Open connections (those before CONNACK included, for max_connections) and the other counters. */
+    private final ConnectionCounters counters = new ConnectionCounters();
     /** Open connections by listener name. */
     private final java.util.concurrent.ConcurrentHashMap<String, ChannelGroup> connections =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -121,6 +122,38 @@ public class MqttPipelineComponent implements MqttPipeline {
     }
 
     @Override
+    public ConnectionStatistics statistics() {
+        return new ConnectionStatistics() {
+            @Override
+            public Map<String, Long> connectionsByListener() {
+                Map<String, Long> now = new java.util.TreeMap<>();
+                connections.forEach((name, group) -> now.put(name, (long) group.size()));
+                return now;
+            }
+
+            @Override
+            public Map<String, Long> connects() {
+                return counters.connects();
+            }
+
+            @Override
+            public Map<String, Long> disconnects() {
+                return counters.disconnects();
+            }
+
+            @Override
+            public long droppedTooLarge() {
+                return counters.droppedTooLarge.sum();
+            }
+
+            @Override
+            public long droppedSlowReader() {
+                return counters.droppedSlowReader.sum();
+            }
+        };
+    }
+
+    @Override
     public int maxPacketSize() {
         return settings.maxPacketSize();
     }
@@ -141,7 +174,7 @@ public class MqttPipelineComponent implements MqttPipeline {
                 s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, connectedClients, options));
+        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, counters, options));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

@@ -8,7 +8,6 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.protocol.ListenerOptions;
@@ -45,6 +44,7 @@ import org.junit.Test;
 public class MqttConnectionTest {
 
     private final RecordingBroker broker = new RecordingBroker();
+    private final ConnectionCounters counters = new ConnectionCounters();
     private EmbeddedChannel server;
     /** The client's side: its codec knows the version from the CONNECT it encoded. */
     private final EmbeddedChannel client = new EmbeddedChannel(new MqttDecoder(), MqttEncoder.INSTANCE);
@@ -53,7 +53,7 @@ public class MqttConnectionTest {
         server = new EmbeddedChannel();
         server.pipeline().addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(settings.connectTimeoutSeconds()))
                 .addLast(new MqttDecoder(settings.maxPacketSize()), MqttEncoder.INSTANCE)
-                .addLast(new MqttConnection(broker, "test", settings, new AtomicInteger(),
+                .addLast(new MqttConnection(broker, "test", settings, counters,
                         new ListenerOptions(false, false)));
     }
 
@@ -142,6 +142,29 @@ public class MqttConnectionTest {
         assertEquals(1, broker.connects.size());
         assertFalse("the connect deadline is gone once accepted (keep alive watches now)",
                 server.pipeline().get(MqttConnection.IDLE_HANDLER) instanceof ConnectDeadline);
+    }
+
+    @Test
+    public void outcomesAndEndsAreCountedInWordsSharedByBothVersions() {
+        start();
+        connectV5(MqttProperties.NO_PROPERTIES);
+        send(MqttMessage.DISCONNECT);
+        assertEquals(java.util.Map.of("accepted", 1L), counters.connects());
+        assertEquals(java.util.Map.of("client_disconnect", 1L), counters.disconnects());
+        assertEquals(0, counters.open.get());
+
+        start();
+        connectV5(MqttProperties.NO_PROPERTIES);
+        send(connect(MqttVersion.MQTT_5, "c1", MqttProperties.NO_PROPERTIES));
+        assertEquals(Long.valueOf(1), counters.disconnects().get("protocol_error"));
+
+        start();
+        connectV5(props(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), "kerberos")));
+        assertEquals(Long.valueOf(1), counters.connects().get("bad_authentication_method"));
+        counters.refused(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+        counters.refused(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD);
+        assertEquals("MQTT 3 and 5 codes under one word", Long.valueOf(2),
+                counters.connects().get("bad_username_or_password"));
     }
 
     @Test

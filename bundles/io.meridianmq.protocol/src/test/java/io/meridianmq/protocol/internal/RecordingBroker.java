@@ -105,7 +105,7 @@ final class RecordingBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String reason) {
+    public CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String method, String reason) {
         return CompletableFuture.completedFuture(null);
     }
 
@@ -183,5 +183,10 @@ final class RecordingBroker implements Broker {
             disconnected = true;
             willPublished = publishWill;
         }
+    }
+
+    @Override
+    public io.meridianmq.broker.BrokerStatistics statistics() {
+        throw new UnsupportedOperationException("the connection tests do not read statistics");
     }
 }

@@ -1,0 +1,65 @@
+package io.meridianmq.broker;
+
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The broker core's figures for operators (Prometheus, {@code $SYS}, the console): counters
+ * only grow while the broker runs; gauges are as they are now. Counting never takes a lock:
+ * each counter is a {@link java.util.concurrent.atomic.LongAdder}, read when asked.
+ *
+ * <p>Threading: any thread; a figure read while messages flow may be a moment old.
+ *
+ * @since 0.3
+ */
+@ProviderType
+public interface BrokerStatistics {
+
+    /** PUBLISH packets taken from clients at {@code qos} (0, 1 or 2), counted as they arrive. */
+    long messagesReceived(int qos);
+
+    /** Payload bytes of {@link #messagesReceived}. */
+    long bytesReceived(int qos);
+
+    /** PUBLISH packets written to subscribers at {@code qos}, resends included. */
+    long messagesSent(int qos);
+
+    /** Payload bytes of {@link #messagesSent}. */
+    long bytesSent(int qos);
+
+    /** Messages dropped for {@code reason} (the protocol layer counts {@link DropReason#SLOW_READER} and too-large ones itself). */
+    long dropped(DropReason reason);
+
+    /** Sessions with a connection attached. */
+    long sessionsOnline();
+
+    /** Sessions kept for a client that is not connected. */
+    long sessionsOffline();
+
+    /** Subscriptions of every session, shared ones included. */
+    long subscriptions();
+
+    /** Of {@link #subscriptions()}, those in a shared group. */
+    long sharedSubscriptions();
+
+    long retainedMessages();
+
+    long retainedBytes();
+
+    /** QoS 1 and 2 messages sent and not yet acknowledged, over all sessions. */
+    long inflightMessages();
+
+    /** Messages waiting in sessions' queues (in memory or paged to disk). */
+    long queuedMessages();
+
+    /** Failed logins by method: {@code password} (CONNECT's credentials), {@code anonymous}, or the enhanced authentication method. */
+    Map<String, Long> authenticationFailures();
+
+    /** Decisions an authorizer denied, by action: {@code publish}, {@code subscribe}. */
+    Map<String, Long> authorizationDenials();
+
+    /** Each plugin's calls: latency, failures, timeouts. */
+    List<PluginCalls> pluginCalls();
+}

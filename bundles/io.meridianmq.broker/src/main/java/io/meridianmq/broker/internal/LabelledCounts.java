@@ -1,0 +1,32 @@
+package io.meridianmq.broker.internal;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters by a label whose values are few and known only as they come (an authentication
+ * method, an authorization action): one {@link LongAdder} per value, made on first use.
+ *
+ * <p>Threading: any thread.
+ */
+final class LabelledCounts {
+
+    private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+    void increment(String label) {
+        LongAdder a = counts.get(label);
+        if (a == null) {
+            a = counts.computeIfAbsent(label, k -> new LongAdder());
+        }
+        a.increment();
+    }
+
+    /** Each label's count now, sorted by label. */
+    Map<String, Long> snapshot() {
+        Map<String, Long> now = new TreeMap<>();
+        counts.forEach((k, v) -> now.put(k, v.sum()));
+        return now;
+    }
+}
