@@ -40,6 +40,8 @@ public final class BrokerProcess extends ExternalResource {
     private boolean withoutJavaHome;
     /** Chosen in start(), before the process launches; read by tests on other threads. */
     private volatile int port;
+    /** The management HTTP listener's port, chosen like {@link #port}. */
+    private volatile int managementPort;
 
     /** Writes {@code content} to {@code etc/fileName} before the broker starts (replacing the default). */
     /** Starts the broker as a user without JAVA_HOME would: with the java on the PATH. */
@@ -77,6 +79,16 @@ public final class BrokerProcess extends ExternalResource {
         return port;
     }
 
+    /** The port of the management HTTP listener (metrics, health). */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** {@code http://127.0.0.1:PORT} of the management listener. */
+    public String managementUri() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     /** {@code tcp://127.0.0.1:PORT}, for Paho. */
     public String uri() {
         return "tcp://127.0.0.1:" + port;
@@ -112,6 +124,9 @@ public final class BrokerProcess extends ExternalResource {
         sshPort = freePort();
         Path shellCfg = home.resolve("etc/org.apache.karaf.shell.cfg");
         Files.writeString(shellCfg, Files.readString(shellCfg).replace("sshPort = 8101", "sshPort = " + sshPort));
+        managementPort = freePort();
+        Path management = home.resolve("etc/io.meridianmq.management.cfg");
+        Files.writeString(management, Files.readString(management).replace("port = 8181", "port = " + managementPort));
         Files.writeString(home.resolve("etc/users.properties"), ADMIN + " = " + ADMIN_PASSWORD
                 + ",_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n"
                 + VIEWER + " = " + VIEWER_PASSWORD + ",_g_:viewergroup\n_g_\\:viewergroup = group,viewer,ssh\n");

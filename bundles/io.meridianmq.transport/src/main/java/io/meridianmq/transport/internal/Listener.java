@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 
 import io.meridianmq.protocol.ListenerOptions;
 import io.meridianmq.protocol.MqttPipeline;
+import io.meridianmq.transport.ListenerStatus;
+import io.meridianmq.transport.tls.TlsContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -33,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * not touched.
  */
 @Component(configurationPid = "io.meridianmq.listener", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = Listener.class, immediate = true)
-public class Listener {
+        service = {Listener.class, ListenerStatus.class}, immediate = true)
+public class Listener implements ListenerStatus {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
 
@@ -45,13 +47,17 @@ public class Listener {
     private MqttPipeline pipeline;
 
     private volatile Channel serverChannel;
-    private String name;
+    private volatile String name;
+    private volatile ListenerSettings settings;
+    /** Why it is not listening, or null once it is (or before activation). */
+    private volatile String problem = "not started";
     /** Set when deactivated; a bind still waiting for the broker then does nothing (under this monitor). */
     private boolean closed;
 
     @Activate
     void activate(Map<String, Object> config) {
         ListenerSettings settings = ListenerSettings.from(config);
+        this.settings = settings;
         TlsContext tls = settings.tls() ? new TlsContext(config, settings.source()) : null;
         ListenerOptions options = new ListenerOptions(settings.identityAsUsername(), settings.subjectAsUsername());
         name = settings.name();
@@ -101,6 +107,7 @@ public class Listener {
                 });
         // no client before the broker is ready: one let in while a security plugin is still
         // starting would be refused, or judged without it
+        problem = "waiting for the broker to be ready";
         pipeline.brokerReady().thenRun(() -> open(bootstrap, settings));
     }
 
@@ -113,6 +120,7 @@ public class Listener {
                     + "authentication is configured. Configure a password file or another authentication plugin "
                     + "(docs/SECURITY.md), or set allow_anonymous = true in etc/io.meridianmq.broker.cfg to let "
                     + "anyone in on purpose; the listener opens as soon as one of these is done");
+            problem = "held back: it reaches beyond this machine and no authentication is configured";
             guarded.thenRun(() -> {
                 LOG.info("Listener '{}': authentication is configured (or allow_anonymous = true) now; opening it",
                         name);
@@ -143,18 +151,57 @@ public class Listener {
         }
         try {
             serverChannel = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's checked BindException unchecked
             String msg = "Listener '" + name + "' (" + settings.source() + ") cannot listen on " + settings.host() + ":"
                     + settings.port() + ": " + e.getMessage();
             LOG.error(msg);
-            throw new IllegalStateException(msg, e);
+            problem = "cannot listen: " + e.getMessage();
+            return; // it runs once the broker is ready, after activation: the log line and the status tell
         }
+        problem = null;
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("Meridian listening for MQTT on {}:{} (listener '{}', kind {}{}, {})",
                 bound.getAddress().getHostAddress(), bound.getPort(), name, settings.kind(),
                 (settings.webSocket() ? ", path " + settings.path() : "")
                         + (settings.proxyProtocol() ? ", PROXY protocol from " + settings.trustedProxies() : ""),
                         loops.transportName());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String kind() {
+        return settings.kind();
+    }
+
+    @Override
+    public String host() {
+        return settings.host();
+    }
+
+    @Override
+    public int port() {
+        Channel c = serverChannel;
+        return c != null && c.localAddress() instanceof InetSocketAddress a ? a.getPort() : settings.port();
+    }
+
+    @Override
+    public boolean tls() {
+        return settings.tls();
+    }
+
+    @Override
+    public boolean listening() {
+        Channel c = serverChannel;
+        return c != null && c.isActive();
+    }
+
+    @Override
+    public String problem() {
+        return listening() ? null : problem != null ? problem : "closed";
     }
 
     @Deactivate

@@ -1,4 +1,4 @@
-package io.meridianmq.transport.internal;
+package io.meridianmq.transport.tls;
 
 import java.io.File;
 import java.io.InputStream;
@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * default {@code TLSv1.3,TLSv1.2}); {@code ciphers}; {@code client_auth} ({@code none},
  * {@code optional}, {@code required}) with {@code cafile}, and {@code crlfile} to refuse revoked
  * client certificates.
+ *
+ * <p>Threading: any thread; {@link #current()} is called on every event loop that accepts.
  */
-final class TlsContext {
+public final class TlsContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContext.class);
     private static final List<String> ALLOWED_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
@@ -52,7 +54,13 @@ final class TlsContext {
     private volatile long loadedStamp;
     private volatile long lastCheck;
 
-    TlsContext(Map<String, Object> config, String source) {
+    /**
+     * Reads the TLS settings from a listener's (or the management server's) configuration.
+     *
+     * @param source names the configuration in log lines and errors (its file)
+     * @throws IllegalArgumentException when a setting is invalid or a file cannot be read
+     */
+    public TlsContext(Map<String, Object> config, String source) {
         this.source = source;
         certFile = path(config, "certfile");
         keyFile = path(config, "keyfile");
@@ -98,7 +106,8 @@ final class TlsContext {
     }
 
     /** The context for a new connection, rebuilt first if a certificate file changed. */
-    SslContext current() {
+    /** The SSL context for a new connection: the latest certificate and key that could be read. */
+    public SslContext current() {
         long now = System.currentTimeMillis();
         if (now - lastCheck > 1000) {
             lastCheck = now;

@@ -1,0 +1,193 @@
+package io.meridianmq.management.internal.metrics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.BrokerStatistics;
+import io.meridianmq.broker.DropReason;
+import io.meridianmq.broker.PluginCalls;
+import io.meridianmq.protocol.ConnectionStatistics;
+import io.meridianmq.protocol.MqttPipeline;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+/**
+ * Meridian's figures as Prometheus metric families, read from the broker's and the protocol
+ * layer's statistics at each scrape (nothing is counted here, so the message path pays nothing
+ * for a scrape). Names are {@code meridian_*}, counters end in {@code _total}, units are in the
+ * name. A broker or protocol layer that is not running contributes nothing.
+ *
+ * <p>Threading: the management server's thread (one scrape at a time).
+ */
+final class BrokerCollector implements MultiCollector {
+
+    private static final String[] QOS = {"0", "1", "2"};
+
+    private final Supplier<Broker> broker;
+    private final Supplier<MqttPipeline> protocol;
+    private final String version;
+
+    BrokerCollector(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, String version) {
+        this.broker = broker;
+        this.protocol = protocol;
+        this.version = version;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        List<MetricSnapshot> all = new ArrayList<>();
+        all.add(InfoSnapshot.builder().name("meridian_build").help("Meridian's version")
+                .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of("version", version)).build())
+                .build());
+        Broker b = broker.get();
+        if (b != null) {
+            core(b.statistics(), all);
+            all.add(pluginMetrics(b.metrics()));
+        }
+        MqttPipeline p = protocol.get();
+        if (p != null) {
+            connections(p.statistics(), all);
+        }
+        all.add(dropped(b == null ? null : b.statistics(), p == null ? null : p.statistics()));
+        return new MetricSnapshots(all);
+    }
+
+    private static void core(BrokerStatistics s, List<MetricSnapshot> all) {
+        all.add(byQos("meridian_messages_received", "PUBLISH packets received from clients", null, s::messagesReceived));
+        all.add(byQos("meridian_payload_received_bytes", "Payload bytes received from clients", Unit.BYTES,
+                s::bytesReceived));
+        all.add(byQos("meridian_messages_sent", "PUBLISH packets sent to subscribers, resends included", null,
+                s::messagesSent));
+        all.add(byQos("meridian_payload_sent_bytes", "Payload bytes sent to subscribers", Unit.BYTES, s::bytesSent));
+        all.add(GaugeSnapshot.builder().name("meridian_sessions").help("Sessions by state")
+                .dataPoint(gauge(s.sessionsOnline(), "state", "online"))
+                .dataPoint(gauge(s.sessionsOffline(), "state", "offline")).build());
+        all.add(gauge("meridian_subscriptions", "Subscriptions of all sessions, shared ones included", null,
+                s.subscriptions()));
+        all.add(gauge("meridian_shared_subscriptions", "Subscriptions in a shared group", null,
+                s.sharedSubscriptions()));
+        all.add(gauge("meridian_retained_messages", "Retained messages", null, s.retainedMessages()));
+        all.add(gauge("meridian_retained_payload_bytes", "Payload bytes of the retained messages", Unit.BYTES,
+                s.retainedBytes()));
+        all.add(gauge("meridian_messages_inflight", "QoS 1 and 2 messages sent and not yet acknowledged", null,
+                s.inflightMessages()));
+        all.add(gauge("meridian_messages_queued", "Messages waiting in session queues (memory and disk)", null,
+                s.queuedMessages()));
+        all.add(labelled("meridian_authentication_failures", "Failed logins by method", "method",
+                s.authenticationFailures()));
+        all.add(labelled("meridian_authorization_denials", "Authorization decisions that denied, by action",
+                "action", s.authorizationDenials()));
+        plugins(s.pluginCalls(), all);
+    }
+
+    private static void plugins(List<PluginCalls> calls, List<MetricSnapshot> all) {
+        HistogramSnapshot.Builder latency = HistogramSnapshot.builder().name("meridian_plugin_call_duration_seconds")
+                .help("Time from a plugin call's start to its answer").unit(Unit.SECONDS);
+        CounterSnapshot.Builder failures = CounterSnapshot.builder().name("meridian_plugin_call_failures")
+                .help("Plugin calls that threw");
+        CounterSnapshot.Builder timeouts = CounterSnapshot.builder().name("meridian_plugin_call_timeouts")
+                .help("Plugin calls that did not return or resume in time");
+        for (PluginCalls c : calls) {
+            io.meridianmq.broker.HistogramSnapshot h = c.latency();
+            double[] bounds = Arrays.copyOf(h.upperBoundsSeconds(), h.upperBoundsSeconds().length + 1);
+            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            Labels plugin = Labels.of("plugin", c.name());
+            latency.dataPoint(HistogramDataPointSnapshot.builder()
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, h.bucketCounts()))
+                    .sum(h.sumSeconds()).labels(plugin).build());
+            failures.dataPoint(CounterDataPointSnapshot.builder().value(c.failures()).labels(plugin).build());
+            timeouts.dataPoint(CounterDataPointSnapshot.builder().value(c.timeouts()).labels(plugin).build());
+        }
+        all.add(latency.build());
+        all.add(failures.build());
+        all.add(timeouts.build());
+    }
+
+    private static void connections(ConnectionStatistics s, List<MetricSnapshot> all) {
+        GaugeSnapshot.Builder open = GaugeSnapshot.builder().name("meridian_connections")
+                .help("Open connections by listener, those before CONNACK included");
+        s.connectionsByListener().forEach((listener, n) -> open.dataPoint(gauge(n, "listener", listener)));
+        all.add(open.build());
+        all.add(labelled("meridian_connects", "CONNECT outcomes: accepted, or the refusal's reason", "outcome",
+                s.connects()));
+        all.add(labelled("meridian_disconnects", "How accepted connections ended", "reason", s.disconnects()));
+    }
+
+    /** One family for every drop, whichever layer counted it. */
+    private static MetricSnapshot dropped(BrokerStatistics core, ConnectionStatistics protocol) {
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name("meridian_messages_dropped")
+                .help("Messages not delivered to a subscriber or not taken from a publisher, by reason");
+        for (DropReason r : DropReason.values()) {
+            long n = core == null ? 0 : core.dropped(r);
+            if (protocol != null && r == DropReason.TOO_LARGE) {
+                n += protocol.droppedTooLarge();
+            } else if (protocol != null && r == DropReason.SLOW_READER) {
+                n += protocol.droppedSlowReader();
+            }
+            b.dataPoint(CounterDataPointSnapshot.builder().value(n).labels(Labels.of("reason", r.label())).build());
+        }
+        return b.build();
+    }
+
+    /** Counters and gauges plugins registered through the SDK's PluginMetrics, by their own names. */
+    private static MetricSnapshot pluginMetrics(Map<String, Long> metrics) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("meridian_plugin_metric")
+                .help("Metrics registered by plugins (PluginMetrics), by name");
+        metrics.forEach((name, value) -> {
+            if (!name.startsWith("broker.")) {
+                b.dataPoint(gauge(value, "name", name));
+            }
+        });
+        return b.build();
+    }
+
+    private interface ByQos {
+        long of(int qos);
+    }
+
+    private static MetricSnapshot byQos(String name, String help, Unit unit, ByQos value) {
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+        if (unit != null) {
+            b.unit(unit);
+        }
+        for (int q = 0; q < QOS.length; q++) {
+            b.dataPoint(CounterDataPointSnapshot.builder().value(value.of(q)).labels(Labels.of("qos", QOS[q])).build());
+        }
+        return b.build();
+    }
+
+    private static MetricSnapshot labelled(String name, String help, String label, Map<String, Long> counts) {
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+        counts.forEach((value, n) -> b.dataPoint(
+                CounterDataPointSnapshot.builder().value(n).labels(Labels.of(label, value)).build()));
+        return b.build();
+    }
+
+    private static MetricSnapshot gauge(String name, String help, Unit unit, long value) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help).dataPoint(
+                GaugeDataPointSnapshot.builder().value(value).build());
+        if (unit != null) {
+            b.unit(unit);
+        }
+        return b.build();
+    }
+
+    private static GaugeDataPointSnapshot gauge(long value, String label, String labelValue) {
+        return GaugeDataPointSnapshot.builder().value(value).labels(Labels.of(label, labelValue)).build();
+    }
+}
