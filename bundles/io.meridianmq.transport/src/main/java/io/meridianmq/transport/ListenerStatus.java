@@ -17,7 +17,7 @@ public interface ListenerStatus {
     /** The listener's name, as in log lines. */
     String name();
 
-    /** {@code mqtt} (TCP) or {@code ws} (WebSocket). */
+    /** {@code mqtt} (TCP), {@code mqtts} (TLS), {@code ws} (WebSocket) or {@code wss} (WebSocket over TLS). */
     String kind();
 
     /** The configured bind address. */
