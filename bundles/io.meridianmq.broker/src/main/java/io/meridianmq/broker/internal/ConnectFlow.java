@@ -30,7 +30,7 @@ final class ConnectFlow {
     private final CoreParts core;
     private final FailedLogins failedLogins = new FailedLogins();
     /** Failed logins by method: password (CONNECT's credentials), anonymous, or an enhanced method. */
-    private final LabelledCounts failuresByMethod = new LabelledCounts();
+    private final LabelledCounts failuresByMethod = new LabelledCounts("password", "anonymous");
 
     ConnectFlow(CoreParts core) {
         this.core = core;

@@ -15,6 +15,13 @@ final class LabelledCounts {
 
     private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
 
+    /** Counts that start at zero for {@code known} labels, so that their series exist before the first event. */
+    LabelledCounts(String... known) {
+        for (String label : known) {
+            counts.put(label, new LongAdder());
+        }
+    }
+
     void increment(String label) {
         LongAdder a = counts.get(label);
         if (a == null) {

@@ -49,7 +49,7 @@ final class PluginHost {
     /** What each plugin's calls cost, by plugin name (for metrics). */
     final PluginFigures figures = new PluginFigures();
     /** Authorization decisions that denied, by action (publish, subscribe). */
-    private final LabelledCounts denials = new LabelledCounts();
+    private final LabelledCounts denials = new LabelledCounts("publish", "subscribe", "deliver");
     final PluginChain<PublishInboundInterceptor> inboundInterceptors = new PluginChain<>();
     final PluginChain<PublishOutboundInterceptor> outboundInterceptors = new PluginChain<>();
     final PluginChain<SubscribeInterceptor> subscribeInterceptors = new PluginChain<>();

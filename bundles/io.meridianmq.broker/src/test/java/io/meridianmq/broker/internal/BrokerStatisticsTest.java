@@ -128,7 +128,7 @@ public class BrokerStatisticsTest {
 
         Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> stats.dropped(DropReason.NOT_AUTHORIZED) == 2);
         assertEquals(Long.valueOf(2), stats.authorizationDenials().get("publish"));
-        assertEquals(null, stats.authorizationDenials().get("subscribe"));
+        assertEquals(Long.valueOf(0), stats.authorizationDenials().get("subscribe"));
         PluginCalls calls = stats.pluginCalls().stream().filter(c -> c.name().equals("denies-publish")).findFirst()
                 .orElseThrow();
         assertEquals(1, calls.failures());
