@@ -54,6 +54,12 @@ public interface BrokerStatistics {
     /** Messages waiting in sessions' queues (in memory or paged to disk). */
     long queuedMessages();
 
+    /** Payload bytes of {@link #queuedMessages()}. */
+    long queuedBytes();
+
+    /** Sessions whose expiry interval passed while their client was away, since the broker started. */
+    long sessionsExpired();
+
     /** Failed logins by method: {@code password} (CONNECT's credentials), {@code anonymous}, or the enhanced authentication method. */
     Map<String, Long> authenticationFailures();
 

@@ -34,6 +34,9 @@ public interface ConnectionStatistics {
      */
     Map<String, Long> disconnects();
 
+    /** The most connections open at once since the broker started. */
+    long peakConnections();
+
     /** PUBLISH packets not written because they exceed the client's Maximum Packet Size. */
     long droppedTooLarge();
 

@@ -94,6 +94,16 @@ final class CoreStatistics implements BrokerStatistics {
     }
 
     @Override
+    public long queuedBytes() {
+        return core.registry.sessions().stream().mapToLong(Session::queuedBytes).sum();
+    }
+
+    @Override
+    public long sessionsExpired() {
+        return core.registry.expiredCount();
+    }
+
+    @Override
     public Map<String, Long> authenticationFailures() {
         return connects.failuresByMethod();
     }

@@ -27,6 +27,8 @@ final class LocalSessionRegistry implements SessionRegistry {
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
     private final Object lock = new Object();
+    /** Sessions expired since start (any thread adds). */
+    private final java.util.concurrent.atomic.LongAdder expired = new java.util.concurrent.atomic.LongAdder();
     private final CoreParts core;
 
     LocalSessionRegistry(CoreParts core) {
@@ -116,7 +118,13 @@ final class LocalSessionRegistry implements SessionRegistry {
             session.retire();
         }
         LOG.info("Session of client '{}' expired", session.clientId);
+        expired.increment();
         session.submit(session::discard);
+    }
+
+    @Override
+    public long expiredCount() {
+        return expired.sum();
     }
 
     @Override

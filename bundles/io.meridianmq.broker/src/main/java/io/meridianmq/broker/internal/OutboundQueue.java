@@ -51,6 +51,11 @@ final class OutboundQueue {
         this.onExpired = onExpired;
     }
 
+    /** Payload bytes waiting, in heap and on disk. */
+    long bytes() {
+        return heapBytes + pagedBytes;
+    }
+
     /** Heap and disk together. */
     int size() {
         return heap.size() + paged.size();

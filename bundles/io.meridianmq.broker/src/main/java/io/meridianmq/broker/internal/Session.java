@@ -62,6 +62,8 @@ final class Session {
 
     /** The in-flight window's size for other threads: written after each batch of tasks. */
     private volatile int inflightPublished;
+    /** The queue's payload bytes for other threads: written after each batch of tasks. */
+    private volatile long queuedBytesPublished;
 
     /** Whether this session's publishers should be held back, and who to resume after. */
     private final Congestion congestion;
@@ -185,6 +187,11 @@ final class Session {
         return inflightPublished;
     }
 
+    /** Payload bytes in the queue (heap and disk), as of the last batch of tasks. */
+    long queuedBytes() {
+        return queuedBytesPublished;
+    }
+
     /** Messages in the queue (heap and disk), as last published for other threads. */
     int queuedCount() {
         return congestion.queueLength();
@@ -195,6 +202,10 @@ final class Session {
         int inflightNow = inflight.size();
         if (inflightNow != inflightPublished) {
             inflightPublished = inflightNow;
+        }
+        long queuedBytesNow = queue.bytes();
+        if (queuedBytesNow != queuedBytesPublished) {
+            queuedBytesPublished = queuedBytesNow;
         }
         target.flushIfNeeded();
     }

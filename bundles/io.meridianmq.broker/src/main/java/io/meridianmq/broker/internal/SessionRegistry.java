@@ -49,4 +49,7 @@ interface SessionRegistry {
     Collection<Session> sessions();
 
     int size();
+
+    /** Sessions that expired (their expiry interval passed while offline) since the broker started. */
+    long expiredCount();
 }

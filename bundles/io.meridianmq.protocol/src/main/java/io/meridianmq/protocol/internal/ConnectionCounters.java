@@ -19,10 +19,18 @@ final class ConnectionCounters {
 
     /** Open connections, those before CONNACK included. */
     final AtomicInteger open = new AtomicInteger();
+    /** The most connections open at once so far. */
+    final AtomicInteger peak = new AtomicInteger();
     private final ConcurrentHashMap<String, LongAdder> connects = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> disconnects = new ConcurrentHashMap<>();
     final LongAdder droppedTooLarge = new LongAdder();
     final LongAdder droppedSlowReader = new LongAdder();
+
+    /** A connection was accepted (before its CONNECT): counted open, and the peak follows. */
+    void opened() {
+        int n = open.incrementAndGet();
+        peak.accumulateAndGet(n, Math::max);
+    }
 
     void accepted() {
         count(connects, "accepted");

@@ -162,7 +162,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
-        counters.open.incrementAndGet();
+        counters.opened();
         ctx.fireChannelActive();
     }
 

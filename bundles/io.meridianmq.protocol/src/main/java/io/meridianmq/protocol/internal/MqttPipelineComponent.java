@@ -142,6 +142,11 @@ public class MqttPipelineComponent implements MqttPipeline {
             }
 
             @Override
+            public long peakConnections() {
+                return counters.peak.get();
+            }
+
+            @Override
             public long droppedTooLarge() {
                 return counters.droppedTooLarge.sum();
             }
