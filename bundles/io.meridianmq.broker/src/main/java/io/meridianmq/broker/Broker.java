@@ -37,6 +37,20 @@ public interface Broker {
     BrokerStatistics statistics();
 
     /**
+     * The banned client ids, user names and addresses.
+     *
+     * @since 0.3
+     */
+    Bans bans();
+
+    /**
+     * Every session, online and offline, sorted by client id (a moment's view).
+     *
+     * @since 0.3
+     */
+    java.util.List<SessionSummary> sessions();
+
+    /**
      * Completes once the broker takes clients: the container has started every bundle it starts
      * at boot (the security plugins among them), so that a client let in is judged by all of
      * them. The transport opens no listener before.

@@ -9,7 +9,9 @@ public enum ConnectReturnCode {
     BAD_USERNAME_OR_PASSWORD(4),
     NOT_AUTHORIZED(5),
     /** A limit on stored state was reached (MQTT 5: 0x97 quota exceeded; 3.1.1 has only 3, server unavailable). */
-    QUOTA_EXCEEDED(3);
+    QUOTA_EXCEEDED(3),
+    /** The client id, user name or address is banned (MQTT 5: 0x8A banned; 3.1.1: 5, not authorized). */
+    BANNED(5);
 
     private final int mqtt3Code;
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 
 import io.meridianmq.broker.AuthenticationExchange;
 import io.meridianmq.broker.Broker;
+import io.meridianmq.broker.Bans;
 import io.meridianmq.broker.BrokerStatistics;
 import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.BrokerCapabilities;
@@ -19,6 +20,7 @@ import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
 import io.meridianmq.broker.PluginState;
+import io.meridianmq.broker.SessionSummary;
 import io.meridianmq.sdk.auth.Authenticator;
 import io.meridianmq.sdk.auth.Authorizer;
 import io.meridianmq.sdk.auth.EnhancedAuthenticator;
@@ -254,6 +256,22 @@ public class BrokerCore implements Broker {
     @Override
     public BrokerStatistics statistics() {
         return statistics;
+    }
+
+    @Override
+    public Bans bans() {
+        return core.bans;
+    }
+
+    @Override
+    public List<SessionSummary> sessions() {
+        List<SessionSummary> all = new java.util.ArrayList<>();
+        for (Session s : core.registry.sessions()) {
+            all.add(new SessionSummary(s.clientId, s.isOnline(), s.subscriptionSnapshot().size(), s.queuedCount(),
+                    s.inflightCount()));
+        }
+        all.sort(java.util.Comparator.comparing(SessionSummary::clientId));
+        return all;
     }
 
     @Override

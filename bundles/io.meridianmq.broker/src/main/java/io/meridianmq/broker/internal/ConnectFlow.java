@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import io.meridianmq.broker.Ban;
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.ConnectResult;
@@ -52,6 +53,13 @@ final class ConnectFlow {
                         clientId, "empty client id needs clean session"));
             }
             clientId = "meridian-" + UUID.randomUUID();
+        }
+        Optional<Ban> banned = core.bans.match(clientId, request.username(), request.remoteAddress());
+        if (banned.isPresent()) {
+            Ban b = banned.get();
+            return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.BANNED, clientId,
+                    "banned (" + b.kind().word() + " '" + b.value() + "'" + (b.until() == null ? "" : " until " + b.until())
+                            + "): " + b.reason(), "banned"));
         }
         ClientIdentity identity = identity(request, clientId);
         String finalClientId = clientId;

@@ -34,6 +34,7 @@ final class CoreParts implements SessionContext {
     final WillPublisher wills;
     final StateLimits limits;
     final SessionRegistry registry;
+    final BanList bans;
     final Traffic traffic = new Traffic();
     private volatile BrokerSettings settings;
 
@@ -51,6 +52,13 @@ final class CoreParts implements SessionContext {
         this.wills = new WillPublisher(plugins, router);
         this.limits = new StateLimits(this::settings, retained, metrics);
         this.registry = new LocalSessionRegistry(this);
+        this.bans = new BanList(bansFile(), registry, java.time.Clock.systemUTC());
+    }
+
+    /** {@code data/meridian/bans.properties} in the container; in memory only outside one (tests). */
+    private static java.nio.file.Path bansFile() {
+        String data = System.getProperty("karaf.data");
+        return data == null ? null : java.nio.file.Path.of(data, "meridian", "bans.properties");
     }
 
     void settings(BrokerSettings changed) {

@@ -113,6 +113,7 @@ final class ServerPackets {
                 case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD;
                 case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5;
                 case QUOTA_EXCEEDED -> MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED;
+                case BANNED -> MqttConnectReturnCode.CONNECTION_REFUSED_BANNED;
             };
         }
         return switch (code) {
@@ -123,6 +124,7 @@ final class ServerPackets {
             case BAD_USERNAME_OR_PASSWORD -> MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
             case NOT_AUTHORIZED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
             case QUOTA_EXCEEDED -> MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+            case BANNED -> MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
         };
     }
 }

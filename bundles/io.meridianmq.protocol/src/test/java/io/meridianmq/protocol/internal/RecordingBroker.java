@@ -189,4 +189,14 @@ final class RecordingBroker implements Broker {
     public io.meridianmq.broker.BrokerStatistics statistics() {
         throw new UnsupportedOperationException("the connection tests do not read statistics");
     }
+
+    @Override
+    public io.meridianmq.broker.Bans bans() {
+        throw new UnsupportedOperationException("the connection tests do not ban");
+    }
+
+    @Override
+    public java.util.List<io.meridianmq.broker.SessionSummary> sessions() {
+        return java.util.List.of();
+    }
 }
