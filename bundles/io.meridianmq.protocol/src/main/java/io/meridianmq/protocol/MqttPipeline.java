@@ -69,4 +69,21 @@ public interface MqttPipeline {
      * @since 0.4
      */
     ConnectionStatistics statistics();
+
+    /**
+     * Traces one client's packets, decoded, into {@code data/log/trace-CLIENT.log} for
+     * {@code duration}: a connected client from its next packet, a client connecting later from
+     * its CONNECT. Tracing again extends or shortens the time.
+     *
+     * @return the file the trace goes to
+     * @since 0.4
+     */
+    java.nio.file.Path trace(String clientId, java.time.Duration duration);
+
+    /**
+     * The clients traced now, with when each trace ends.
+     *
+     * @since 0.4
+     */
+    java.util.Map<String, java.time.Instant> traces();
 }

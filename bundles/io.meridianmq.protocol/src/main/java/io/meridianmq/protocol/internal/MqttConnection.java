@@ -88,12 +88,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private CredentialsExpiry credentialsExpiry;
 
     private final ConnectionCounters counters;
+    private final PacketTrace trace;
     private boolean counted;
 
     private final ListenerOptions options;
 
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
-            ConnectionCounters counters, ListenerOptions options) {
+            ConnectionCounters counters, PacketTrace trace, ListenerOptions options) {
+        this.trace = trace;
         this.options = options;
         this.broker = broker;
         this.listenerName = listenerName;
@@ -287,6 +289,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         v5 = protocolLevel == 5;
         clientId = connect.payload().clientIdentifier();
         capabilities = broker.capabilities();
+        if (traceIfTraced()) {
+            trace.packet(clientId, "in ", connect);
+        }
         handshake.begin(connect, capabilities);
     }
 
@@ -307,6 +312,21 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         authentication.onAuth(message, state == State.CONNECTED, handshake.client(clientId));
+    }
+
+    /**
+     * Starts tracing this connection's packets if its client is traced (and is not already);
+     * true when it is traced. Event loop.
+     */
+    boolean traceIfTraced() {
+        if (state == State.CLOSED || !trace.traces(clientId)) {
+            return false;
+        }
+        if (channel.pipeline().get(TraceHandler.NAME) == null) {
+            channel.pipeline().addBefore(channel.pipeline().context(this).name(), TraceHandler.NAME,
+                    new TraceHandler(trace, clientId));
+        }
+        return true;
     }
 
     // ---- what the handshake and the enhanced authentication exchange ask of their connection ----
@@ -346,6 +366,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 v5 ? new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum()) : null);
         state = State.CONNECTED;
         counters.accepted();
+        traceIfTraced(); // the id may be one the broker assigned
         channel.pipeline().remove(IDLE_HANDLER);
         if (channel.pipeline().get(FRAMER) instanceof PacketFramer framer) {
             framer.accepted(); // authenticated: max_packet_size from now on

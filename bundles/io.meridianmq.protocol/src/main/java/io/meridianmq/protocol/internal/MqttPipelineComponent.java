@@ -46,6 +46,9 @@ public class MqttPipelineComponent implements MqttPipeline {
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
     /** Open connections (those before CONNACK included, for max_connections) and the other counters. */
     private final ConnectionCounters counters = new ConnectionCounters();
+    /** Clients traced on demand (meridian:trace), written to data/log/trace-CLIENT.log. */
+    private final PacketTrace trace = new PacketTrace(java.nio.file.Path.of(
+            System.getProperty("karaf.data", System.getProperty("java.io.tmpdir")), "log"));
     /** Open connections by listener name. */
     private final java.util.concurrent.ConcurrentHashMap<String, ChannelGroup> connections =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -74,6 +77,7 @@ public class MqttPipelineComponent implements MqttPipeline {
         for (String listener : connections.keySet()) {
             closeConnections(listener);
         }
+        trace.stop();
     }
 
     @Override
@@ -119,6 +123,25 @@ public class MqttPipelineComponent implements MqttPipeline {
             LOG.error("{}: {} = '{}' is not a whole number; keeping {}", source, key, raw, previous);
         }
         return previous;
+    }
+
+    @Override
+    public java.nio.file.Path trace(String clientId, java.time.Duration duration) {
+        java.nio.file.Path file = trace.start(clientId, duration);
+        for (ChannelGroup group : connections.values()) {
+            for (Channel ch : group) {
+                MqttConnection c = ch.pipeline().get(MqttConnection.class);
+                if (c != null) {
+                    ch.eventLoop().execute(c::traceIfTraced); // its client id belongs to its event loop
+                }
+            }
+        }
+        return file;
+    }
+
+    @Override
+    public Map<String, java.time.Instant> traces() {
+        return trace.active();
     }
 
     @Override
@@ -179,7 +202,7 @@ public class MqttPipelineComponent implements MqttPipeline {
                 s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, counters, options));
+        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, counters, trace, options));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

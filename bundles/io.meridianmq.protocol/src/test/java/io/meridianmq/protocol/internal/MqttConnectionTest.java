@@ -53,7 +53,7 @@ public class MqttConnectionTest {
         server = new EmbeddedChannel();
         server.pipeline().addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(settings.connectTimeoutSeconds()))
                 .addLast(new MqttDecoder(settings.maxPacketSize()), MqttEncoder.INSTANCE)
-                .addLast(new MqttConnection(broker, "test", settings, counters,
+                .addLast(new MqttConnection(broker, "test", settings, counters, new PacketTrace(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))),
                         new ListenerOptions(false, false)));
     }
 
