@@ -68,4 +68,10 @@ public interface BrokerStatistics {
 
     /** Each plugin's calls: latency, failures, timeouts. */
     List<PluginCalls> pluginCalls();
+
+    /** How long the store's commits take, in seconds; null when the store keeps nothing on disk. */
+    HistogramSnapshot storeCommitLatency();
+
+    /** How many writes each store commit made durable; null when the store keeps nothing on disk. */
+    HistogramSnapshot storeCommitBatchSize();
 }

@@ -19,6 +19,25 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface SessionStore {
 
+    /**
+     * How long its commits take, in seconds (for metrics); null when it does not commit (it
+     * keeps nothing on disk).
+     *
+     * @since 0.5
+     */
+    default BucketCounts commitLatency() {
+        return null;
+    }
+
+    /**
+     * How many writes each commit made durable (for metrics); null when it does not commit.
+     *
+     * @since 0.5
+     */
+    default BucketCounts commitBatchSize() {
+        return null;
+    }
+
     /** Whether anything survives a restart; if not, the broker does not call the other methods. */
     boolean durable();
 

@@ -90,6 +90,8 @@ public class PrometheusMetricsTest {
         String exposition = get(BROKER.managementUri() + "/metrics");
         assertTrue(exposition, exposition.contains("meridian_messages_received_total{qos=\"1\"}"));
         assertTrue("JVM metrics are there too", exposition.contains("jvm_memory_used_bytes"));
+        assertTrue("the durable store's commits", exposition.contains("meridian_store_commit_duration_seconds_count "));
+        assertTrue("the event loops' lag", exposition.contains("meridian_event_loop_lag_seconds{thread=\"meridian-io-"));
         Process check = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
         check.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
         check.getOutputStream().close();

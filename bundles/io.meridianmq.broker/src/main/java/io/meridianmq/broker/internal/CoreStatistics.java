@@ -5,7 +5,9 @@ import java.util.Map;
 
 import io.meridianmq.broker.BrokerStatistics;
 import io.meridianmq.broker.DropReason;
+import io.meridianmq.broker.HistogramSnapshot;
 import io.meridianmq.broker.PluginCalls;
+import io.meridianmq.storage.BucketCounts;
 
 /**
  * The broker core's {@link BrokerStatistics}: the counters the core keeps as it works
@@ -116,5 +118,21 @@ final class CoreStatistics implements BrokerStatistics {
     @Override
     public List<PluginCalls> pluginCalls() {
         return core.plugins.calls();
+    }
+
+    @Override
+    public HistogramSnapshot storeCommitLatency() {
+        BucketCounts b = core.store.commitLatency();
+        return b == null ? null : snapshot(b);
+    }
+
+    @Override
+    public HistogramSnapshot storeCommitBatchSize() {
+        BucketCounts b = core.store.commitBatchSize();
+        return b == null ? null : snapshot(b);
+    }
+
+    static HistogramSnapshot snapshot(BucketCounts b) {
+        return new HistogramSnapshot(b.upperBounds(), b.counts(), b.sum());
     }
 }

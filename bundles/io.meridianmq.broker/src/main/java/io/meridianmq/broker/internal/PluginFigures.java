@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.meridianmq.broker.PluginCalls;
+import io.meridianmq.storage.BucketCounts;
 
 /**
  * What plugin calls cost, by plugin name: latency from a call's start on its thread to its final
@@ -18,7 +19,8 @@ final class PluginFigures {
 
     /** One plugin's figures. */
     static final class Calls {
-        final LatencyBuckets latency = new LatencyBuckets();
+        /** Seconds from a call's start to its answer. */
+        final BucketCounts latency = new BucketCounts(BucketCounts.LATENCY_SECONDS);
         final LongAdder failures = new LongAdder();
         final LongAdder timeouts = new LongAdder();
     }
@@ -37,8 +39,8 @@ final class PluginFigures {
 
     List<PluginCalls> snapshot() {
         List<PluginCalls> all = new ArrayList<>();
-        byName.forEach((name, c) -> all.add(new PluginCalls(name, c.latency.snapshot(), c.failures.sum(),
-                c.timeouts.sum())));
+        byName.forEach((name, c) -> all.add(new PluginCalls(name, CoreStatistics.snapshot(c.latency),
+                c.failures.sum(), c.timeouts.sum())));
         all.sort((a, b) -> a.name().compareTo(b.name()));
         return all;
     }

@@ -101,7 +101,7 @@ final class PluginInvoker {
         try {
             callback.accept(plugin.service);
         } catch (RuntimeException | Error e) {
-            calls.latency.record(System.nanoTime() - started);
+            calls.latency.record((System.nanoTime() - started) / 1e9);
             output.endWith(onError, () -> {
                 LOG.error("Plugin {} failed ({}); applying fallback {}", plugin, e, onError);
                 calls.failures.increment();
@@ -120,13 +120,13 @@ final class PluginInvoker {
                 });
             }, t.toMillis());
             output.done.thenRun(() -> {
-                calls.latency.record(System.nanoTime() - started);
+                calls.latency.record((System.nanoTime() - started) / 1e9);
                 if (!output.fellBack()) {
                     plugin.succeeded();
                 }
             });
         } else {
-            calls.latency.record(System.nanoTime() - started);
+            calls.latency.record((System.nanoTime() - started) / 1e9);
             plugin.succeeded();
             output.returned();
         }

@@ -3,6 +3,7 @@ package io.meridianmq.transport.internal;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.meridianmq.transport.IoThreads;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * start only: changing it live would mean closing every connection. An edit is acknowledged in the
  * log and applies at the next start.
  */
-@Component(service = EventLoops.class, configurationPid = EventLoops.PID)
-public class EventLoops {
+@Component(service = {EventLoops.class, IoThreads.class}, configurationPid = EventLoops.PID)
+public class EventLoops implements IoThreads {
 
     static final String PID = "io.meridianmq.transport";
     static final String IO_THREADS = "io_threads";
@@ -42,6 +43,7 @@ public class EventLoops {
     private EventLoopGroup workers;
     private boolean epoll;
     private int ioThreads;
+    private final LagProbe lag = new LagProbe();
 
     @Activate
     void activate(Map<String, Object> config) {
@@ -52,6 +54,7 @@ public class EventLoops {
         ioThreads = configured > 0 ? configured : cores;
         acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("meridian-accept", true), factory);
         workers = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("meridian-io", true), factory);
+        lag.start(workers);
         if (!epoll) {
             LOG.info("Native epoll transport not available ({}); using NIO", Epoll.unavailabilityCause());
         }
@@ -99,6 +102,11 @@ public class EventLoops {
         // a short quiet period: the default one adds two seconds to every stop
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Override
+    public Map<String, Long> lagNanos() {
+        return lag.lagNanos();
     }
 
     EventLoopGroup acceptors() {

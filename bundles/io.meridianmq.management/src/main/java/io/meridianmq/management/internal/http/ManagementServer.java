@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.meridianmq.broker.Broker;
 import io.meridianmq.management.internal.metrics.MetricsExposition;
 import io.meridianmq.protocol.MqttPipeline;
+import io.meridianmq.transport.IoThreads;
 import io.meridianmq.transport.ListenerStatus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -58,6 +59,10 @@ public class ManagementServer {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile MqttPipeline protocol;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile IoThreads ioThreads;
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<ListenerStatus> listeners;
@@ -93,7 +98,7 @@ public class ManagementServer {
                     e.getMessage());
             return;
         }
-        MetricsExposition metrics = new MetricsExposition(() -> broker, () -> protocol, version);
+        MetricsExposition metrics = new MetricsExposition(() -> broker, () -> protocol, () -> ioThreads, version);
         HttpRoutes routes = new HttpRoutes(metrics, new Readiness(() -> broker, () -> listeners == null ? List.of()
                 : List.copyOf(listeners)));
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("meridian-management", true),

@@ -12,6 +12,7 @@ import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.PluginCalls;
 import io.meridianmq.protocol.ConnectionStatistics;
 import io.meridianmq.protocol.MqttPipeline;
+import io.meridianmq.transport.IoThreads;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -40,11 +41,14 @@ final class BrokerCollector implements MultiCollector {
 
     private final Supplier<Broker> broker;
     private final Supplier<MqttPipeline> protocol;
+    private final Supplier<IoThreads> ioThreads;
     private final String version;
 
-    BrokerCollector(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, String version) {
+    BrokerCollector(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, Supplier<IoThreads> ioThreads,
+            String version) {
         this.broker = broker;
         this.protocol = protocol;
+        this.ioThreads = ioThreads;
         this.version = version;
     }
 
@@ -64,6 +68,14 @@ final class BrokerCollector implements MultiCollector {
             connections(p.statistics(), all);
         }
         all.add(dropped(b == null ? null : b.statistics(), p == null ? null : p.statistics()));
+        IoThreads io = ioThreads.get();
+        if (io != null) {
+            GaugeSnapshot.Builder lag = GaugeSnapshot.builder().name("meridian_event_loop_lag_seconds")
+                    .help("How late each MQTT I/O thread last ran a task due for it").unit(Unit.SECONDS);
+            io.lagNanos().forEach((thread, nanos) -> lag.dataPoint(
+                    GaugeDataPointSnapshot.builder().value(nanos / 1e9).labels(Labels.of("thread", thread)).build()));
+            all.add(lag.build());
+        }
         return new MetricSnapshots(all);
     }
 
@@ -93,6 +105,26 @@ final class BrokerCollector implements MultiCollector {
         all.add(labelled("meridian_authorization_denials", "Authorization decisions that denied, by action",
                 "action", s.authorizationDenials()));
         plugins(s.pluginCalls(), all);
+        io.meridianmq.broker.HistogramSnapshot commits = s.storeCommitLatency();
+        if (commits != null) {
+            all.add(HistogramSnapshot.builder().name("meridian_store_commit_duration_seconds")
+                    .help("How long each commit of the durable store took (fsync included)").unit(Unit.SECONDS)
+                    .dataPoint(histogram(commits, Labels.EMPTY)).build());
+        }
+        io.meridianmq.broker.HistogramSnapshot batches = s.storeCommitBatchSize();
+        if (batches != null) {
+            all.add(HistogramSnapshot.builder().name("meridian_store_commit_writes")
+                    .help("How many writes each commit of the durable store made durable")
+                    .dataPoint(histogram(batches, Labels.EMPTY)).build());
+        }
+    }
+
+    private static HistogramDataPointSnapshot histogram(io.meridianmq.broker.HistogramSnapshot h, Labels labels) {
+        double[] bounds = Arrays.copyOf(h.upperBoundsSeconds(), h.upperBoundsSeconds().length + 1);
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        return HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, h.bucketCounts()))
+                .sum(h.sumSeconds()).labels(labels).build();
     }
 
     private static void plugins(List<PluginCalls> calls, List<MetricSnapshot> all) {
@@ -103,13 +135,8 @@ final class BrokerCollector implements MultiCollector {
         CounterSnapshot.Builder timeouts = CounterSnapshot.builder().name("meridian_plugin_call_timeouts")
                 .help("Plugin calls that did not return or resume in time");
         for (PluginCalls c : calls) {
-            io.meridianmq.broker.HistogramSnapshot h = c.latency();
-            double[] bounds = Arrays.copyOf(h.upperBoundsSeconds(), h.upperBoundsSeconds().length + 1);
-            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
             Labels plugin = Labels.of("plugin", c.name());
-            latency.dataPoint(HistogramDataPointSnapshot.builder()
-                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, h.bucketCounts()))
-                    .sum(h.sumSeconds()).labels(plugin).build());
+            latency.dataPoint(histogram(c.latency(), plugin));
             failures.dataPoint(CounterDataPointSnapshot.builder().value(c.failures()).labels(plugin).build());
             timeouts.dataPoint(CounterDataPointSnapshot.builder().value(c.timeouts()).labels(plugin).build());
         }

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.protocol.MqttPipeline;
+import io.meridianmq.transport.IoThreads;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -22,8 +23,9 @@ public final class MetricsExposition {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    public MetricsExposition(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, String version) {
-        registry.register(new BrokerCollector(broker, protocol, version));
+    public MetricsExposition(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, Supplier<IoThreads> ioThreads,
+            String version) {
+        registry.register(new BrokerCollector(broker, protocol, ioThreads, version));
         JvmMetrics.builder().register(registry);
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.meridianmq.sdk.topic.Topics;
+import io.meridianmq.storage.BucketCounts;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.RetainedMessageStore;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * through a small overlay of pending ones.
  */
 final class MapDbStore implements SessionStore, RetainedMessageStore {
+
+    /** Commits: how long each took and how many writes it made durable (the writer records, metrics read). */
+    private final BucketCounts commitLatency = new BucketCounts(BucketCounts.LATENCY_SECONDS);
+    private final BucketCounts commitBatch = new BucketCounts(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000);
 
     private static final Logger LOG = LoggerFactory.getLogger(MapDbStore.class);
     private static final Object STOP = new Object();
@@ -136,10 +141,21 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
     // ---- the writer ----
 
+    @Override
+    public BucketCounts commitLatency() {
+        return commitLatency;
+    }
+
+    @Override
+    public BucketCounts commitBatchSize() {
+        return commitBatch;
+    }
+
     private void writeLoop() {
         List<Runnable> waiting = new ArrayList<>();
         long lastCommit = System.currentTimeMillis();
         boolean dirty = false;
+        int uncommitted = 0;
         while (true) {
             Object next;
             try {
@@ -160,6 +176,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
                     apply(batch);
                     dirty = true;
                     applied += batch.ops.size();
+                    uncommitted += batch.ops.size();
                 } else if (settings.syncAlways()) {
                     waiting.add((Runnable) next);
                 } else {
@@ -169,7 +186,11 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
             }
             long now = System.currentTimeMillis();
             if (dirty && (stop || settings.syncAlways() || now - lastCommit >= settings.autosaveIntervalMillis())) {
+                long started = System.nanoTime();
                 if (commit()) {
+                    commitLatency.record((System.nanoTime() - started) / 1e9);
+                    commitBatch.record(uncommitted);
+                    uncommitted = 0;
                     dirty = false;
                     lastCommit = now;
                 }
