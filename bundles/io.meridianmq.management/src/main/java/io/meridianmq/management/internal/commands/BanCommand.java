@@ -4,13 +4,9 @@ import java.time.Duration;
 
 import io.meridianmq.broker.Ban;
 import io.meridianmq.broker.Bans;
-import io.meridianmq.broker.Broker;
 
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -19,13 +15,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
  */
 @Service
 @Command(scope = "meridian", name = "ban", description = "Bans a client id, user name or address")
-public class BanCommand implements Action {
-
-    @Argument(index = 0, name = "kind", description = "clientid, username or address", required = true)
-    String kind;
-
-    @Argument(index = 1, name = "value", description = "The client id, user name or IP address", required = true)
-    String value;
+public class BanCommand extends BanTargetCommand {
 
     @Option(name = "-m", aliases = "--minutes", description = "For this many minutes (default: until meridian:unban)")
     long minutes;
@@ -33,27 +23,16 @@ public class BanCommand implements Action {
     @Option(name = "-r", aliases = "--reason", description = "Why, for the log and the ban list")
     String reason;
 
-    @Reference
-    Broker broker;
-
     @Override
-    public Object execute() {
-        Ban.Kind k;
-        try {
-            k = Ban.Kind.of(kind);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return null;
-        }
+    void apply(Ban.Kind k) {
         if (minutes < 0) {
             System.err.println("-m takes a positive number of minutes");
-            return null;
+            return;
         }
         Bans.Added added = broker.bans().add(k, value, minutes == 0 ? null : Duration.ofMinutes(minutes), reason,
                 Operator.name());
         System.out.println("Banned " + k.word() + " '" + value + "' "
                 + (added.ban().until() == null ? "until unbanned" : "until " + added.ban().until()) + "; "
                 + added.disconnected() + " connected client(s) disconnected");
-        return null;
     }
 }

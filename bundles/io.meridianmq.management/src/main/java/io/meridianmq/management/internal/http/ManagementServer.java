@@ -1,15 +1,11 @@
 package io.meridianmq.management.internal.http;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.meridianmq.broker.Broker;
+import io.meridianmq.management.internal.RunningBroker;
 import io.meridianmq.management.internal.metrics.MetricsExposition;
-import io.meridianmq.protocol.MqttPipeline;
-import io.meridianmq.transport.IoThreads;
-import io.meridianmq.transport.ListenerStatus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,15 +18,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,55 +28,28 @@ import org.slf4j.LoggerFactory;
  * broker: while the broker core is not running, readiness says so and metrics show the JVM's.
  * A bad setting is refused with a log line and the server stays off; MQTT is not affected.
  *
- * <p>Threading: activation and modification on the component runtime's thread; requests on the
- * management event loop; the references are volatile and read there.
+ * <p>Threading: {@link #start} and {@link #stop} on the component runtime's thread; requests on
+ * the management event loop.
  */
-@Component(configurationPid = "io.meridianmq.management", immediate = true, service = {})
-public class ManagementServer {
+public final class ManagementServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     /** The largest request body taken (the API's JSON bodies are small). */
     private static final int MAX_REQUEST_BYTES = 1 << 20;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Broker broker;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile MqttPipeline protocol;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile IoThreads ioThreads;
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<ListenerStatus> listeners;
-
-    /** Component runtime's thread only (activate, modified, deactivate). */
+    private final RunningBroker running;
+    private final String version;
+    /** The component runtime's thread only (start, stop). */
     private EventLoopGroup loop;
     private Channel serverChannel;
-    private String version = "unknown";
 
-    @Activate
-    void activate(BundleContext context, Map<String, Object> config) {
-        version = context.getBundle().getVersion().toString();
-        start(config);
+    public ManagementServer(RunningBroker running, String version) {
+        this.running = running;
+        this.version = version;
     }
 
-    @Modified
-    void modified(Map<String, Object> config) {
-        stop();
-        start(config);
-    }
-
-    @Deactivate
-    void deactivate() {
-        stop();
-    }
-
-    private void start(Map<String, Object> config) {
+    /** Opens the listener with {@code config}'s settings; a bad one is logged and the listener stays off. */
+    public void start(Map<String, Object> config) {
         ManagementSettings settings;
         try {
             settings = ManagementSettings.from(config);
@@ -98,9 +58,9 @@ public class ManagementServer {
                     e.getMessage());
             return;
         }
-        MetricsExposition metrics = new MetricsExposition(() -> broker, () -> protocol, () -> ioThreads, version);
-        HttpRoutes routes = new HttpRoutes(metrics, new Readiness(() -> broker, () -> listeners == null ? List.of()
-                : List.copyOf(listeners)));
+        MetricsExposition metrics = new MetricsExposition(running::broker, running::protocol, running::ioThreads,
+                version);
+        HttpRoutes routes = new HttpRoutes(metrics, new Readiness(running::broker, running::listeners));
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("meridian-management", true),
                 NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
@@ -129,7 +89,8 @@ public class ManagementServer {
                 settings.tls() != null ? "https" : "http", bound.getAddress().getHostAddress(), bound.getPort());
     }
 
-    private void stop() {
+    /** Closes the listener (and its thread). */
+    public void stop() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;

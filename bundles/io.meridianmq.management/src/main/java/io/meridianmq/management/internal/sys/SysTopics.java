@@ -12,20 +12,12 @@ import java.util.concurrent.TimeUnit;
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerStatistics;
 import io.meridianmq.broker.DropReason;
+import io.meridianmq.management.internal.RunningBroker;
 import io.meridianmq.protocol.ConnectionStatistics;
 import io.meridianmq.protocol.MqttPipeline;
 import io.meridianmq.sdk.message.PublishProperties;
 import io.meridianmq.sdk.service.BrokerServices;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,30 +28,19 @@ import org.slf4j.LoggerFactory;
  * and the load averages every time). Who may read them is the authorizers' decision, as for
  * any topic; {@code #} alone does not match them (MQTT's rule for topics starting with {@code $}).
  *
- * <p>Threading: one thread of its own ({@code meridian-sys}); activation on the component runtime's.
+ * <p>Threading: one thread of its own ({@code meridian-sys}); {@link #start} and {@link #stop} on
+ * the component runtime's.
  */
-@Component(configurationPid = "io.meridianmq.management", immediate = true, service = {})
-public class SysTopics {
+public final class SysTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(SysTopics.class);
     static final int DEFAULT_INTERVAL_SECONDS = 10;
     private static final String PREFIX = "$SYS/broker/";
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile BrokerServices services;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Broker broker;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile MqttPipeline protocol;
-
+    private final RunningBroker running;
+    private final String version;
     private final long startedNanos = System.nanoTime();
-    private String version = "unknown";
-    /** Component runtime's thread. */
+    /** The component runtime's thread (start, stop). */
     private ScheduledExecutorService timer;
     // --- below: the timer's thread only (and the component runtime's, once the timer stopped) ---
     private int intervalSeconds;
@@ -67,24 +48,13 @@ public class SysTopics {
     private final Map<String, String> published = new ConcurrentHashMap<>();
     private final Map<String, LoadAverage> loads = new LinkedHashMap<>();
 
-    @Activate
-    void activate(BundleContext context, Map<String, Object> config) {
-        version = context.getBundle().getVersion().toString();
-        configure(config);
+    public SysTopics(RunningBroker running, String version) {
+        this.running = running;
+        this.version = version;
     }
 
-    @Modified
-    void modified(Map<String, Object> config) {
-        stopTimer();
-        configure(config);
-    }
-
-    @Deactivate
-    void deactivate() {
-        stopTimer();
-    }
-
-    private void configure(Map<String, Object> config) {
+    /** Publishes every {@code sys_interval} seconds from now on; with 0, clears what was published. */
+    public void start(Map<String, Object> config) {
         intervalSeconds = interval(config);
         if (intervalSeconds == 0) {
             clear();
@@ -120,7 +90,8 @@ public class SysTopics {
         return DEFAULT_INTERVAL_SECONDS;
     }
 
-    private void stopTimer() {
+    /** Stops publishing (what is published stays, retained). */
+    public void stop() {
         if (timer != null) {
             // never shutdownNow(): an interrupt while a publish reads the store's file channel
             // closes the channel, and with it the durable store for the whole broker
@@ -144,12 +115,13 @@ public class SysTopics {
     }
 
     private void publishAll() {
-        BrokerServices out = services;
-        Broker b = broker;
+        BrokerServices out = running.services();
+        Broker b = running.broker();
         if (out == null || b == null) {
             return;
         }
         BrokerStatistics s = b.statistics();
+        MqttPipeline protocol = running.protocol();
         ConnectionStatistics c = protocol == null ? null : protocol.statistics();
         Map<String, String> now = new LinkedHashMap<>();
         now.put("version", "Meridian " + version);
@@ -216,7 +188,7 @@ public class SysTopics {
 
     /** Clears every retained {@code $SYS} topic published so far (an empty retained message each). */
     private void clear() {
-        BrokerServices out = services;
+        BrokerServices out = running.services();
         Set<String> topics = Set.copyOf(published.keySet());
         if (out != null) {
             for (String topic : topics) {
