@@ -20,10 +20,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
-import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -32,7 +29,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 import static io.meridianmq.protocol.internal.PacketProperties.packetId;
-import static io.meridianmq.protocol.internal.PacketProperties.unsignedIntProperty;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,11 +64,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private String clientId;
     private int protocolLevel;
-    private boolean publishWill = true;
-    private long disconnectSessionExpiry = -1;
-    private String closeReason;
-    /** How the connection ended, for the disconnects metric (null: the connection was lost). Event loop. */
-    private String closeKind;
+    /** How the connection ends: will, DISCONNECT's session expiry, why. */
+    private final ConnectionEnd end = new ConnectionEnd();
     private final EarlyPackets earlyPackets = new EarlyPackets();
 
     // MQTT 5 connection state
@@ -181,15 +174,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             credentialsExpiry.cancel();
         }
         if (session != null) {
-            if (!publishWill) {
-                LOG.info("Client {} disconnected", who());
-            } else {
-                LOG.info("Client {} connection closed: {}", who(), closeReason != null ? closeReason : "connection lost");
-            }
-            counters.disconnected(!publishWill ? "client_disconnect"
-                    : closeKind != null ? closeKind : "connection_lost");
-            session.disconnected(publishWill, disconnectSessionExpiry);
-        } else if (was == State.AWAITING_CONNECT && closeReason == null) {
+            LOG.info("Client {} {}", who(), end.describe());
+            counters.disconnected(end.kind());
+            session.disconnected(end.publishWill(), end.sessionExpiry());
+        } else if (was == State.AWAITING_CONNECT && !end.hasReason()) {
             LOG.debug("Connection of client {} closed before CONNECT", who());
         }
     }
@@ -220,10 +208,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (cause instanceof DecoderException) {
             onDecodeFailure(cause);
         } else if (cause instanceof IOException) {
-            if (closeReason == null) {
-                closeReason = "network error: " + cause.getMessage();
-                closeKind = "network_error";
-            }
+            end.because("network error: " + cause.getMessage(), "network_error");
             channel.close();
         } else {
             LOG.error("Internal error on the connection of client {}; closing it", who(), cause);
@@ -412,23 +397,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onDisconnect(MqttMessage message) {
-        publishWill = false;
-        if (v5 && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
-            if (h.reasonCode() == MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue()) {
-                publishWill = true; // "disconnect with will message"
-                closeReason = "DISCONNECT with reason 0x04 (disconnect with will message)";
-                closeKind = "client_disconnect_with_will";
-            }
-            long value = unsignedIntProperty(h.properties(), MqttPropertyType.SESSION_EXPIRY_INTERVAL, -1);
-            if (value >= 0) {
-                if (connectSessionExpiry == 0 && value != 0) {
-                    publishWill = true;
-                    serverDisconnect(DisconnectReason.PROTOCOL_ERROR,
-                            "set a session expiry in DISCONNECT after connecting with session expiry 0");
-                    return;
-                }
-                disconnectSessionExpiry = value;
-            }
+        String violation = end.clientDisconnect(message, v5, connectSessionExpiry);
+        if (violation != null) {
+            serverDisconnect(DisconnectReason.PROTOCOL_ERROR, violation);
+            return;
         }
         channel.close();
     }
@@ -443,7 +415,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     void refuseConnect(MqttConnectReturnCode code, String reason, String told) {
         LOG.warn("Connection of client {} refused: {} (CONNACK return code {})", who(), reason,
                 String.format("0x%02X", code.byteValue() & 0xFF));
-        closeReason = reason;
+        end.because(reason, (String) null);
         state = State.CLOSED;
         counters.refused(code);
         // a CONNACK code of 0x80 or more is MQTT 5's (also when the codec failed before knowing the version)
@@ -462,15 +434,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     void serverDisconnect(DisconnectReason reason, String detail) {
         if (state == State.CLOSED || !channel.isActive()) {
-            if (closeReason == null) {
-                closeReason = detail;
-            }
+            end.because(detail, reason);
             channel.close();
             return;
         }
-        if (closeReason == null) {
-            closeReason = detail;
-            closeKind = reason.name().toLowerCase(java.util.Locale.ROOT);
+        if (end.because(detail, reason)) {
             LOG.warn("Closing the connection of client {}: {}{}", who(), detail,
                     v5 ? String.format(" (DISCONNECT reason code 0x%02X)", reason.code()) : "");
         }
