@@ -74,6 +74,14 @@ public final class BrokerProcess extends ExternalResource {
         return this;
     }
 
+    /** The console (and REST API) administrator's user name. */
+    static final String ADMIN_USER = ADMIN;
+
+    /** The password of {@link #ADMIN_USER} or {@link #VIEWER}, made for this run. */
+    static String passwordOf(String user) {
+        return user.equals(ADMIN) ? ADMIN_PASSWORD : user.equals(VIEWER) ? VIEWER_PASSWORD : null;
+    }
+
     /** The port the broker's default listener is on. */
     public int port() {
         return port;

@@ -1,23 +1,24 @@
 package io.meridianmq.management.internal.http;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import io.meridianmq.management.internal.api.ApiRoutes;
 import io.meridianmq.management.internal.metrics.MetricsExposition;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+
+import static io.meridianmq.management.internal.http.HttpAnswers.JSON;
+import static io.meridianmq.management.internal.http.HttpAnswers.problem;
+import static io.meridianmq.management.internal.http.HttpAnswers.response;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,23 +35,24 @@ import org.slf4j.LoggerFactory;
 final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpRoutes.class);
-    private static final String JSON = "application/json";
-    private static final String PROBLEM = "application/problem+json";
 
     private final MetricsExposition metrics;
     private final Readiness readiness;
+    private final ApiRoutes api;
 
-    HttpRoutes(MetricsExposition metrics, Readiness readiness) {
+    HttpRoutes(MetricsExposition metrics, Readiness readiness, ApiRoutes api) {
         this.metrics = metrics;
         this.readiness = readiness;
+        this.api = api;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         FullHttpResponse response;
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
         try {
-            response = answer(request.method(), path);
+            response = path.startsWith(ApiRoutes.PREFIX) ? api.answer(request, uri) : answer(request.method(), path);
         } catch (Exception e) {
             LOG.error("Management request {} {} failed", request.method(), path, e);
             response = problem(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server failed to answer: " + e);
@@ -69,7 +71,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean known = path.equals("/metrics") || path.equals("/health/live") || path.equals("/health/ready");
         if (!known) {
             return problem(HttpResponseStatus.NOT_FOUND, "no resource at " + path
-                    + " (this server answers /metrics, /health/live and /health/ready)");
+                    + " (this server answers /metrics, /health/live, /health/ready and /api/v1/)");
         }
         if (!method.equals(HttpMethod.GET)) {
             FullHttpResponse r = problem(HttpResponseStatus.METHOD_NOT_ALLOWED, path + " takes GET only");
@@ -85,22 +87,6 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                         JSON, Readiness.json(checks));
             }
         };
-    }
-
-    private static FullHttpResponse problem(HttpResponseStatus status, String detail) {
-        return response(status, PROBLEM, "{\"type\":\"about:blank\",\"title\":" + JsonText.quote(status.reasonPhrase())
-                + ",\"status\":" + status.code() + ",\"detail\":" + JsonText.quote(detail) + "}");
-    }
-
-    private static FullHttpResponse response(HttpResponseStatus status, String contentType, String body) {
-        return response(status, contentType, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        return r;
     }
 
     @Override

@@ -4,12 +4,12 @@ package io.meridianmq.management.internal.http;
  * JSON strings for the management server's small bodies (health, problems): a value quoted and
  * escaped as RFC 8259 says.
  */
-final class JsonText {
+public final class JsonText {
 
     private JsonText() {
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

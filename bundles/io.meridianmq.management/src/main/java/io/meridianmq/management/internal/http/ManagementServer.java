@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.management.internal.RunningBroker;
+import io.meridianmq.management.internal.api.ApiKeys;
+import io.meridianmq.management.internal.api.ApiRoutes;
 import io.meridianmq.management.internal.metrics.MetricsExposition;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -60,7 +62,10 @@ public final class ManagementServer {
         }
         MetricsExposition metrics = new MetricsExposition(running::broker, running::protocol, running::ioThreads,
                 version);
-        HttpRoutes routes = new HttpRoutes(metrics, new Readiness(running::broker, running::listeners));
+        java.nio.file.Path data = ApiRoutes.dataDirectory();
+        ApiRoutes api = new ApiRoutes(running, new ApiKeys(data.resolve("meridian/api-keys.properties")),
+                data.resolve("log/audit.jsonl"));
+        HttpRoutes routes = new HttpRoutes(metrics, new Readiness(running::broker, running::listeners), api);
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("meridian-management", true),
                 NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
@@ -85,7 +90,7 @@ public final class ManagementServer {
             return;
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("Meridian management on {}://{}:{} (/metrics, /health/live, /health/ready)",
+        LOG.info("Meridian management on {}://{}:{} (/metrics, /health/live, /health/ready, /api/v1/)",
                 settings.tls() != null ? "https" : "http", bound.getAddress().getHostAddress(), bound.getPort());
     }
 
