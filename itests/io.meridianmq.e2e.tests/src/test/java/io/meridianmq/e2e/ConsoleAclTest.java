@@ -32,7 +32,7 @@ public class ConsoleAclTest {
         assertFalse("the viewer added a user", Files.readString(BROKER.home().resolve("etc/passwd")).contains("intruder"));
         for (String command : new String[] {"meridian:plugin-disable 1", "meridian:plugin-enable 1",
             "meridian:keycloak-sync", "meridian:kick someone", "meridian:ban clientid someone",
-            "meridian:unban clientid someone"}) {
+            "meridian:unban clientid someone", "meridian:apikey-create k admin", "meridian:trace someone"}) {
             String out = BROKER.shellAs(BrokerProcess.VIEWER, command);
             assertTrue(command + ": " + out, refused(out));
         }
