@@ -109,6 +109,31 @@ public class RestApiTest {
     }
 
     @Test
+    public void publishesReadsAndClearsRetainedMessagesAndListsListeners() throws Exception {
+        String admin = basic(BrokerProcess.ADMIN_USER);
+        try (V5Client reader = new V5Client(BROKER.uri(), "rest-reader")) {
+            reader.connect();
+            reader.subscribe(V5Client.sub("rest/#", 1));
+            HttpResponse<String> published = call("POST", "/publish", admin,
+                    "{\"topic\":\"rest/state\",\"payload\":\"on\",\"qos\":1,\"retain\":true}");
+            assertEquals(published.body(), 204, published.statusCode());
+            assertEquals("on", reader.next().text());
+        }
+        HttpResponse<String> retained = call("GET", "/retained?filter=rest/%23", basic(BrokerProcess.VIEWER), null);
+        assertTrue(retained.body(), retained.body().contains("\"topic\":\"rest/state\"") && retained.body().contains("\"payload\":\"on\""));
+        String one = "/retained/" + URLEncoder.encode("rest/state", StandardCharsets.UTF_8);
+        assertEquals(200, call("GET", one, admin, null).statusCode());
+        assertEquals(204, call("DELETE", one, admin, null).statusCode());
+        assertProblem(call("GET", one, admin, null), 404);
+        assertProblem(call("POST", "/publish", admin, "{\"topic\":\"a/+\"}"), 400);
+        assertProblem(call("POST", "/publish", admin, "{\"topic\":\"a\",\"qos\":7}"), 400);
+
+        HttpResponse<String> listeners = call("GET", "/listeners", admin, null);
+        assertTrue(listeners.body(), listeners.body().contains("\"name\":\"default\"")
+                && listeners.body().contains("\"listening\":true") && listeners.body().contains("\"port\":" + BROKER.port()));
+    }
+
+    @Test
     public void badRequestsGetTheirStatusAndAProblem() throws Exception {
         HttpResponse<String> none = call("GET", "/clients", null, null);
         assertProblem(none, 401);
