@@ -37,6 +37,19 @@ public class SysTopicsTest {
     }
 
     @Test
+    public void aClientCannotWriteTheBrokersFigures() throws Exception {
+        try (V5Client forger = new V5Client(BROKER.uri(), "forger")) {
+            forger.connect();
+            org.eclipse.paho.mqttv5.client.IMqttToken t = forger.publish("$SYS/broker/version", "forged 1.0", 1, true);
+            assertEquals("PUBACK 0x87: $SYS is the broker's own", 0x87, t.getReasonCodes()[0]);
+        }
+        // whether $SYS is on or off (the other test turns it off), the forged value is not kept
+        MosquittoCommand version = MosquittoCommand.run(BROKER.port(), "mosquitto_sub", "-t", "$SYS/broker/version",
+                "--retained-only", "-W", "2");
+        assertTrue(version.output(), !version.output().contains("forged"));
+    }
+
+    @Test
     public void mosquittosNamesRetainedAndUpdated() throws Exception {
         String config = Files.readString(BROKER.home().resolve("etc/io.meridianmq.management.cfg"));
         BROKER.editEtcFile("io.meridianmq.management.cfg", config.replace("sys_interval = 10", "sys_interval = 1"),

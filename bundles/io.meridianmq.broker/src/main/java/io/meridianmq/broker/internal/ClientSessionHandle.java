@@ -168,7 +168,14 @@ final class ClientSessionHandle implements ClientSession {
                 return;
             }
             int reason = verdict;
-            if (verdict == SUCCESS) {
+            if (verdict == SUCCESS && RetainedQuota.isSys(publish.topic())) {
+                // the broker's own namespace: a client's message there would pass for the broker's figures
+                LOG.info("Client {}: PUBLISH to '{}' refused: $SYS topics are the broker's own", identity,
+                        abbreviated(publish.topic()));
+                core.dropped(identity, publish.topic(), DropReason.NOT_AUTHORIZED, "$SYS is the broker's own");
+                reason = NOT_AUTHORIZED;
+            }
+            if (reason == SUCCESS) {
                 String over = core.limits.publishProblem(publish.topic(), publish.retain(), publish.payload().length);
                 if (over != null) {
                     // 3.1.1 has no negative PUBACK: acknowledged and dropped, as for a denied PUBLISH

@@ -11,7 +11,8 @@ import io.meridianmq.storage.RetainedMessageStore;
  * stored, replaced and removed. The byte count is kept up to date incrementally and recounted
  * from the store now and then (at start, then periodically, off the network threads), so that
  * messages that expired in the store, or races between publishers to one topic, cannot make it
- * drift for long. Replacing a topic's message, or clearing it, always fits the count.
+ * drift for long. Replacing a topic's message, or clearing it, always fits the count. The broker's
+ * own {@code $SYS/} topics (which clients may not publish to) do not count against the limits.
  *
  * <p>Threading: safe for any thread; nothing here blocks (a lookup by exact topic is a map read).
  */
@@ -19,6 +20,14 @@ final class RetainedQuota {
 
     private final RetainedMessageStore store;
     private final AtomicLong bytes = new AtomicLong();
+    /** How many of the retained messages are the broker's own ($SYS/), and their payload bytes. */
+    private final AtomicLong sysMessages = new AtomicLong();
+    private final AtomicLong sysBytes = new AtomicLong();
+
+    /** Whether {@code topic} is in the broker's own namespace, where only the broker publishes. */
+    static boolean isSys(String topic) {
+        return topic.startsWith("$SYS/") || topic.equals("$SYS");
+    }
 
     RetainedQuota(RetainedMessageStore store) {
         this.store = store;
@@ -28,7 +37,14 @@ final class RetainedQuota {
     void recount() {
         long[] sum = {0};
         store.forEachMatching("#", m -> sum[0] += m.payload().length);
+        long[] sys = {0, 0};
+        store.forEachMatching("$SYS/#", m -> {
+            sys[0]++;
+            sys[1] += m.payload().length;
+        });
         bytes.set(sum[0]);
+        sysMessages.set(sys[0]);
+        sysBytes.set(sys[1]);
     }
 
     long bytes() {
@@ -44,15 +60,16 @@ final class RetainedQuota {
 
     /** Why a retained PUBLISH of {@code length} bytes to {@code topic} does not fit, or null. */
     String refusal(String topic, int length, BrokerSettings.StateLimits limits) {
-        if (length == 0 || (limits.maxRetainedMessages() < 0 && limits.maxRetainedBytes() < 0)) {
+        if (length == 0 || isSys(topic) || (limits.maxRetainedMessages() < 0 && limits.maxRetainedBytes() < 0)) {
             return null;
         }
         int existing = sizeOf(topic);
-        if (existing < 0 && limits.maxRetainedMessages() >= 0 && store.size() >= limits.maxRetainedMessages()) {
+        if (existing < 0 && limits.maxRetainedMessages() >= 0
+                && store.size() - sysMessages.get() >= limits.maxRetainedMessages()) {
             return "retained messages at max_retained_messages (" + limits.maxRetainedMessages() + ")";
         }
         if (limits.maxRetainedBytes() >= 0
-                && bytes.get() + length - Math.max(0, existing) > limits.maxRetainedBytes()) {
+                && bytes.get() - sysBytes.get() + length - Math.max(0, existing) > limits.maxRetainedBytes()) {
             return "retained payloads would pass max_retained_bytes (" + limits.maxRetainedBytes() + ")";
         }
         return null;
@@ -66,6 +83,15 @@ final class RetainedQuota {
         } else {
             store.put(message);
         }
-        bytes.addAndGet((long) message.payload().length - Math.max(0, old));
+        long delta = (long) message.payload().length - Math.max(0, old);
+        bytes.addAndGet(delta);
+        if (isSys(message.topic())) {
+            sysBytes.addAndGet(delta);
+            if (old < 0 && message.payload().length > 0) {
+                sysMessages.incrementAndGet();
+            } else if (old >= 0 && message.payload().length == 0) {
+                sysMessages.decrementAndGet();
+            }
+        }
     }
 }
