@@ -51,6 +51,15 @@ public interface Broker {
     java.util.List<SessionSummary> sessions();
 
     /**
+     * Removes the session of {@code clientId} (its subscriptions, queued messages and stored
+     * state, its will published if one waits) when its client is not connected.
+     *
+     * @return false when there is no such session, or its client is connected
+     * @since 0.3
+     */
+    boolean removeOfflineSession(String clientId);
+
+    /**
      * Completes once the broker takes clients: the container has started every bundle it starts
      * at boot (the security plugins among them), so that a client let in is judged by all of
      * them. The transport opens no listener before.

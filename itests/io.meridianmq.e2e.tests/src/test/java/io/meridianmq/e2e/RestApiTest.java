@@ -25,8 +25,19 @@ import org.junit.Test;
  */
 public class RestApiTest {
 
+    private static final int SPARE_PORT = freePort();
+
     @ClassRule
-    public static final BrokerProcess BROKER = new BrokerProcess();
+    public static final BrokerProcess BROKER = new BrokerProcess().withEtcFile("io.meridianmq.listener-spare.cfg",
+            "name = spare\nhost = 127.0.0.1\nport = " + SPARE_PORT + "\nkind = mqtt\nkeystore_password = hunter2\n");
+
+    private static int freePort() {
+        try {
+            return BrokerProcess.freePort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -131,6 +142,43 @@ public class RestApiTest {
         HttpResponse<String> listeners = call("GET", "/listeners", admin, null);
         assertTrue(listeners.body(), listeners.body().contains("\"name\":\"default\"")
                 && listeners.body().contains("\"listening\":true") && listeners.body().contains("\"port\":" + BROKER.port()));
+    }
+
+    @Test
+    public void sessionsSubscriptionsPluginsAndTheConfiguration() throws Exception {
+        String admin = basic(BrokerProcess.ADMIN_USER);
+        org.eclipse.paho.mqttv5.client.MqttConnectionOptions persistent = V5Client.options();
+        persistent.setCleanStart(false);
+        persistent.setSessionExpiryInterval(3600L);
+        try (V5Client online = new V5Client(BROKER.uri(), "rest-online"); V5Client away = new V5Client(BROKER.uri(), "rest-away")) {
+            online.connect();
+            online.subscribe(V5Client.sub("fleet/+/state", 1));
+            away.connect(persistent);
+            away.subscribe(V5Client.sub("fleet/+/state", 0));
+            away.disconnect();
+
+            HttpResponse<String> byFilter = call("GET", "/subscriptions?filter=fleet/%2B/state", admin, null);
+            assertTrue(byFilter.body(), byFilter.body().contains("\"clientId\":\"rest-online\"")
+                    && byFilter.body().contains("\"clientId\":\"rest-away\""));
+            HttpResponse<String> byClient = call("GET", "/subscriptions?client=rest-online", admin, null);
+            assertTrue(byClient.body(), byClient.body().contains("\"qos\":1") && !byClient.body().contains("rest-away"));
+            assertProblem(call("GET", "/subscriptions", admin, null), 400);
+
+            assertProblem(call("DELETE", "/sessions/rest-online", admin, null), 409);
+            assertEquals(204, call("DELETE", "/sessions/rest-away", admin, null).statusCode());
+            assertProblem(call("DELETE", "/sessions/rest-away", admin, null), 404);
+            assertTrue(!call("GET", "/sessions", admin, null).body().contains("rest-away"));
+        }
+
+        HttpResponse<String> plugins = call("GET", "/plugins", basic(BrokerProcess.VIEWER), null);
+        assertTrue(plugins.body(), plugins.body().contains("\"kind\":\"authenticator\"") && plugins.body().contains("AnonymousAuthenticator"));
+        assertProblem(call("POST", "/plugins/999999/disable", admin, null), 404);
+        assertProblem(call("POST", "/plugins/abc/disable", admin, null), 400);
+
+        HttpResponse<String> config = call("GET", "/config", admin, null);
+        assertTrue(config.body(), config.body().contains("\"io.meridianmq.management\"") && config.body().contains("\"port\":\"" + BROKER.managementPort() + "\""));
+        assertTrue("secrets are masked: " + config.body(), config.body().contains("\"keystore_password\":\"***\"")
+                && !config.body().contains("hunter2"));
     }
 
     @Test

@@ -264,6 +264,11 @@ public class BrokerCore implements Broker {
     }
 
     @Override
+    public boolean removeOfflineSession(String clientId) {
+        return core.registry.removeOffline(clientId);
+    }
+
+    @Override
     public List<SessionSummary> sessions() {
         List<SessionSummary> all = new java.util.ArrayList<>();
         for (Session s : core.registry.sessions()) {

@@ -123,6 +123,21 @@ final class LocalSessionRegistry implements SessionRegistry {
     }
 
     @Override
+    public boolean removeOffline(String clientId) {
+        Session session;
+        synchronized (lock) {
+            session = sessions.get(clientId);
+            if (session == null || session.owner != null || !sessions.remove(clientId, session)) {
+                return false;
+            }
+            session.retire();
+        }
+        LOG.info("Session of client '{}' removed by an operator", clientId);
+        session.submit(session::discard);
+        return true;
+    }
+
+    @Override
     public long expiredCount() {
         return expired.sum();
     }

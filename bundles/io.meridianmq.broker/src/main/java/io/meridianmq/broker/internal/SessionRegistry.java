@@ -50,6 +50,12 @@ interface SessionRegistry {
 
     int size();
 
+    /**
+     * Ends the session of {@code clientId} as if it expired now, if its client is not connected
+     * (an operator's removal); false when there is none, or its client is connected.
+     */
+    boolean removeOffline(String clientId);
+
     /** Sessions that expired (their expiry interval passed while offline) since the broker started. */
     long expiredCount();
 }

@@ -12,6 +12,7 @@ import io.meridianmq.transport.IoThreads;
 import io.meridianmq.transport.ListenerStatus;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -52,12 +53,19 @@ public class ManagementComponent implements RunningBroker {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<ListenerStatus> listeners;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigurationAdmin configurations;
+
+    /** Set at activation. */
+    private volatile BundleContext context;
     /** Component runtime's thread only. */
     private ManagementServer server;
     private SysTopics sys;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
+        this.context = context;
         String version = context.getBundle().getVersion().toString();
         server = new ManagementServer(this, version);
         sys = new SysTopics(this, version);
@@ -97,6 +105,16 @@ public class ManagementComponent implements RunningBroker {
     @Override
     public IoThreads ioThreads() {
         return ioThreads;
+    }
+
+    @Override
+    public BundleContext context() {
+        return context;
+    }
+
+    @Override
+    public ConfigurationAdmin configurations() {
+        return configurations;
     }
 
     @Override

@@ -27,4 +27,10 @@ public interface RunningBroker {
 
     /** The listeners configured now (never null). */
     List<ListenerStatus> listeners();
+
+    /** The management bundle's context (plugin bundles are found and switched through it). */
+    org.osgi.framework.BundleContext context();
+
+    /** Configuration Admin, for the effective configuration; null while it is not there. */
+    org.osgi.service.cm.ConfigurationAdmin configurations();
 }

@@ -199,4 +199,9 @@ final class RecordingBroker implements Broker {
     public java.util.List<io.meridianmq.broker.SessionSummary> sessions() {
         return java.util.List.of();
     }
+
+    @Override
+    public boolean removeOfflineSession(String clientId) {
+        return false;
+    }
 }

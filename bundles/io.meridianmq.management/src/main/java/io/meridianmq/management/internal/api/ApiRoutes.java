@@ -48,7 +48,9 @@ public final class ApiRoutes {
         ClientsResource clients = new ClientsResource(running);
         MessagesResource messages = new MessagesResource(running);
         this.resources = Map.of("clients", clients, "sessions", clients, "bans", new BansResource(running),
-                "retained", messages, "publish", messages, "listeners", new ListenersResource(running));
+                "retained", messages, "publish", messages, "listeners", new ListenersResource(running),
+                "subscriptions", new SubscriptionsResource(running), "plugins", new PluginsResource(running),
+                "config", new ConfigResource(running));
         try (InputStream in = ApiRoutes.class.getResourceAsStream("/api/openapi.json")) {
             openApi = in.readAllBytes();
         } catch (IOException | NullPointerException e) {

@@ -33,6 +33,17 @@ final class ClientsResource extends ApiResource {
             r.only(HttpMethod.GET);
             return r.ok(sessions());
         }
+        if (r.path.get(0).equals("sessions") && r.path.size() == 2) {
+            r.only(HttpMethod.DELETE);
+            String id = r.path.get(1);
+            if (!broker().removeOfflineSession(id)) {
+                boolean exists = broker().sessions().stream().anyMatch(s -> s.clientId().equals(id));
+                throw exists ? new ApiProblem(HttpResponseStatus.CONFLICT, "the client '" + id
+                        + "' is connected: kick it first (DELETE /clients/" + id + ")")
+                        : new ApiProblem(HttpResponseStatus.NOT_FOUND, "no session of client '" + id + "'");
+            }
+            return HttpAnswers.empty();
+        }
         if (r.path.get(0).equals("clients") && r.path.size() == 1) {
             r.only(HttpMethod.GET);
             return r.ok(clients(r));

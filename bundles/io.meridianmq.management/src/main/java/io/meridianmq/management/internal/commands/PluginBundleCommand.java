@@ -1,5 +1,7 @@
 package io.meridianmq.management.internal.commands;
 
+import io.meridianmq.management.internal.PluginBundles;
+
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -21,8 +23,8 @@ abstract class PluginBundleCommand implements Action {
 
     @Override
     public Object execute() throws BundleException {
-        Bundle b = context.getBundle(bundleId);
-        if (b == null || !PluginsCommand.isPluginBundle(b)) {
+        Bundle b = PluginBundles.find(context, bundleId);
+        if (b == null) {
             System.err.println("No plugin bundle with id " + bundleId + " (see meridian:plugins)");
             return null;
         }

@@ -1,5 +1,7 @@
 package io.meridianmq.management.internal.commands;
 
+import io.meridianmq.management.internal.PluginBundles;
+
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.osgi.framework.Bundle;
@@ -15,7 +17,7 @@ public class PluginDisableCommand extends PluginBundleCommand {
 
     @Override
     String apply(Bundle plugin) throws BundleException {
-        plugin.stop(); // persistent: the framework remembers it
+        PluginBundles.disable(plugin);
         return "disabled";
     }
 }

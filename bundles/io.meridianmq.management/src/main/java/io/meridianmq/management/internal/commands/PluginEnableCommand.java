@@ -1,5 +1,7 @@
 package io.meridianmq.management.internal.commands;
 
+import io.meridianmq.management.internal.PluginBundles;
+
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.osgi.framework.Bundle;
@@ -12,7 +14,7 @@ public class PluginEnableCommand extends PluginBundleCommand {
 
     @Override
     String apply(Bundle plugin) throws BundleException {
-        plugin.start();
+        PluginBundles.enable(plugin);
         return "enabled";
     }
 }

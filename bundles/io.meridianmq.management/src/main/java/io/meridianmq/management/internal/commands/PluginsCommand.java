@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.PluginState;
+import io.meridianmq.management.internal.PluginBundles;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
@@ -32,22 +33,10 @@ public class PluginsCommand implements Action {
                     p.enabled() ? "active" : "FAILING", p.name());
         }
         // plugin bundles an operator disabled do not register services: list them too
-        for (Bundle b : context.getBundles()) {
-            if (b.getState() == Bundle.RESOLVED && isPluginBundle(b)) {
-                System.out.printf("%-22s %-7s %-9s %s%n", "-", b.getBundleId(), "disabled",
-                        b.getSymbolicName() + " " + b.getVersion());
-            }
+        for (Bundle b : PluginBundles.disabled(context)) {
+            System.out.printf("%-22s %-7s %-9s %s%n", "-", b.getBundleId(), "disabled",
+                    b.getSymbolicName() + " " + b.getVersion());
         }
         return null;
-    }
-
-    /** A bundle that imports the plugin SDK and is not part of Meridian itself (examples are plugins). */
-    static boolean isPluginBundle(Bundle b) {
-        String name = b.getSymbolicName();
-        String imports = b.getHeaders().get("Import-Package");
-        if (name == null || imports == null || !imports.contains("io.meridianmq.sdk")) {
-            return false;
-        }
-        return !name.startsWith("io.meridianmq.") || name.startsWith("io.meridianmq.example.");
     }
 }
