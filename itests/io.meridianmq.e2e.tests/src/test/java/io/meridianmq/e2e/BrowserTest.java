@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -20,9 +19,6 @@ import org.junit.ClassRule;
 import org.junit.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * A real browser: a test page using MQTT.js, served locally, loaded in headless Chromium (Debian's
@@ -38,9 +34,8 @@ public class BrowserTest {
             .withEtcFile("io.meridianmq.listener-ws.cfg", "host = 127.0.0.1\nport = " + WS_PORT + "\nkind = ws\n");
 
     private static HttpServer pages;
-    private static ChromeDriverService chromedriver;
+    private static Chromium chromium;
     private static WebDriver browser;
-    private static Path profile;
 
     private static int freePort() {
         try {
@@ -92,30 +87,17 @@ public class BrowserTest {
         });
         pages.start();
 
-        profile = Files.createTempDirectory("meridian-chromium-");
-        chromedriver = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile);
-        browser = new ChromeDriver(chromedriver, options);
+        chromium = new Chromium();
+        browser = chromium.browser;
     }
 
     @AfterClass
     public static void stopBrowserAndPageServer() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (chromedriver != null) {
-            chromedriver.stop();
+        if (chromium != null) {
+            chromium.close();
         }
         if (pages != null) {
             pages.stop(0);
-        }
-        if (profile != null) {
-            BrokerProcess.deleteTree(profile);
         }
     }
 

@@ -50,7 +50,7 @@ public final class ApiRoutes {
         this.resources = Map.of("clients", clients, "sessions", clients, "bans", new BansResource(running),
                 "retained", messages, "publish", messages, "listeners", new ListenersResource(running),
                 "subscriptions", new SubscriptionsResource(running), "plugins", new PluginsResource(running),
-                "config", new ConfigResource(running));
+                "config", new ConfigResource(running), "stats", new StatsResource(running));
         try (InputStream in = ApiRoutes.class.getResourceAsStream("/api/openapi.json")) {
             openApi = in.readAllBytes();
         } catch (IOException | NullPointerException e) {
@@ -71,7 +71,10 @@ public final class ApiRoutes {
         if (caller.isEmpty()) {
             FullHttpResponse refused = HttpAnswers.problem(HttpResponseStatus.UNAUTHORIZED, "log in: HTTP Basic with a "
                     + "Karaf user of role viewer or admin (etc/users.properties), or an API key (Authorization: Bearer KEY)");
-            refused.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"Meridian\"");
+            if (!"meridian-console".equals(request.headers().get("X-Requested-With"))) {
+                // the console asks for credentials itself; a browser would pop up its own dialog
+                refused.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"Meridian\"");
+            }
             return refused;
         }
         boolean change = !r.method.equals(HttpMethod.GET);

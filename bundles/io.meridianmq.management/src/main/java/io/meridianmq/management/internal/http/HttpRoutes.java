@@ -39,6 +39,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final MetricsExposition metrics;
     private final Readiness readiness;
     private final ApiRoutes api;
+    private final ConsoleAssets console = new ConsoleAssets();
 
     HttpRoutes(MetricsExposition metrics, Readiness readiness, ApiRoutes api) {
         this.metrics = metrics;
@@ -52,7 +53,14 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         try {
-            response = path.startsWith(ApiRoutes.PREFIX) ? api.answer(request, uri) : answer(request.method(), path);
+            if (path.startsWith(ApiRoutes.PREFIX)) {
+                response = api.answer(request, uri);
+            } else if ((path.equals(ConsoleAssets.PATH) || path.startsWith(ConsoleAssets.PATH + "/"))
+                    && request.method().equals(HttpMethod.GET)) {
+                response = console.answer(path);
+            } else {
+                response = answer(request.method(), path);
+            }
         } catch (Exception e) {
             LOG.error("Management request {} {} failed", request.method(), path, e);
             response = problem(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server failed to answer: " + e);
@@ -71,7 +79,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean known = path.equals("/metrics") || path.equals("/health/live") || path.equals("/health/ready");
         if (!known) {
             return problem(HttpResponseStatus.NOT_FOUND, "no resource at " + path
-                    + " (this server answers /metrics, /health/live, /health/ready and /api/v1/)");
+                    + " (this server answers /metrics, /health/live, /health/ready, /api/v1/ and /console/)");
         }
         if (!method.equals(HttpMethod.GET)) {
             FullHttpResponse r = problem(HttpResponseStatus.METHOD_NOT_ALLOWED, path + " takes GET only");
