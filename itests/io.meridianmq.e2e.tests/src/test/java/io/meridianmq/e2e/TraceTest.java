@@ -54,4 +54,25 @@ public class TraceTest {
         String list = BROKER.shell("meridian:trace");
         assertTrue(list, list.contains("device-7 until") && list.contains("later until"));
     }
+
+    @Test
+    public void theRestApiStartsAndListsTraces() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString((BrokerProcess.ADMIN_USER + ":"
+                + BrokerProcess.passwordOf(BrokerProcess.ADMIN_USER)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.net.http.HttpResponse<String> started = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(BROKER.managementUri() + "/api/v1/traces/api-traced?minutes=3")).header("Authorization", auth)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(started.body(), started.statusCode() == 200 && started.body().contains("trace-api-traced.log"));
+        try (V5Client traced = new V5Client(BROKER.uri(), "api-traced")) {
+            traced.connect();
+        }
+        Path file = BROKER.home().resolve("data/log/trace-api-traced.log");
+        Awaitility.await("the API's trace").atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(file) && Files.readString(file).contains("in  CONNECT"));
+        java.net.http.HttpResponse<String> list = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(BROKER.managementUri() + "/api/v1/traces")).header("Authorization", auth).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(list.body(), list.body().contains("\"api-traced\""));
+    }
 }

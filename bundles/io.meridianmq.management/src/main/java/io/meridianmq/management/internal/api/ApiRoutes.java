@@ -47,10 +47,12 @@ public final class ApiRoutes {
         this.audit = new AuditLog(auditFile, json);
         ClientsResource clients = new ClientsResource(running);
         MessagesResource messages = new MessagesResource(running);
-        this.resources = Map.of("clients", clients, "sessions", clients, "bans", new BansResource(running),
-                "retained", messages, "publish", messages, "listeners", new ListenersResource(running),
-                "subscriptions", new SubscriptionsResource(running), "plugins", new PluginsResource(running),
-                "config", new ConfigResource(running), "stats", new StatsResource(running));
+        this.resources = Map.ofEntries(Map.entry("clients", clients), Map.entry("sessions", clients),
+                Map.entry("bans", new BansResource(running)), Map.entry("retained", messages),
+                Map.entry("publish", messages), Map.entry("listeners", new ListenersResource(running)),
+                Map.entry("subscriptions", new SubscriptionsResource(running)),
+                Map.entry("plugins", new PluginsResource(running)), Map.entry("config", new ConfigResource(running)),
+                Map.entry("stats", new StatsResource(running)), Map.entry("traces", new TraceResource(running)));
         try (InputStream in = ApiRoutes.class.getResourceAsStream("/api/openapi.json")) {
             openApi = in.readAllBytes();
         } catch (IOException | NullPointerException e) {
