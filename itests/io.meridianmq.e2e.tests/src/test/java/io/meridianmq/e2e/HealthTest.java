@@ -85,6 +85,30 @@ public class HealthTest {
         assertEquals(200, curl("/health/ready").status());
     }
 
+    @Test
+    public void servesHttpsWithTheMqttListenersTlsSettings() throws Exception {
+        String good = Files.readString(BROKER.home().resolve("etc/io.meridianmq.management.cfg"));
+        java.nio.file.Path certs = Files.createTempDirectory("meridian-mgmt-tls-");
+        try {
+            TestCertificates.caAndServer(certs);
+            BROKER.editEtcFile("io.meridianmq.management.cfg", "host = 127.0.0.1\nport = " + BROKER.managementPort()
+                    + "\ntls = true\ncertfile = " + certs.resolve("server.pem") + "\nkeyfile = " + certs.resolve("server.key")
+                    + "\n", l -> l.contains("Meridian management on https://127.0.0.1:" + BROKER.managementPort()),
+                    "serves HTTPS");
+            Process p = new ProcessBuilder("curl", "-s", "--max-time", "10", "--cacert", certs.resolve("server.pem").toString(),
+                    "-w", "\n%{http_code}", "https://127.0.0.1:" + BROKER.managementPort() + "/health/live")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue("curl did not finish", p.waitFor(20, TimeUnit.SECONDS));
+            assertTrue(out, out.endsWith("\n200") && out.contains("{\"status\":\"UP\"}"));
+            assertEquals("plain HTTP gets no answer from the TLS listener", 0, curlStatusOrZero());
+        } finally {
+            BROKER.editEtcFile("io.meridianmq.management.cfg", good,
+                    l -> l.contains("Meridian management on http://127.0.0.1:" + BROKER.managementPort()), "back to HTTP");
+            BrokerProcess.deleteTree(certs);
+        }
+    }
+
     /** The status code, or 0 when no HTTP server answered. */
     private static int curlStatusOrZero() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("curl", "-s", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}",

@@ -170,6 +170,29 @@ public class RestApiTest {
             assertTrue(!call("GET", "/sessions", admin, null).body().contains("rest-away"));
         }
 
+        java.nio.file.Path jar = java.nio.file.Paths.get(System.getProperty("meridian.example.transform.jar"));
+        java.nio.file.Path deployed = BROKER.home().resolve("deploy").resolve("rest-" + jar.getFileName());
+        java.nio.file.Path temp = BROKER.home().resolve("plugin.tmp");
+        Files.copy(jar, temp);
+        Files.move(temp, deployed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Pattern transform = Pattern.compile("\"name\":\"io\\.meridianmq\\.example\\.transform[^\"]*\",\"bundleId\":(\\d+),\"state\":\"active\"");
+            String[] id = new String[1];
+            org.awaitility.Awaitility.await("the deployed plugin is listed").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(300)).until(() -> {
+                        Matcher found = transform.matcher(call("GET", "/plugins", admin, null).body());
+                        return found.find() && (id[0] = found.group(1)) != null;
+                    });
+            HttpResponse<String> disabled = call("POST", "/plugins/" + id[0] + "/disable", admin, null);
+            assertTrue(disabled.body(), disabled.statusCode() == 200 && disabled.body().contains("\"state\":\"disabled\""));
+            assertTrue(call("GET", "/plugins", admin, null).body().contains("\"bundleId\":" + id[0] + ",\"state\":\"disabled\""));
+            assertEquals(200, call("POST", "/plugins/" + id[0] + "/enable", admin, null).statusCode());
+            org.awaitility.Awaitility.await("enabled again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> transform.matcher(call("GET", "/plugins", admin, null).body()).find());
+        } finally {
+            Files.deleteIfExists(deployed);
+        }
+
         HttpResponse<String> plugins = call("GET", "/plugins", basic(BrokerProcess.VIEWER), null);
         assertTrue(plugins.body(), plugins.body().contains("\"kind\":\"authenticator\"") && plugins.body().contains("AnonymousAuthenticator"));
         assertProblem(call("POST", "/plugins/999999/disable", admin, null), 404);
