@@ -56,7 +56,8 @@ public final class ManagementServer {
         try {
             settings = ManagementSettings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}; the management server (metrics, health) is off until this is fixed; MQTT is not affected",
+            LOG.error("{}; the management listener (metrics, health, API, console) is off until this is fixed; "
+                    + "MQTT is not affected",
                     e.getMessage());
             return;
         }
