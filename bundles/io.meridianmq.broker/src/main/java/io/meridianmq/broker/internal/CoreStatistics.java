@@ -77,7 +77,7 @@ final class CoreStatistics implements BrokerStatistics {
 
     @Override
     public long retainedMessages() {
-        return core.retained.count();
+        return core.retained.size();
     }
 
     @Override

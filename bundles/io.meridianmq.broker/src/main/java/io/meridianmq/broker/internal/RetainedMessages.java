@@ -66,10 +66,6 @@ final class RetainedMessages {
         return store.size();
     }
 
-    long count() {
-        return store.size();
-    }
-
     /** Payload bytes of the retained messages (as last counted, kept up to date as they change). */
     long bytes() {
         return quota.bytes();

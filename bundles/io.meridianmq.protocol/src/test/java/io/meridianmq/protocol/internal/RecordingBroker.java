@@ -185,15 +185,141 @@ final class RecordingBroker implements Broker {
         }
     }
 
+    /** What this broker saw, as statistics: the PUBLISHes and SUBSCRIBEs handed to it; it delivers and keeps nothing. */
     @Override
     public io.meridianmq.broker.BrokerStatistics statistics() {
-        throw new UnsupportedOperationException("the connection tests do not read statistics");
+        return new io.meridianmq.broker.BrokerStatistics() {
+            @Override
+            public long messagesReceived(int qos) {
+                return published.stream().filter(p -> p.qos() == qos).count();
+            }
+
+            @Override
+            public long bytesReceived(int qos) {
+                return published.stream().filter(p -> p.qos() == qos).mapToLong(p -> p.payload().length).sum();
+            }
+
+            @Override
+            public long messagesSent(int qos) {
+                return 0;
+            }
+
+            @Override
+            public long bytesSent(int qos) {
+                return 0;
+            }
+
+            @Override
+            public long dropped(io.meridianmq.broker.DropReason reason) {
+                return 0;
+            }
+
+            @Override
+            public long sessionsOnline() {
+                return connects.size();
+            }
+
+            @Override
+            public long sessionsOffline() {
+                return 0;
+            }
+
+            @Override
+            public long subscriptions() {
+                return subscribed.size();
+            }
+
+            @Override
+            public long sharedSubscriptions() {
+                return subscribed.stream().filter(t -> t.topicFilter().startsWith("$share/")).count();
+            }
+
+            @Override
+            public long retainedMessages() {
+                return 0;
+            }
+
+            @Override
+            public long retainedBytes() {
+                return 0;
+            }
+
+            @Override
+            public long inflightMessages() {
+                return 0;
+            }
+
+            @Override
+            public long queuedMessages() {
+                return 0;
+            }
+
+            @Override
+            public long queuedBytes() {
+                return 0;
+            }
+
+            @Override
+            public long sessionsExpired() {
+                return 0;
+            }
+
+            @Override
+            public java.util.Map<String, Long> authenticationFailures() {
+                return java.util.Map.of();
+            }
+
+            @Override
+            public java.util.Map<String, Long> authorizationDenials() {
+                return java.util.Map.of();
+            }
+
+            @Override
+            public List<io.meridianmq.broker.PluginCalls> pluginCalls() {
+                return List.of();
+            }
+
+            @Override
+            public io.meridianmq.broker.HistogramSnapshot storeCommitLatency() {
+                return null; // it keeps nothing on disk
+            }
+
+            @Override
+            public io.meridianmq.broker.HistogramSnapshot storeCommitBatchSize() {
+                return null;
+            }
+        };
     }
 
+    /** Bans kept in a map; they refuse nothing here (the core checks them, not the connection). */
     @Override
     public io.meridianmq.broker.Bans bans() {
-        throw new UnsupportedOperationException("the connection tests do not ban");
+        return bans;
     }
+
+    private final io.meridianmq.broker.Bans bans = new io.meridianmq.broker.Bans() {
+        private final java.util.Map<String, io.meridianmq.broker.Ban> byKey = new java.util.LinkedHashMap<>();
+
+        @Override
+        public Added add(io.meridianmq.broker.Ban.Kind kind, String value, java.time.Duration duration, String reason,
+                String by) {
+            java.time.Instant now = java.time.Instant.now();
+            io.meridianmq.broker.Ban ban = new io.meridianmq.broker.Ban(kind, value,
+                    duration == null ? null : now.plus(duration), reason, by, now);
+            byKey.put(kind.word() + ":" + value, ban);
+            return new Added(ban, 0);
+        }
+
+        @Override
+        public boolean remove(io.meridianmq.broker.Ban.Kind kind, String value) {
+            return byKey.remove(kind.word() + ":" + value) != null;
+        }
+
+        @Override
+        public List<io.meridianmq.broker.Ban> list() {
+            return List.copyOf(byKey.values());
+        }
+    };
 
     @Override
     public java.util.List<io.meridianmq.broker.SessionSummary> sessions() {

@@ -58,6 +58,14 @@ final class ApiRequest {
         }
     }
 
+    /** Refuses a path below the resource itself (404) and a method it does not take (405). */
+    void onlyTheResource(HttpMethod... allowed) throws ApiProblem {
+        if (path.size() != 1) {
+            throw notFound();
+        }
+        only(allowed);
+    }
+
     /** A query parameter, or null when absent or empty. */
     String param(String name) {
         List<String> v = uri.parameters().get(name);

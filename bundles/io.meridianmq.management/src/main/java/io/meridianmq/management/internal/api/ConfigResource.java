@@ -31,10 +31,7 @@ final class ConfigResource extends ApiResource {
 
     @Override
     FullHttpResponse answer(ApiRequest r) throws ApiProblem {
-        if (r.path.size() != 1) {
-            throw r.notFound();
-        }
-        r.only(HttpMethod.GET);
+        r.onlyTheResource(HttpMethod.GET);
         ConfigurationAdmin admin = running().configurations();
         if (admin == null) {
             throw new ApiProblem(HttpResponseStatus.SERVICE_UNAVAILABLE, "Configuration Admin is not running");

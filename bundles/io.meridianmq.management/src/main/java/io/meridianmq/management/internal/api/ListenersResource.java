@@ -20,10 +20,7 @@ final class ListenersResource extends ApiResource {
 
     @Override
     FullHttpResponse answer(ApiRequest r) throws ApiProblem {
-        if (r.path.size() != 1) {
-            throw r.notFound();
-        }
-        r.only(HttpMethod.GET);
+        r.onlyTheResource(HttpMethod.GET);
         List<Map<String, Object>> items = new ArrayList<>();
         List<ListenerStatus> all = new ArrayList<>(running().listeners());
         all.sort(Comparator.comparing(ListenerStatus::name));

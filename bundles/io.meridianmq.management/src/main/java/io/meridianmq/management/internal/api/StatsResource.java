@@ -20,10 +20,7 @@ final class StatsResource extends ApiResource {
 
     @Override
     FullHttpResponse answer(ApiRequest r) throws ApiProblem {
-        if (r.path.size() != 1) {
-            throw r.notFound();
-        }
-        r.only(HttpMethod.GET);
+        r.onlyTheResource(HttpMethod.GET);
         BrokerStatistics s = broker().statistics();
         MqttPipeline protocol = running().protocol();
         ConnectionStatistics c = protocol == null ? null : protocol.statistics();

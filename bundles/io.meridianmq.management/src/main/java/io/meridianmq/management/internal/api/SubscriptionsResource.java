@@ -23,10 +23,7 @@ final class SubscriptionsResource extends ApiResource {
 
     @Override
     FullHttpResponse answer(ApiRequest r) throws ApiProblem {
-        if (r.path.size() != 1) {
-            throw r.notFound();
-        }
-        r.only(HttpMethod.GET);
+        r.onlyTheResource(HttpMethod.GET);
         String client = r.param("client");
         String filter = r.param("filter");
         if ((client == null) == (filter == null)) {

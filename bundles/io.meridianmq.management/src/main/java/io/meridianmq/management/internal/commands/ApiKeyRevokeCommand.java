@@ -1,6 +1,5 @@
 package io.meridianmq.management.internal.commands;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -8,7 +7,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:apikey-revoke NAME}: the key stops working at once. */
 @Service
 @Command(scope = "meridian", name = "apikey-revoke", description = "Revokes a REST API key")
-public class ApiKeyRevokeCommand implements Action {
+public class ApiKeyRevokeCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "name", description = "The key's name", required = true)
     String name;
@@ -16,9 +15,9 @@ public class ApiKeyRevokeCommand implements Action {
     @Override
     public Object execute() throws Exception {
         if (ApiKeyCreateCommand.keys().revoke(name)) {
-            System.out.println("API key '" + name + "' revoked");
+            out().println("API key '" + name + "' revoked");
         } else {
-            System.err.println("No API key '" + name + "' (see meridian:apikeys)");
+            out().println("No API key '" + name + "' (see meridian:apikeys)");
         }
         return null;
     }

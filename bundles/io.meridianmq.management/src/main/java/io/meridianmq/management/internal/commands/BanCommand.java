@@ -26,12 +26,12 @@ public class BanCommand extends BanTargetCommand {
     @Override
     void apply(Ban.Kind k) {
         if (minutes < 0) {
-            System.err.println("-m takes a positive number of minutes");
+            out().println("-m takes a positive number of minutes");
             return;
         }
         Bans.Added added = broker.bans().add(k, value, minutes == 0 ? null : Duration.ofMinutes(minutes), reason,
                 Operator.name());
-        System.out.println("Banned " + k.word() + " '" + value + "' "
+        out().println("Banned " + k.word() + " '" + value + "' "
                 + (added.ban().until() == null ? "until unbanned" : "until " + added.ban().until()) + "; "
                 + added.disconnected() + " connected client(s) disconnected");
     }

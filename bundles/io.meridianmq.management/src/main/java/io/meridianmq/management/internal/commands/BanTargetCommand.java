@@ -3,12 +3,11 @@ package io.meridianmq.management.internal.commands;
 import io.meridianmq.broker.Ban;
 import io.meridianmq.broker.Broker;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 
 /** A command on one ban target, named by its kind and value ({@code clientid dev-7}). */
-abstract class BanTargetCommand implements Action {
+abstract class BanTargetCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "kind", description = "clientid, username or address", required = true)
     String kind;
@@ -28,7 +27,7 @@ abstract class BanTargetCommand implements Action {
         try {
             k = Ban.Kind.of(kind);
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
+            out().println(e.getMessage());
             return null;
         }
         apply(k);

@@ -5,7 +5,6 @@ import java.util.List;
 import io.meridianmq.broker.Ban;
 import io.meridianmq.broker.Broker;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -13,7 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:bans}: the bans in force. */
 @Service
 @Command(scope = "meridian", name = "bans", description = "Lists the bans in force")
-public class BansCommand implements Action {
+public class BansCommand extends ConsoleCommand {
 
     @Reference
     Broker broker;
@@ -21,12 +20,12 @@ public class BansCommand implements Action {
     @Override
     public Object execute() {
         List<Ban> bans = broker.bans().list();
-        System.out.printf("%-9s %-30s %-22s %-24s %s%n", "KIND", "VALUE", "UNTIL", "BY", "REASON");
+        out().printf("%-9s %-30s %-22s %-24s %s%n", "KIND", "VALUE", "UNTIL", "BY", "REASON");
         for (Ban b : bans) {
-            System.out.printf("%-9s %-30s %-22s %-24s %s%n", b.kind().word(), b.value(),
+            out().printf("%-9s %-30s %-22s %-24s %s%n", b.kind().word(), b.value(),
                     b.until() == null ? "unbanned" : b.until().toString(), b.by(), b.reason());
         }
-        System.out.println(bans.size() + " ban(s)");
+        out().println(bans.size() + " ban(s)");
         return null;
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import io.meridianmq.sdk.client.ClientInfo;
 import io.meridianmq.sdk.service.BrokerServices;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -16,7 +15,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:clients}: the connected clients, optionally those whose id contains a text or of one user or listener. */
 @Service
 @Command(scope = "meridian", name = "clients", description = "Lists the connected clients")
-public class ClientsCommand implements Action {
+public class ClientsCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "text", description = "Only client ids that contain this text")
     String text;
@@ -37,13 +36,13 @@ public class ClientsCommand implements Action {
                 .filter(c -> user == null || c.username().map(user::equals).orElse(false))
                 .filter(c -> listener == null || listener.equals(c.listenerName()))
                 .sorted(Comparator.comparing(ClientInfo::clientId)).toList();
-        System.out.printf("%-40s %-16s %-22s %-10s %s%n", "CLIENT ID", "USER", "ADDRESS", "LISTENER", "MQTT");
+        out().printf("%-40s %-16s %-22s %-10s %s%n", "CLIENT ID", "USER", "ADDRESS", "LISTENER", "MQTT");
         for (ClientInfo c : shown) {
-            System.out.printf("%-40s %-16s %-22s %-10s %s%n", c.clientId(), c.username().orElse("-"),
+            out().printf("%-40s %-16s %-22s %-10s %s%n", c.clientId(), c.username().orElse("-"),
                     c.remoteAddress().getAddress().getHostAddress() + ":" + c.remoteAddress().getPort(),
                     c.listenerName(), c.protocolLevel() == 5 ? "5.0" : c.protocolLevel() == 4 ? "3.1.1" : "3.1");
         }
-        System.out.println(shown.size() + " client(s)");
+        out().println(shown.size() + " client(s)");
         return null;
     }
 }

@@ -2,7 +2,6 @@ package io.meridianmq.management.internal.commands;
 
 import io.meridianmq.sdk.service.BrokerServices;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -11,7 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:kick CLIENT [REASON]}: ends a client's connection (MQTT 5: DISCONNECT 0x98); its session stays. */
 @Service
 @Command(scope = "meridian", name = "kick", description = "Disconnects a client (its session stays, as it asked)")
-public class KickCommand implements Action {
+public class KickCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "client", description = "The client id", required = true)
     String clientId;
@@ -25,9 +24,9 @@ public class KickCommand implements Action {
     @Override
     public Object execute() {
         if (broker.disconnect(clientId, reason + " (by " + Operator.name() + ")")) {
-            System.out.println("Client '" + clientId + "' disconnected");
+            out().println("Client '" + clientId + "' disconnected");
         } else {
-            System.err.println("No connected client '" + clientId + "' (see meridian:clients)");
+            out().println("No connected client '" + clientId + "' (see meridian:clients)");
         }
         return null;
     }

@@ -4,7 +4,6 @@ import java.util.Map;
 
 import io.meridianmq.broker.Broker;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -12,7 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:metrics}: the broker's and the plugins' metrics as they are now. */
 @Service
 @Command(scope = "meridian", name = "metrics", description = "Shows the broker's and the plugins' metrics")
-public class MetricsCommand implements Action {
+public class MetricsCommand extends ConsoleCommand {
 
     @Reference
     Broker broker;
@@ -20,7 +19,7 @@ public class MetricsCommand implements Action {
     @Override
     public Object execute() {
         for (Map.Entry<String, Long> m : broker.metrics().entrySet()) {
-            System.out.printf("%-50s %d%n", m.getKey(), m.getValue());
+            out().printf("%-50s %d%n", m.getKey(), m.getValue());
         }
         return null;
     }

@@ -2,7 +2,6 @@ package io.meridianmq.management.internal.commands;
 
 import io.meridianmq.management.internal.PluginBundles;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.osgi.framework.Bundle;
@@ -10,7 +9,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 
 /** A command that acts on one plugin bundle, named by its id. */
-abstract class PluginBundleCommand implements Action {
+abstract class PluginBundleCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "bundle", description = "The plugin's bundle id (see meridian:plugins)", required = true)
     long bundleId;
@@ -25,10 +24,10 @@ abstract class PluginBundleCommand implements Action {
     public Object execute() throws BundleException {
         Bundle b = PluginBundles.find(context, bundleId);
         if (b == null) {
-            System.err.println("No plugin bundle with id " + bundleId + " (see meridian:plugins)");
+            out().println("No plugin bundle with id " + bundleId + " (see meridian:plugins)");
             return null;
         }
-        System.out.println("Plugin " + b.getSymbolicName() + " " + b.getVersion() + " " + apply(b));
+        out().println("Plugin " + b.getSymbolicName() + " " + b.getVersion() + " " + apply(b));
         return null;
     }
 }

@@ -4,7 +4,6 @@ import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerStatistics;
 import io.meridianmq.broker.DropReason;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -12,7 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:stats}: the broker's main figures now (the same as on /metrics and $SYS). */
 @Service
 @Command(scope = "meridian", name = "stats", description = "Shows the broker's main figures")
-public class StatsCommand implements Action {
+public class StatsCommand extends ConsoleCommand {
 
     @Reference
     Broker broker;
@@ -41,7 +40,7 @@ public class StatsCommand implements Action {
         return null;
     }
 
-    private static void line(String what, long value) {
-        System.out.printf("%-40s %d%n", what, value);
+    private void line(String what, long value) {
+        out().printf("%-40s %d%n", what, value);
     }
 }

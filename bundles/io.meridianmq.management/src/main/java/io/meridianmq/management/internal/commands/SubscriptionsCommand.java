@@ -5,7 +5,6 @@ import java.util.TreeMap;
 
 import io.meridianmq.sdk.service.BrokerServices;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -14,7 +13,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 /** {@code meridian:subscriptions CLIENT}: one session's topic filters with their QoS. */
 @Service
 @Command(scope = "meridian", name = "subscriptions", description = "Lists one session's subscriptions")
-public class SubscriptionsCommand implements Action {
+public class SubscriptionsCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "client", description = "The client id", required = true)
     String clientId;
@@ -26,12 +25,12 @@ public class SubscriptionsCommand implements Action {
     public Object execute() {
         Map<String, Integer> subs = new TreeMap<>(broker.subscriptions(clientId));
         if (subs.isEmpty()) {
-            System.out.println("No subscriptions for client '" + clientId + "' (or no such session; see meridian:sessions)");
+            out().println("No subscriptions for client '" + clientId + "' (or no such session; see meridian:sessions)");
             return null;
         }
-        System.out.printf("%-60s %s%n", "TOPIC FILTER", "QOS");
-        subs.forEach((filter, qos) -> System.out.printf("%-60s %d%n", filter, qos));
-        System.out.println(subs.size() + " subscription(s)");
+        out().printf("%-60s %s%n", "TOPIC FILTER", "QOS");
+        subs.forEach((filter, qos) -> out().printf("%-60s %d%n", filter, qos));
+        out().println(subs.size() + " subscription(s)");
         return null;
     }
 }

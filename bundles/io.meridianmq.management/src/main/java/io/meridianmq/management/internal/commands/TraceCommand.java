@@ -5,7 +5,6 @@ import java.time.Duration;
 
 import io.meridianmq.protocol.MqttPipeline;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -18,7 +17,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
  */
 @Service
 @Command(scope = "meridian", name = "trace", description = "Traces one client's packets into data/log/trace-CLIENT.log")
-public class TraceCommand implements Action {
+public class TraceCommand extends ConsoleCommand {
 
     @Argument(index = 0, name = "client", description = "The client id (none: list the traces running)")
     String clientId;
@@ -32,16 +31,16 @@ public class TraceCommand implements Action {
     @Override
     public Object execute() {
         if (clientId == null) {
-            protocol.traces().forEach((id, until) -> System.out.println(id + " until " + until));
-            System.out.println(protocol.traces().size() + " trace(s)");
+            protocol.traces().forEach((id, until) -> out().println(id + " until " + until));
+            out().println(protocol.traces().size() + " trace(s)");
             return null;
         }
         if (minutes < 1 || minutes > 1440) {
-            System.err.println("minutes must be from 1 to 1440");
+            out().println("minutes must be from 1 to 1440");
             return null;
         }
         Path file = protocol.trace(clientId, Duration.ofMinutes(minutes));
-        System.out.println("Tracing client '" + clientId + "' for " + minutes + " minute(s) into " + file);
+        out().println("Tracing client '" + clientId + "' for " + minutes + " minute(s) into " + file);
         return null;
     }
 }

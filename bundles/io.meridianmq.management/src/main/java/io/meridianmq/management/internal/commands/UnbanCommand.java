@@ -13,9 +13,9 @@ public class UnbanCommand extends BanTargetCommand {
     @Override
     void apply(Ban.Kind k) {
         if (broker.bans().remove(k, value)) {
-            System.out.println("Ban of " + k.word() + " '" + value + "' removed");
+            out().println("Ban of " + k.word() + " '" + value + "' removed");
         } else {
-            System.err.println("No ban of " + k.word() + " '" + value + "' (see meridian:bans)");
+            out().println("No ban of " + k.word() + " '" + value + "' (see meridian:bans)");
         }
     }
 }
