@@ -50,6 +50,7 @@ public class CrashRecoveryTest {
 
         Subscriber(String clientId) throws MqttException {
             client = new MqttClient(broker.uri(), clientId, new MemoryPersistence());
+            client.setTimeToWait(10_000); // see Publisher: a connect racing a kill must not wait forever
             client.setCallback(this);
         }
 
@@ -115,6 +116,9 @@ public class CrashRecoveryTest {
                 try {
                     if (client == null || !client.isConnected()) {
                         client = new MqttClient(broker.uri(), name, new MemoryPersistence());
+                        // Paho can wait forever for a token when the connection dies in the middle of
+                        // a CONNECT or PUBLISH (paho.mqtt.java #86, #1013): bound each wait, retry after
+                        client.setTimeToWait(10_000);
                         MqttConnectOptions o = new MqttConnectOptions();
                         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
                         o.setCleanSession(true);
@@ -203,7 +207,8 @@ public class CrashRecoveryTest {
             int before1 = q1.acknowledged.size();
             int before2 = q2.acknowledged.size();
             // let traffic flow, then kill the broker in the middle of it
-            await().atMost(Duration.ofSeconds(60)).until(() -> q1.acknowledged.size() >= before1 + 200
+            await("traffic before kill " + kill + " (q1 " + before1 + ", q2 " + before2 + " acknowledged so far)")
+                    .atMost(Duration.ofSeconds(60)).until(() -> q1.acknowledged.size() >= before1 + 200
                     && q2.acknowledged.size() >= before2 + 100);
             broker.kill();
             broker.restart();
