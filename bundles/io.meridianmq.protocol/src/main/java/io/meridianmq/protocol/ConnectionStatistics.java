@@ -42,4 +42,20 @@ public interface ConnectionStatistics {
 
     /** QoS 0 PUBLISH packets not written to a client that reads far too slowly. */
     long droppedSlowReader();
+
+    /**
+     * How often a limit held a client back or refused it: {@code publish_rate} and
+     * {@code publish_bytes_rate} (its reading paused), {@code overload} (a CONNECT refused while
+     * the broker was overloaded). Rate limiting delays; it drops nothing.
+     *
+     * @since 0.5
+     */
+    Map<String, Long> rateLimited();
+
+    /**
+     * Why the broker is overloaded now (new CONNECTs refused, publishers slowed), or null.
+     *
+     * @since 0.5
+     */
+    String overloaded();
 }

@@ -86,4 +86,15 @@ public interface MqttPipeline {
      * @since 0.4
      */
     java.util.Map<String, java.time.Instant> traces();
+
+    /**
+     * Tells the protocol whether the broker is overloaded: while {@code why} is not null, new
+     * CONNECTs are refused (MQTT 5: CONNACK 0x89 server busy; MQTT 3: return code 3) and every
+     * publisher is held to {@code overload_publish_rate}; null ends it. Called by the transport's
+     * overload protection, from its own thread.
+     *
+     * @param why what crossed its threshold, for logs and the client's reason string; null when recovered
+     * @since 0.5
+     */
+    void overload(String why);
 }

@@ -36,4 +36,14 @@ public interface ListenerStatus {
      * authentication is configured, or the bind failed), or null when it does.
      */
     String problem();
+
+    /**
+     * Accepted sockets it closed at once, by the limit that refused them: {@code max_connections},
+     * {@code max_connection_rate} or {@code max_connections_per_address}.
+     *
+     * @since 0.2
+     */
+    default java.util.Map<String, Long> refusedConnections() {
+        return java.util.Map.of();
+    }
 }

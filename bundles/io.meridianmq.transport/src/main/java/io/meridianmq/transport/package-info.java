@@ -6,7 +6,7 @@
  * <p>Not for plugins: the export carries a mandatory attribute ({@code meridian.internal}).
  */
 @Export(attribute = {"meridian.internal=true", "mandatory:=meridian.internal"})
-@Version("0.1.0")
+@Version("0.2.0")
 package io.meridianmq.transport;
 
 import org.osgi.annotation.bundle.Export;

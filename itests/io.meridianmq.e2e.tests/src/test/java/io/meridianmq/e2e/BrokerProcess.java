@@ -69,6 +69,14 @@ public final class BrokerProcess extends ExternalResource {
         return this;
     }
 
+    /** The broker JVM's largest heap ({@code -Xmx}, as {@code 512M}, the default). */
+    public BrokerProcess withMaxHeap(String size) {
+        this.maxHeap = size;
+        return this;
+    }
+
+    private String maxHeap = "512M";
+
     public BrokerProcess withEtcFile(String fileName, String content) {
         etcFiles.put(fileName, content);
         return this;
@@ -189,7 +197,7 @@ public final class BrokerProcess extends ExternalResource {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("JAVA_MAX_MEM", "512M");
+        pb.environment().put("JAVA_MAX_MEM", maxHeap);
         if (withoutJavaHome) {
             pb.environment().remove("JAVA_HOME");
             pb.environment().remove("JAVA");
@@ -416,6 +424,23 @@ public final class BrokerProcess extends ExternalResource {
      * outgoing connections of every process on the machine draw from: a port from there can be
      * taken by some client's socket between this choice and the broker's bind.
      */
+    /**
+     * The sum of the {@code /metrics} samples whose line starts with {@code series} (a metric
+     * name, optionally with the start of its labels: {@code meridian_rate_limited_total{limit="publish_rate"}).
+     */
+    public double metric(String series) throws IOException, InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .build();
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(managementUri() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET /metrics answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body().lines().filter(l -> l.startsWith(series) && !l.startsWith("#"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     public static int freePort() throws IOException {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {

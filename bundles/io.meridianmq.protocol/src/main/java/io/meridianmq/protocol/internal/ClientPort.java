@@ -42,13 +42,14 @@ final class ClientPort implements ClientConnection {
     private final Supplier<String> who;
     /** Ends the connection (on the event loop) with a DISCONNECT reason for MQTT 5 clients. */
     private final BiConsumer<DisconnectReason, String> disconnect;
-    /** How many congested sessions this client's reading is paused for. */
-    private int readingPaused;
+    /** Pauses this client's reading while sessions it publishes to are congested. */
+    private final ReadPause readPause;
     private long droppedQos0;
     private final ConnectionCounters counters;
 
-    ClientPort(Channel channel, boolean v5, int clientMaxPacketSize, Supplier<String> who,
+    ClientPort(Channel channel, ReadPause readPause, boolean v5, int clientMaxPacketSize, Supplier<String> who,
             BiConsumer<DisconnectReason, String> disconnect, ConnectionCounters counters) {
+        this.readPause = readPause;
         this.counters = counters;
         this.channel = channel;
         this.v5 = v5;
@@ -64,16 +65,12 @@ final class ClientPort implements ClientConnection {
 
     @Override
     public void pauseReading() {
-        if (readingPaused++ == 0) {
-            channel.config().setAutoRead(false);
-        }
+        readPause.pause();
     }
 
     @Override
     public void resumeReading() {
-        if (readingPaused > 0 && --readingPaused == 0) {
-            channel.config().setAutoRead(true);
-        }
+        readPause.resume();
     }
 
     @Override

@@ -52,11 +52,13 @@ final class ConnectHandshake {
      * damped refusal): each is bounded by the plugins' timeouts, so connect_timeout waits for them. Event loop.
      */
     private int deciding;
+    private final LoadLimits load;
     /** connect_timeout passed while the broker was deciding: the client gets no further turn. Event loop. */
     private boolean deadlinePassed;
 
     ConnectHandshake(MqttConnection connection, Channel channel, Broker broker, String listenerName,
-            ProtocolSettings settings, ListenerOptions options, ConnectionCounters counters) {
+            ProtocolSettings settings, ListenerOptions options, ConnectionCounters counters, LoadLimits load) {
+        this.load = load;
         this.connection = connection;
         this.channel = channel;
         this.broker = broker;
@@ -75,6 +77,14 @@ final class ConnectHandshake {
             connection.refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
                     "max_connections (" + settings.maxConnections() + ") reached");
+            return;
+        }
+        String overload = load.overloaded();
+        if (overload != null) {
+            counters.rateLimited("overload");
+            connection.refuseConnect(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    "the server is overloaded (" + overload + "); try again later", "server busy, try again later");
             return;
         }
         ConnectPacket c = ConnectPacket.read(connect, settings, capabilities, broker::enhancedAuthenticationAvailable);
@@ -111,7 +121,7 @@ final class ConnectHandshake {
         if (certificateIdentity != null) {
             request = request.authenticated("x509", certificateIdentity); // the TLS handshake proved it
         }
-        port = new ClientPort(channel, v5, c.clientMaxPacketSize, connection::who, connection::serverDisconnect,
+        port = new ClientPort(channel, connection.readPause(), v5, c.clientMaxPacketSize, connection::who, connection::serverDisconnect,
                 counters);
         if (c.authMethod == null) {
             askBroker();

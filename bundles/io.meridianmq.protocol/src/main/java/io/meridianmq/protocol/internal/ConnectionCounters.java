@@ -23,6 +23,7 @@ final class ConnectionCounters {
     final AtomicInteger peak = new AtomicInteger();
     private final ConcurrentHashMap<String, LongAdder> connects = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> disconnects = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> rateLimited = new ConcurrentHashMap<>();
     final LongAdder droppedTooLarge = new LongAdder();
     final LongAdder droppedSlowReader = new LongAdder();
 
@@ -50,6 +51,15 @@ final class ConnectionCounters {
             default -> name;
         };
         count(connects, name);
+    }
+
+    /** A limit held a client back or refused a connection: {@code publish_rate}, {@code connection_rate}, ... */
+    void rateLimited(String limit) {
+        count(rateLimited, limit);
+    }
+
+    Map<String, Long> rateLimited() {
+        return snapshot(rateLimited);
     }
 
     void disconnected(String how) {

@@ -85,9 +85,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean counted;
 
     private final ListenerOptions options;
+    /** The publish rate limits in force, read at each PUBLISH, and whether the broker is overloaded. */
+    private final LoadLimits load;
+    private ReadPause readPause;
+    /** Holds the client to its publish rate (set once it is accepted). */
+    private PublishThrottle throttle;
 
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
-            ConnectionCounters counters, PacketTrace trace, ListenerOptions options) {
+            ConnectionCounters counters, PacketTrace trace, ListenerOptions options, LoadLimits load) {
+        this.load = load;
         this.trace = trace;
         this.options = options;
         this.broker = broker;
@@ -110,6 +116,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         return channel.remoteAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
     }
 
+    ReadPause readPause() {
+        return readPause;
+    }
+
     String who() {
         InetSocketAddress remote = remote();
         String address = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
@@ -122,7 +132,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        handshake = new ConnectHandshake(this, channel, broker, listenerName, settings, options, counters);
+        readPause = new ReadPause(channel);
+        handshake = new ConnectHandshake(this, channel, broker, listenerName, settings, options, counters, load);
     }
 
     @Override
@@ -151,6 +162,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+        if (throttle != null) {
+            throttle.readComplete();
+        }
     }
 
     /** Counts the connection from accept on: those still before CONNACK hold max_connections places too. */
@@ -255,7 +269,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (type) {
-            case PUBLISH -> packets.publish((MqttPublishMessage) message);
+            case PUBLISH -> {
+                MqttPublishMessage publish = (MqttPublishMessage) message;
+                throttle.published(publish.payload().readableBytes());
+                packets.publish(publish);
+            }
             case PUBACK -> session.acknowledge(packetId(message));
             case PUBREC -> session.received(packetId(message));
             case PUBREL -> packets.release(packetId(message));
@@ -349,6 +367,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         connectSessionExpiry = connect.sessionExpiry;
         packets = new SessionPackets(this, channel, session, v5, capabilities,
                 v5 ? new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum()) : null);
+        throttle = new PublishThrottle(channel, readPause, load::publishLimits, counters);
         state = State.CONNECTED;
         counters.accepted();
         traceIfTraced(); // the id may be one the broker assigned

@@ -44,6 +44,8 @@ public class MqttPipelineComponent implements MqttPipeline {
     private Broker broker;
 
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
+    /** Publish rate limits and the overload state, shared by every connection. */
+    private final LoadLimits load = new LoadLimits();
     /** Open connections (those before CONNACK included, for max_connections) and the other counters. */
     private final ConnectionCounters counters = new ConnectionCounters();
     /** Clients traced on demand (meridian:trace), written to data/log/trace-CLIENT.log. */
@@ -70,6 +72,30 @@ public class MqttPipelineComponent implements MqttPipeline {
                 prefix,
                 intSetting(config, source, "max_connections", -1, Integer.MAX_VALUE, s.maxConnections()),
                 intSetting(config, source, "max_connect_packet_size", 16, MQTT_MAX_PACKET_SIZE, s.maxConnectPacketSize()));
+        RateLimits r = previousLimits;
+        previousLimits = new RateLimits(
+                intSetting(config, source, "max_publish_rate", 0, Integer.MAX_VALUE, (int) r.messagesPerSecond()),
+                intSetting(config, source, "max_publish_burst", 0, Integer.MAX_VALUE, (int) r.messageBurst()),
+                intSetting(config, source, "max_publish_bytes_rate", 0, Integer.MAX_VALUE, (int) r.bytesPerSecond()),
+                intSetting(config, source, "max_publish_bytes_burst", 0, Integer.MAX_VALUE, (int) r.byteBurst()));
+        overloadPublishRate = intSetting(config, source, "overload_publish_rate", 0, Integer.MAX_VALUE, overloadPublishRate);
+        load.configure(previousLimits, overloadPublishRate);
+    }
+
+    /** The rate limits last configured (configuration thread). */
+    private RateLimits previousLimits = RateLimits.NONE;
+    private int overloadPublishRate = 100;
+
+    @Override
+    public void overload(String why) {
+        String was = load.overloaded();
+        load.overload(why);
+        if (why != null && was == null) {
+            LOG.warn("Overload: {}. New connections are refused (server busy) and publishers are held to {} "
+                    + "messages/s until it passes", why, overloadPublishRate);
+        } else if (why == null && was != null) {
+            LOG.info("Overload over: new connections are accepted again and publishers are no longer slowed");
+        }
     }
 
     @Deactivate
@@ -178,6 +204,16 @@ public class MqttPipelineComponent implements MqttPipeline {
             public long droppedSlowReader() {
                 return counters.droppedSlowReader.sum();
             }
+
+            @Override
+            public Map<String, Long> rateLimited() {
+                return counters.rateLimited();
+            }
+
+            @Override
+            public String overloaded() {
+                return load.overloaded();
+            }
         };
     }
 
@@ -202,7 +238,7 @@ public class MqttPipelineComponent implements MqttPipeline {
                 s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, counters, trace, options));
+        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, counters, trace, options, load));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

@@ -54,8 +54,10 @@ public class MqttConnectionTest {
         server.pipeline().addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(settings.connectTimeoutSeconds()))
                 .addLast(new MqttDecoder(settings.maxPacketSize()), MqttEncoder.INSTANCE)
                 .addLast(new MqttConnection(broker, "test", settings, counters, new PacketTrace(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))),
-                        new ListenerOptions(false, false)));
+                        new ListenerOptions(false, false), load));
     }
+
+    private final LoadLimits load = new LoadLimits();
 
     private void start() {
         start(ProtocolSettings.DEFAULTS);
@@ -235,6 +237,55 @@ public class MqttConnectionTest {
         assertEquals(20, connack.variableHeader().properties().getProperty(MqttPropertyType.SERVER_KEEP_ALIVE.value())
                 .value());
         assertEquals(20, broker.connects.get(0).keepAliveSeconds());
+    }
+
+    @Test
+    public void whileOverloadedAConnectIsRefusedServerBusyAndAfterwardsAccepted() {
+        load.overload("heap 95% used after collection (threshold 90%)");
+        start();
+        send(connect(MqttVersion.MQTT_5, "c1", MqttProperties.NO_PROPERTIES));
+        assertRefused(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY);
+        assertEquals(Long.valueOf(1), counters.rateLimited().get("overload"));
+        server.finishAndReleaseAll();
+        start();
+        send(connect(MqttVersion.MQTT_3_1_1, "c3", MqttProperties.NO_PROPERTIES));
+        assertRefused(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE); // MQTT 3's return code 3
+        server.finishAndReleaseAll();
+        load.overload(null);
+        start();
+        assertEquals(MqttConnectReturnCode.CONNECTION_ACCEPTED, connectV5(MqttProperties.NO_PROPERTIES)
+                .variableHeader().connectReturnCode());
+    }
+
+    @Test
+    public void aClientOverItsPublishRateHasItsReadingPausedNotItsMessagesRefused() {
+        load.configure(new RateLimits(5, 2, 0, 0), 100);
+        start();
+        connectV5(MqttProperties.NO_PROPERTIES);
+        send(publish("a/b", 1, 1, MqttProperties.NO_PROPERTIES, "one"));
+        send(publish("a/b", 1, 2, MqttProperties.NO_PROPERTIES, "two"));
+        server.pipeline().fireChannelReadComplete();
+        assertTrue("within its burst it reads on", server.config().isAutoRead());
+        send(publish("a/b", 1, 3, MqttProperties.NO_PROPERTIES, "three"));
+        server.pipeline().fireChannelReadComplete();
+        assertFalse("past its burst its reading pauses", server.config().isAutoRead());
+        assertEquals("nothing refused: every PUBLISH went to the core", 3, broker.published.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, pubReplyReason(received()));
+        }
+        assertEquals(Long.valueOf(1), counters.rateLimited().get("publish_rate"));
+        server.advanceTimeBy(250, java.util.concurrent.TimeUnit.MILLISECONDS); // 1/5 s repays one message's debt
+        server.runScheduledPendingTasks();
+        assertTrue("reading resumes once the bucket refilled", server.config().isAutoRead());
+    }
+
+    @Test
+    public void overloadHoldsPublishersToTheOverloadRate() {
+        load.configure(RateLimits.NONE, 1);
+        load.overload("event-loop lag 900 ms (threshold 500 ms)");
+        assertEquals(1, load.publishLimits().messagesPerSecond());
+        load.overload(null);
+        assertFalse("no limit configured, none once the overload is over", load.publishLimits().any());
     }
 
     // ---- QoS 1 and 2 ----

@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +55,17 @@ public class Listener implements ListenerStatus {
     /** Set when deactivated; a bind still waiting for the broker then does nothing (under this monitor). */
     private boolean closed;
 
+    /** Lets accepted sockets in or closes them, by the listener's connection limits. */
+    private volatile AdmissionGate gate;
+    /** The configuration it was activated with, but its limits (configuration thread). */
+    private Map<String, Object> unlimitedConfig;
+
     @Activate
     void activate(Map<String, Object> config) {
         ListenerSettings settings = ListenerSettings.from(config);
         this.settings = settings;
+        gate = new AdmissionGate(settings.name(), AdmissionLimits.from(config, settings.source()));
+        unlimitedConfig = withoutLimits(config);
         TlsContext tls = settings.tls() ? new TlsContext(config, settings.source()) : null;
         ListenerOptions options = new ListenerOptions(settings.identityAsUsername(), settings.subjectAsUsername());
         name = settings.name();
@@ -67,6 +75,7 @@ public class Listener implements ListenerStatus {
                 .channel(loops.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(gate)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -109,6 +118,43 @@ public class Listener implements ListenerStatus {
         // starting would be refused, or judged without it
         problem = "waiting for the broker to be ready";
         pipeline.brokerReady().thenRun(() -> open(bootstrap, settings));
+    }
+
+    /**
+     * An edit of the listener's file: one that changes only its connection limits applies them
+     * at once and keeps every client; any other closes the listener and opens it anew.
+     */
+    @Modified
+    void modified(Map<String, Object> config) {
+        if (withoutLimits(config).equals(unlimitedConfig)) {
+            AdmissionLimits limits = AdmissionLimits.from(config, settings.source());
+            gate.limits(limits);
+            LOG.info("Listener '{}': connection limits now max_connections = {}, max_connection_rate = {}, "
+                    + "max_connections_per_address = {} (clients kept)", name, limits.maxConnections(),
+                    limits.connectionsPerSecond(), limits.maxPerAddress());
+            return;
+        }
+        deactivate();
+        synchronized (this) {
+            closed = false;
+            serverChannel = null;
+        }
+        activate(config);
+    }
+
+    private static Map<String, Object> withoutLimits(Map<String, Object> config) {
+        Map<String, Object> rest = new java.util.HashMap<>(config);
+        rest.keySet().removeAll(AdmissionLimits.KEYS);
+        rest.keySet().removeIf(k -> k.startsWith("felix.") || k.startsWith("component.") || k.equals("service.pid")
+                || k.equals("service.factoryPid"));
+        rest.replaceAll((k, v) -> v == null ? null : v.toString().trim());
+        return rest;
+    }
+
+    @Override
+    public Map<String, Long> refusedConnections() {
+        AdmissionGate g = gate;
+        return g == null ? Map.of() : g.refused();
     }
 
     private void open(ServerBootstrap bootstrap, ListenerSettings settings) {

@@ -61,7 +61,7 @@ public final class ManagementServer {
                     e.getMessage());
             return;
         }
-        MetricsExposition metrics = new MetricsExposition(running::broker, running::protocol, running::ioThreads,
+        MetricsExposition metrics = new MetricsExposition(running::broker, running::protocol, running::ioThreads, running::listeners,
                 version);
         java.nio.file.Path data = ApiRoutes.dataDirectory();
         ApiRoutes api = new ApiRoutes(running, new ApiKeys(data.resolve("meridian/api-keys.properties")),

@@ -13,6 +13,7 @@ import io.meridianmq.broker.PluginCalls;
 import io.meridianmq.protocol.ConnectionStatistics;
 import io.meridianmq.protocol.MqttPipeline;
 import io.meridianmq.transport.IoThreads;
+import io.meridianmq.transport.ListenerStatus;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -43,9 +44,11 @@ final class BrokerCollector implements MultiCollector {
     private final Supplier<MqttPipeline> protocol;
     private final Supplier<IoThreads> ioThreads;
     private final String version;
+    private final Supplier<List<ListenerStatus>> listeners;
 
     BrokerCollector(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, Supplier<IoThreads> ioThreads,
-            String version) {
+            Supplier<List<ListenerStatus>> listeners, String version) {
+        this.listeners = listeners;
         this.broker = broker;
         this.protocol = protocol;
         this.ioThreads = ioThreads;
@@ -68,6 +71,13 @@ final class BrokerCollector implements MultiCollector {
             connections(p.statistics(), all);
         }
         all.add(dropped(b == null ? null : b.statistics(), p == null ? null : p.statistics()));
+        CounterSnapshot.Builder refused = CounterSnapshot.builder().name("meridian_connections_refused")
+                .help("Accepted sockets a listener closed at once, by the limit that refused them");
+        for (ListenerStatus l : listeners.get()) {
+            l.refusedConnections().forEach((limit, n) -> refused.dataPoint(CounterDataPointSnapshot.builder().value(n)
+                    .labels(Labels.of("listener", l.name(), "limit", limit)).build()));
+        }
+        all.add(refused.build());
         IoThreads io = ioThreads.get();
         if (io != null) {
             GaugeSnapshot.Builder lag = GaugeSnapshot.builder().name("meridian_event_loop_lag_seconds")
@@ -153,6 +163,10 @@ final class BrokerCollector implements MultiCollector {
         all.add(labelled("meridian_connects", "CONNECT outcomes: accepted, or the refusal's reason", "outcome",
                 s.connects()));
         all.add(labelled("meridian_disconnects", "How accepted connections ended", "reason", s.disconnects()));
+        all.add(labelled("meridian_rate_limited", "How often a limit held a client back (its reading paused) or "
+                + "refused its CONNECT (overload); rate limiting delays, it drops nothing", "limit", s.rateLimited()));
+        all.add(gauge("meridian_overloaded", "1 while the broker is overloaded (new CONNECTs refused, publishers "
+                + "slowed), else 0", null, s.overloaded() == null ? 0 : 1));
     }
 
     /** One family for every drop, whichever layer counted it. */

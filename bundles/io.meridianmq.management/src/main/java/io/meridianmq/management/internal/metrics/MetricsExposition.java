@@ -24,8 +24,8 @@ public final class MetricsExposition {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     public MetricsExposition(Supplier<Broker> broker, Supplier<MqttPipeline> protocol, Supplier<IoThreads> ioThreads,
-            String version) {
-        registry.register(new BrokerCollector(broker, protocol, ioThreads, version));
+            Supplier<java.util.List<io.meridianmq.transport.ListenerStatus>> listeners, String version) {
+        registry.register(new BrokerCollector(broker, protocol, ioThreads, listeners, version));
         JvmMetrics.builder().register(registry);
     }
 
