@@ -74,4 +74,13 @@ public interface BrokerStatistics {
 
     /** How many writes each store commit made durable; null when the store keeps nothing on disk. */
     HistogramSnapshot storeCommitBatchSize();
+
+    /**
+     * How often flapping detection banned a client (its client id and address) since start.
+     *
+     * @since 0.4
+     */
+    default long flappingBans() {
+        return 0;
+    }
 }

@@ -12,7 +12,17 @@ import org.slf4j.LoggerFactory;
  */
 record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes, boolean queueQos0Messages,
         AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable, boolean sessionOwnerCheck,
-        StateLimits limits) {
+        StateLimits limits, Flapping flapping) {
+
+    /**
+     * Flapping detection: a client id or address that connects more than {@code maxCount} times
+     * within {@code window} is banned for {@code banTime}; {@code maxCount} 0 turns it off.
+     */
+    record Flapping(int maxCount, java.time.Duration window, java.time.Duration banTime) {
+
+        static final Flapping DEFAULTS = new Flapping(0, java.time.Duration.ofMinutes(1),
+                java.time.Duration.ofMinutes(5));
+    }
 
     /**
      * Bounds on what clients make the broker keep; -1 is no limit.
@@ -56,7 +66,7 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
 
     static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, 32L << 20, false,
-            AnonymousPolicy.LOOPBACK, 2, true, true, StateLimits.DEFAULTS);
+            AnonymousPolicy.LOOPBACK, 2, true, true, StateLimits.DEFAULTS, Flapping.DEFAULTS);
 
     /** Who may connect without credentials. */
     enum AnonymousPolicy {
@@ -74,7 +84,8 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
                 + ", max_queued_bytes=" + maxQueuedBytes + ", queue_qos0_messages=" + queueQos0Messages + ", allow_anonymous="
                 + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT) + ", max_qos=" + maximumQos
                 + ", retain_available=" + retainAvailable + ", session_owner_check=" + sessionOwnerCheck + ", "
-                + limits.describe();
+                + limits.describe() + ", flapping_max_count=" + flapping.maxCount() + ", flapping_window="
+                + flapping.window().toSeconds() + ", flapping_ban_time=" + flapping.banTime().toSeconds();
     }
 
     /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
@@ -108,8 +119,15 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
                 longSetting(config, source, "max_retained_bytes", l.maxRetainedBytes()),
                 intSetting(config, source, "max_topic_levels", -1, 65_535, l.maxTopicLevels()),
                 intSetting(config, source, "max_topic_length", -1, 65_535, l.maxTopicLength()));
+        Flapping f = previous.flapping;
+        Flapping flapping = new Flapping(
+                intSetting(config, source, "flapping_max_count", 0, Integer.MAX_VALUE, f.maxCount()),
+                java.time.Duration.ofSeconds(intSetting(config, source, "flapping_window", 1, 86_400 * 7,
+                        (int) f.window().toSeconds())),
+                java.time.Duration.ofSeconds(intSetting(config, source, "flapping_ban_time", 1, 86_400 * 365,
+                        (int) f.banTime().toSeconds())));
         return new BrokerSettings(maxInflight, maxQueued, maxQueuedBytes, queueQos0, anonymous, maxQos, retainAvailable,
-                ownerCheck, limits);
+                ownerCheck, limits, flapping);
     }
 
     private static long longSetting(Map<String, ?> config, String source, String key, long previous) {

@@ -94,6 +94,13 @@ final class ConnectFlow {
                 return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.BAD_USERNAME_OR_PASSWORD,
                         finalClientId, why));
             }
+            // counted once authenticated, so that nobody can get another's client id banned
+            String address = request.remoteAddress() == null || request.remoteAddress().getAddress() == null ? null
+                    : request.remoteAddress().getAddress().getHostAddress();
+            if (core.flapping.connected(finalClientId, address)) {
+                return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.BANNED, finalClientId,
+                        "banned for flapping (connected too often)", "banned"));
+            }
             if (!core.plugins.hasConnectInterceptors()) {
                 return CompletableFuture.completedFuture(attach(known, request, connection));
             }

@@ -35,6 +35,7 @@ final class CoreParts implements SessionContext {
     final StateLimits limits;
     final SessionRegistry registry;
     final BanList bans;
+    final FlappingDetector flapping;
     final Traffic traffic = new Traffic();
     private volatile BrokerSettings settings;
 
@@ -53,6 +54,8 @@ final class CoreParts implements SessionContext {
         this.limits = new StateLimits(this::settings, retained, metrics);
         this.registry = new LocalSessionRegistry(this);
         this.bans = new BanList(bansFile(), registry, java.time.Clock.systemUTC());
+        this.flapping = new FlappingDetector(() -> this.settings.flapping(), bans, java.time.Clock.systemUTC());
+        threads.every(this.flapping::forgetQuiet, 30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** {@code data/meridian/bans.properties} in the container; in memory only outside one (tests). */

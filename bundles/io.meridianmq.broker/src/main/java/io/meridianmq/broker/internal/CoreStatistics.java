@@ -106,6 +106,11 @@ final class CoreStatistics implements BrokerStatistics {
     }
 
     @Override
+    public long flappingBans() {
+        return core.flapping.bansIssued();
+    }
+
+    @Override
     public Map<String, Long> authenticationFailures() {
         return connects.failuresByMethod();
     }

@@ -114,6 +114,9 @@ final class BrokerCollector implements MultiCollector {
                 s.authenticationFailures()));
         all.add(labelled("meridian_authorization_denials", "Authorization decisions that denied, by action",
                 "action", s.authorizationDenials()));
+        all.add(CounterSnapshot.builder().name("meridian_flapping_bans")
+                .help("Clients banned by flapping detection (their client id and address)")
+                .dataPoint(CounterDataPointSnapshot.builder().value(s.flappingBans()).build()).build());
         plugins(s.pluginCalls(), all);
         io.meridianmq.broker.HistogramSnapshot commits = s.storeCommitLatency();
         if (commits != null) {
