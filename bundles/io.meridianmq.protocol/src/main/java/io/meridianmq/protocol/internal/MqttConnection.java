@@ -64,6 +64,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private String clientId;
     private int protocolLevel;
+    /** The codec's version attribute as the accepted CONNECT set it (a later CONNECT would change it). */
+    private Object codecVersion;
     /** How the connection ends: will, DISCONNECT's session expiry, why. */
     private final ConnectionEnd end = new ConnectionEnd();
     private final EarlyPackets earlyPackets = new EarlyPackets();
@@ -288,6 +290,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onConnect(MqttConnectMessage connect) {
+        codecVersion = channel.attr(CODEC_VERSION).get();
         protocolLevel = connect.variableHeader().version();
         v5 = protocolLevel == 5;
         clientId = connect.payload().clientIdentifier();
@@ -462,6 +465,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     v5 ? String.format(" (DISCONNECT reason code 0x%02X)", reason.code()) : "");
         }
         if (v5 && state == State.CONNECTED) {
+            // a later CONNECT (even a malformed one) made Netty's codec take its version: answer in the accepted one's
+            channel.attr(CODEC_VERSION).set(codecVersion);
             channel.writeAndFlush(ServerPackets.disconnect(reason.code(), detail)).addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();

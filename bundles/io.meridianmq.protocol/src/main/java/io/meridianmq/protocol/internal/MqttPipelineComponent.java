@@ -227,10 +227,8 @@ public class MqttPipelineComponent implements MqttPipeline {
         initialize(channel, listenerName, ListenerOptions.NONE);
     }
 
-    @Override
-    public void initialize(Channel channel, String listenerName, ListenerOptions options) {
-        ProtocolSettings s = settings;
-        ChannelPipeline p = channel.pipeline();
+    /** The MQTT handlers, in order, ending in {@code connection} (also what the fuzz tests drive). */
+    static void addHandlers(ChannelPipeline p, ProtocolSettings s, MqttConnection connection) {
         // until CONNACK, a deadline counted from accept (reads do not extend it: a client trickling
         // its CONNECT byte by byte is closed all the same), replaced by the keep-alive watch then
         p.addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(s.connectTimeoutSeconds()));
@@ -238,7 +236,13 @@ public class MqttPipelineComponent implements MqttPipeline {
                 s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
         p.addLast("mqtt-encoder", MqttEncoder.INSTANCE);
-        p.addLast("mqtt-connection", new MqttConnection(broker, listenerName, s, counters, trace, options, load));
+        p.addLast("mqtt-connection", connection);
+    }
+
+    @Override
+    public void initialize(Channel channel, String listenerName, ListenerOptions options) {
+        ProtocolSettings s = settings;
+        addHandlers(channel.pipeline(), s, new MqttConnection(broker, listenerName, s, counters, trace, options, load));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

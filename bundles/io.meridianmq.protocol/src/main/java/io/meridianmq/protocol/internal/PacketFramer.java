@@ -37,11 +37,14 @@ final class PacketFramer extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
+        if (failed || !ctx.channel().isActive()) {
+            // what follows a malformed packet, or arrives after the connection was ended, is not looked at
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (in.isReadable()) {
+        // one packet per call: it is handled before the next is checked, so that bytes after a
+        // packet that ends the connection are dropped rather than judged (found by PacketFuzzTest)
+        if (in.isReadable()) {
             int start = in.readerIndex();
             int first = in.getUnsignedByte(start);
             String problem = checkFlags(first);

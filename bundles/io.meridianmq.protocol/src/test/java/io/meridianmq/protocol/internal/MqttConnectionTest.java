@@ -179,6 +179,22 @@ public class MqttConnectionTest {
         assertTrue("the will goes out: the client did not disconnect normally", broker.willPublished);
     }
 
+    /** Found by PacketFuzzTest: the second CONNECT's version switched the encoder to MQTT 3 (DISCONNECT without reason). */
+    @Test
+    public void aSecondConnectOfAnotherVersionIsStillAnsweredInTheFirstsVersion() {
+        start();
+        connectV5(MqttProperties.NO_PROPERTIES);
+        send(connect(MqttVersion.MQTT_3_1_1, "c1", MqttProperties.NO_PROPERTIES));
+        EmbeddedChannel v5Client = new EmbeddedChannel(new MqttDecoder());
+        v5Client.attr(io.netty.util.AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION")).set(MqttVersion.MQTT_5);
+        for (ByteBuf b; (b = server.readOutbound()) != null;) {
+            v5Client.writeInbound(b);
+        }
+        MqttMessage disconnect = v5Client.readInbound();
+        assertEquals("protocol error, in MQTT 5", 0x82, disconnectReason(disconnect));
+        v5Client.finishAndReleaseAll();
+    }
+
     @Test
     public void aPacketBeforeConnectClosesWithoutAnswer() {
         start();
