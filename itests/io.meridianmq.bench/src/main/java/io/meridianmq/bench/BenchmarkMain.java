@@ -159,6 +159,7 @@ public final class BenchmarkMain {
             run(r, "fan-in QoS 1", () -> s.fanIn(1));
             run(r, "fan-out 1:" + scale.fanOutSubscribers(), s::fanOut);
             run(r, "pairs " + scale.pairs(), s::pairs);
+            run(r, "pairs " + scale.pairs() + " beside " + Scenarios.STALLED + " stalled", s::pairsBesideStalled);
         }
 
         void latency(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {

@@ -69,6 +69,54 @@ final class Scenarios {
         return throughput("pairs", scale.pairs(), scale.pairs(), 0, false);
     }
 
+    /** How many subscribers stop reading in {@link #pairsBesideStalled()}. */
+    static final int STALLED = 10;
+
+    /**
+     * The pairs again, while {@value #STALLED} other subscribers have stopped reading their
+     * sockets and a publisher each keeps sending QoS 1 to them (as fast as PUBACKs come): what a
+     * stalled consumer costs everybody else.
+     */
+    Result pairsBesideStalled() throws Exception {
+        String run = "stalled-" + System.nanoTime();
+        List<LoadClient> stalled = load.connect(broker, run + "-sub", STALLED);
+        List<LoadClient> feeders = load.connect(broker, run + "-pub", STALLED);
+        List<CompletableFuture<Void>> subscribed = new ArrayList<>();
+        for (int i = 0; i < STALLED; i++) {
+            subscribed.add(stalled.get(i).subscribe(run + "/" + i, 1));
+        }
+        CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        for (LoadClient c : stalled) {
+            c.channel().config().setAutoRead(false); // it stops reading: the broker's writes pile up
+        }
+        ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(PAYLOAD).writeZero(PAYLOAD));
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        for (int i = 0; i < STALLED; i++) {
+            LoadClient p = feeders.get(i);
+            String topic = run + "/" + i;
+            Runnable pump = () -> {
+                int n = 0;
+                while (running.get() && p.channel().isWritable() && n < 256 && p.inflight.get() < QOS1_WINDOW) {
+                    p.publish(topic, payload.retainedDuplicate(), 1);
+                    n++;
+                }
+                if (n > 0) {
+                    p.flush();
+                }
+            };
+            p.onAcknowledged(pump);
+            p.channel().eventLoop().execute(pump);
+        }
+        try {
+            Result pairs = throughput("pairs-beside-stalled", scale.pairs(), scale.pairs(), 0, false);
+            return pairs;
+        } finally {
+            running.set(false);
+            LoadGenerator.closeAll(feeders);
+            LoadGenerator.closeAll(stalled);
+        }
+    }
+
     /**
      * Publishers send as fast as the connection takes (QoS 0) or with {@value #QOS1_WINDOW}
      * unacknowledged (QoS 1) for the send period, then the run waits for the rest to arrive.

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  */
 record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQueuedBytes, boolean queueQos0Messages,
         AnonymousPolicy allowAnonymous, int maximumQos, boolean retainAvailable, boolean sessionOwnerCheck,
-        StateLimits limits, Flapping flapping) {
+        StateLimits limits, Flapping flapping, int slowConsumerTimeoutSeconds) {
 
     /**
      * Flapping detection: a client id or address that connects more than {@code maxCount} times
@@ -66,7 +66,7 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSettings.class);
 
     static final BrokerSettings DEFAULTS = new BrokerSettings(20, 1000, 32L << 20, false,
-            AnonymousPolicy.LOOPBACK, 2, true, true, StateLimits.DEFAULTS, Flapping.DEFAULTS);
+            AnonymousPolicy.LOOPBACK, 2, true, true, StateLimits.DEFAULTS, Flapping.DEFAULTS, 60);
 
     /** Who may connect without credentials. */
     enum AnonymousPolicy {
@@ -85,7 +85,7 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
                 + allowAnonymous.name().toLowerCase(java.util.Locale.ROOT) + ", max_qos=" + maximumQos
                 + ", retain_available=" + retainAvailable + ", session_owner_check=" + sessionOwnerCheck + ", "
                 + limits.describe() + ", flapping_max_count=" + flapping.maxCount() + ", flapping_window="
-                + flapping.window().toSeconds() + ", flapping_ban_time=" + flapping.banTime().toSeconds();
+                + flapping.window().toSeconds() + ", flapping_ban_time=" + flapping.banTime().toSeconds() + ", slow_consumer_timeout=" + slowConsumerTimeoutSeconds;
     }
 
     /** Reads settings from a configuration, keeping {@code previous} for every key that is bad. */
@@ -127,7 +127,8 @@ record BrokerSettings(int maxInflightMessages, int maxQueuedMessages, long maxQu
                 java.time.Duration.ofSeconds(intSetting(config, source, "flapping_ban_time", 1, 86_400 * 365,
                         (int) f.banTime().toSeconds())));
         return new BrokerSettings(maxInflight, maxQueued, maxQueuedBytes, queueQos0, anonymous, maxQos, retainAvailable,
-                ownerCheck, limits, flapping);
+                ownerCheck, limits, flapping, intSetting(config, source, "slow_consumer_timeout", 0, 86_400,
+                        previous.slowConsumerTimeoutSeconds));
     }
 
     private static long longSetting(Map<String, ?> config, String source, String key, long previous) {

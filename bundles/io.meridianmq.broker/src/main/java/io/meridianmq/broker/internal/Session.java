@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
+import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
@@ -67,6 +68,8 @@ final class Session {
 
     /** Whether this session's publishers should be held back, and who to resume after. */
     private final Congestion congestion;
+    /** Whether its connected client makes progress (slow_consumer_timeout). */
+    private final ConsumerProgress progress = new ConsumerProgress();
 
     // --- state below is touched only by mailbox tasks ---
     private final DeliveryTarget target;
@@ -180,6 +183,7 @@ final class Session {
     /** The client's connection became writable or not (from the protocol layer). */
     void writabilityChanged(boolean writable) {
         congestion.writabilityChanged(writable);
+        progress.writabilityChanged(writable);
     }
 
     /** QoS 1/2 messages in flight, as of the last batch of tasks, for other threads (metrics). */
@@ -232,6 +236,7 @@ final class Session {
         timers.connected();
         connectionEpoch++;
         target.set(connection);
+        progress.reset();
         online = true;
         persistence.sync(expirySeconds, 0);
         inflight.resize(receiveMaximum, core.settings().maxInflightMessages());
@@ -326,6 +331,9 @@ final class Session {
         if (discarded) {
             return;
         }
+        if (target.isSet() && progress.timedOut(core.settings().slowConsumerTimeoutSeconds())) {
+            endSlowConsumer();
+        }
         ClientIdentity who = identity;
         if (interception.applies(d, who)) {
             interception.intercept(d, who);
@@ -355,8 +363,19 @@ final class Session {
         }
     }
 
+    /** Its client stopped taking messages for longer than slow_consumer_timeout: the connection ends. */
+    private void endSlowConsumer() {
+        ClientConnection o = owner;
+        if (o != null) {
+            o.close(DisconnectReason.QUOTA_EXCEEDED, "slow consumer: no progress for " + progress.stalledSeconds()
+                    + " s (slow_consumer_timeout " + core.settings().slowConsumerTimeoutSeconds() + " s), "
+                    + queue.size() + " message(s) waiting");
+        }
+    }
+
     private void enqueue(Delivery d) {
         if (target.isSet()) {
+            progress.waiting();
             d.authorizedEpoch = connectionEpoch; // routed just now, for this connection
         }
         queue.offer(d, core.settings(), !target.isSet());
@@ -414,11 +433,13 @@ final class Session {
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2) ends an outgoing message. */
     void acknowledged(int packetId) {
+        progress.progressed();
         exchange.acknowledged(packetId);
     }
 
     /** PUBREC ({@code failed}: with an error reason, which ends the exchange). */
     void received(int packetId, boolean failed) {
+        progress.progressed();
         exchange.received(packetId, failed);
     }
 

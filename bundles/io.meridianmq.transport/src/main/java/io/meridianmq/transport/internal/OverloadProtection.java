@@ -64,6 +64,11 @@ public class OverloadProtection {
     private ScheduledFuture<?> check;
     /** Why the broker is overloaded now, or null (timer thread). */
     private String overloaded;
+    /** How long the heap may keep the broker overloaded without a collection before one is asked for. */
+    private static final long IDLE_COLLECTION_NANOS = TimeUnit.SECONDS.toNanos(20);
+    /** The end time of the last collection seen, and since when none has run (timer thread). */
+    private long seenCollectionEnd = -2;
+    private long quietSince = System.nanoTime();
 
     @Activate
     @Modified
@@ -93,6 +98,7 @@ public class OverloadProtection {
         try {
             Thresholds t = thresholds;
             String why = overloaded == null ? over(t, 100) : over(t, t.recoverPercent());
+            collectIfIdle(why);
             if (why == null ? overloaded != null : overloaded == null) {
                 overloaded = why;
                 pipeline.overload(why);
@@ -100,6 +106,38 @@ public class OverloadProtection {
         } catch (RuntimeException e) {
             LOG.error("The overload check failed; it runs again in a second", e);
         }
+    }
+
+    /**
+     * While the heap keeps the broker overloaded and no collection has run for
+     * {@link #IDLE_COLLECTION_NANOS}, asks for one (at most that often): without allocation the
+     * JVM collects nothing, and the figure of the last collection would keep a broker whose
+     * clients have gone overloaded, refusing everyone, for good.
+     */
+    private void collectIfIdle(String why) {
+        long lastEnd = lastCollectionEnd();
+        long now = System.nanoTime();
+        if (lastEnd != seenCollectionEnd) {
+            seenCollectionEnd = lastEnd;
+            quietSince = now;
+            return;
+        }
+        if (why != null && why.startsWith("heap") && now - quietSince > IDLE_COLLECTION_NANOS) {
+            LOG.info("Overloaded by heap and no garbage collection for {} s: asking for one, to learn what is free",
+                    TimeUnit.NANOSECONDS.toSeconds(IDLE_COLLECTION_NANOS));
+            quietSince = now;
+            System.gc();
+        }
+    }
+
+    private static long lastCollectionEnd() {
+        long end = -1;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean sun && sun.getLastGcInfo() != null) {
+                end = Math.max(end, sun.getLastGcInfo().getEndTime());
+            }
+        }
+        return end;
     }
 
     /**
