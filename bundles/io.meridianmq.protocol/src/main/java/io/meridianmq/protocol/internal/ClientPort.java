@@ -86,7 +86,8 @@ final class ClientPort implements ClientConnection {
                 return false;
             }
         }
-        if (p.qos() == 0 && !channel.isWritable() && channel.bytesBeforeWritable() > MAX_PENDING_QOS0_BYTES) {
+        if (p.qos() == 0 && !channel.isWritable() && channel.isActive()
+                && channel.bytesBeforeWritable() > MAX_PENDING_QOS0_BYTES) {
             // the client reads far slower than messages come, and its publishers were held back
             // already: QoS 0 is dropped here rather than piled up without bound
             counters.droppedSlowReader.increment();

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches the broker's load once a second and tells the protocol when it is overloaded: heap in
  * use after the last collection, direct memory in use, or the worst event-loop lag past its
- * threshold ({@code etc/io.meridianmq.overload.cfg}). The protocol then refuses new CONNECTs
+ * threshold ({@code etc/io.meridianmq.overload.cfg}) in {@value #ENTER_AFTER_CHECKS} checks in a row. The protocol then refuses new CONNECTs
  * (server busy) and slows publishers; once every figure is back below its recovery level the
  * broker takes clients again by itself. Entry and exit are logged by the protocol; the state is
  * a metric ({@code meridian_overloaded}).
@@ -55,7 +55,7 @@ public class OverloadProtection {
     record Thresholds(int heapPercent, int directPercent, long lagMillis, int recoverPercent) {
     }
 
-    private volatile Thresholds thresholds = new Thresholds(90, 90, 1000, 80);
+    private volatile Thresholds thresholds = new Thresholds(90, 90, 5000, 80);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "meridian-overload");
         t.setDaemon(true);
@@ -64,6 +64,10 @@ public class OverloadProtection {
     private ScheduledFuture<?> check;
     /** Why the broker is overloaded now, or null (timer thread). */
     private String overloaded;
+    /** How many checks in a row found a figure past its threshold before the overload is entered. */
+    static final int ENTER_AFTER_CHECKS = 3;
+    /** Checks in a row that found one (timer thread). */
+    private int checksOver;
     /** How long the heap may keep the broker overloaded without a collection before one is asked for. */
     private static final long IDLE_COLLECTION_NANOS = TimeUnit.SECONDS.toNanos(20);
     /** The end time of the last collection seen, and since when none has run (timer thread). */
@@ -99,6 +103,11 @@ public class OverloadProtection {
             Thresholds t = thresholds;
             String why = overloaded == null ? over(t, 100) : over(t, t.recoverPercent());
             collectIfIdle(why);
+            // entered only when it lasts: a burst or one long collection pause is not an overload
+            checksOver = why == null ? 0 : checksOver + 1;
+            if (overloaded == null && why != null && checksOver < ENTER_AFTER_CHECKS) {
+                return;
+            }
             if (why == null ? overloaded != null : overloaded == null) {
                 overloaded = why;
                 pipeline.overload(why);
