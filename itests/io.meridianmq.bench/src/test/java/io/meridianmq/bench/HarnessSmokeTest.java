@@ -9,8 +9,8 @@ import org.junit.Test;
 
 /**
  * A short run of every scenario against every broker the benchmark knows, so the harness and
- * the launchers cannot rot. It checks that each scenario ran and that Meridian and the relay lost
- * no QoS 1 message; it asserts nothing about speed (the full run is {@link MqttBenchmark}).
+ * the launchers cannot rot. It checks that each scenario ran (a peer broker may fail the one with
+ * stalled subscribers: that is its result) and that Meridian and the relay lost no QoS 1 message; it asserts nothing about speed (the full run is {@link MqttBenchmark}).
  */
 public class HarnessSmokeTest {
 
@@ -19,12 +19,17 @@ public class HarnessSmokeTest {
             b.start();
             Map<String, Result> results = BenchmarkMain.runAll(b, Scenarios.Scale.smoke());
             for (Map.Entry<String, Result> e : results.entrySet()) {
+                if (e.getKey().contains("stalled") && !broker.equals("meridian") && !broker.equals("relay")) {
+                    // how a peer broker copes with subscribers that stop reading is what the scenario
+                    // measures (Moquette closes connections): a failure there is a figure, not a harness fault
+                    continue;
+                }
                 assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().ok());
                 if (!e.getKey().startsWith("idle")) { // a few idle connections can be lost in the noise
                     assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().value() > 0);
                 }
             }
-            assertEquals(5 + Scenarios.Scale.smoke().latencyRates().length, results.size());
+            assertEquals(6 + Scenarios.Scale.smoke().latencyRates().length, results.size());
             return results;
         }
     }
