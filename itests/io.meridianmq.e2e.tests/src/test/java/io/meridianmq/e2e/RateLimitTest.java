@@ -72,38 +72,49 @@ public class RateLimitTest {
         try {
             await("the flood reaches the subscriber").atMost(Duration.ofSeconds(30)).until(() -> firstFlood.get() != 0);
 
-            // 50 well-behaved Paho clients, 10 QoS 1 messages a second each, 30 messages
+            // 50 well-behaved Paho clients, 10 QoS 1 messages a second each (paced by a timer), 30 messages
             int clients = 50;
             int perClient = 30;
-            List<Thread> calm = new ArrayList<>();
             List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             long[] took = new long[clients];
-            for (int c = 0; c < clients; c++) {
-                int n = c;
-                Thread t = new Thread(() -> {
-                    try {
-                        MqttClient pub = connect(broker.uri(), "calm-" + n);
-                        long start = System.nanoTime();
-                        for (int i = 0; i < perClient; i++) {
-                            pub.publish("calm/" + n, ("calm-" + n + "-" + i).getBytes(StandardCharsets.UTF_8), 1, false);
-                            long due = start + (i + 1) * 100_000_000L;
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                Thread.sleep(wait / 1_000_000); // the client's own pace, 10 messages a second
-                            }
+            java.util.concurrent.ScheduledExecutorService pacer = java.util.concurrent.Executors.newScheduledThreadPool(16);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(clients);
+            try {
+                for (int c = 0; c < clients; c++) {
+                    int n = c;
+                    MqttClient pub = connect(broker.uri(), "calm-" + n);
+                    long start = System.nanoTime();
+                    java.util.concurrent.atomic.AtomicInteger sentSoFar = new java.util.concurrent.atomic.AtomicInteger();
+                    java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<?>> tick =
+                            new java.util.concurrent.atomic.AtomicReference<>();
+                    tick.set(pacer.scheduleAtFixedRate(() -> {
+                        int i = sentSoFar.getAndIncrement();
+                        if (i >= perClient) {
+                            return; // finished; its schedule is being cancelled
                         }
-                        took[n] = System.nanoTime() - start;
-                        pub.disconnect();
-                        pub.close();
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                }, "calm-" + c);
-                calm.add(t);
-                t.start();
-            }
-            for (Thread t : calm) {
-                t.join(120_000);
+                        try {
+                            pub.publish("calm/" + n, ("calm-" + n + "-" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+                            if (i == perClient - 1) {
+                                took[n] = System.nanoTime() - start;
+                                pub.disconnect();
+                                pub.close();
+                            }
+                        } catch (MqttException e) {
+                            failures.add(e);
+                            sentSoFar.set(perClient);
+                        }
+                        if (sentSoFar.get() >= perClient) {
+                            java.util.concurrent.ScheduledFuture<?> own = tick.get();
+                            if (own != null) {
+                                own.cancel(false);
+                            }
+                            done.countDown();
+                        }
+                    }, 0, 100, java.util.concurrent.TimeUnit.MILLISECONDS));
+                }
+                assertTrue("the well-behaved clients finished", done.await(120, java.util.concurrent.TimeUnit.SECONDS));
+            } finally {
+                pacer.shutdownNow();
             }
             assertEquals("the well-behaved clients' publishes", List.of(), failures);
             await("every calm message arrives").atMost(Duration.ofSeconds(30))

@@ -16,7 +16,6 @@ final class ConsumerProgress {
 
     /** When the subscriber stalled (System.nanoTime), 0 while it is not stalled. */
     private volatile long stalledSinceNanos;
-    private volatile boolean writable = true;
     /** Whether this connection was ended as a slow consumer already. */
     private volatile boolean ended;
 
@@ -26,7 +25,6 @@ final class ConsumerProgress {
     }
 
     void writabilityChanged(boolean nowWritable) {
-        writable = nowWritable;
         if (nowWritable) {
             progressed();
         } else {
@@ -38,13 +36,6 @@ final class ConsumerProgress {
     void waiting() {
         if (stalledSinceNanos == 0) {
             stalledSinceNanos = System.nanoTime();
-        }
-    }
-
-    /** A message went out to a client whose socket takes it: whatever waited is moving. */
-    void sent() {
-        if (writable) {
-            progressed();
         }
     }
 
@@ -73,7 +64,6 @@ final class ConsumerProgress {
     /** A new connection of the session: it starts unstalled. */
     void reset() {
         stalledSinceNanos = 0;
-        writable = true;
         ended = false;
     }
 }
