@@ -273,7 +273,12 @@ public final class BrokerProcess extends ExternalResource {
             process = null;
         }
         if (home != null) {
-            deleteTree(home);
+            if (Boolean.getBoolean("meridian.e2e.keep")) {
+                // for a look at a failed run's store and logs: -Dmeridian.e2e.keep=true
+                System.err.println("Kept the broker's folder " + home);
+            } else {
+                deleteTree(home);
+            }
             home = null;
         }
     }

@@ -47,6 +47,10 @@ public class CrashRecoveryTest {
     private final class Subscriber implements MqttCallback {
         final MqttClient client;
         final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+        /** How each payload arrived (packet id, dup flag, connection number), to explain a duplicate. */
+        final Map<String, List<String>> arrivals = new ConcurrentHashMap<>();
+        /** Counts this subscriber's connections, so that an arrival names the one it came on. */
+        final AtomicInteger connections = new AtomicInteger();
 
         Subscriber(String clientId) throws MqttException {
             client = new MqttClient(broker.uri(), clientId, new MemoryPersistence());
@@ -60,6 +64,7 @@ public class CrashRecoveryTest {
             o.setCleanSession(false);
             o.setConnectionTimeout(10);
             o.setMaxInflight(1000);
+            connections.incrementAndGet();
             client.connect(o);
         }
 
@@ -75,8 +80,11 @@ public class CrashRecoveryTest {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            received.computeIfAbsent(new String(message.getPayload(), StandardCharsets.UTF_8), k -> new AtomicInteger())
-                    .incrementAndGet();
+            String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
+            received.computeIfAbsent(payload, k -> new AtomicInteger()).incrementAndGet();
+            arrivals.computeIfAbsent(payload, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add("id " + message.getId() + (message.isDuplicate() ? " dup" : "") + " on connection "
+                            + connections.get());
         }
 
         @Override
@@ -241,7 +249,7 @@ public class CrashRecoveryTest {
             List<String> twice = new ArrayList<>();
             s.received.forEach((payload, n) -> {
                 if (n.get() > 1) {
-                    twice.add(payload + " x" + n.get());
+                    twice.add(payload + " x" + n.get() + " " + s.arrivals.get(payload));
                 }
             });
             assertTrue(s.client.getClientId() + " got QoS 2 messages more than once: " + twice, twice.isEmpty());

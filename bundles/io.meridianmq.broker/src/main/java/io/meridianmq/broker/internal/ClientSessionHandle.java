@@ -237,22 +237,22 @@ final class ClientSessionHandle implements ClientSession {
 
     @Override
     public void acknowledge(int packetId) {
-        session.submitUrgent(() -> session.acknowledged(packetId));
+        session.submitUrgent(() -> session.acknowledged(packetId, connection));
     }
 
     @Override
     public void received(int packetId) {
-        session.submitUrgent(() -> session.received(packetId, false));
+        session.submitUrgent(() -> session.received(packetId, false, connection));
     }
 
     /** An MQTT 5 PUBREC with an error reason code: the client refused the message. */
     public void receivedWithError(int packetId) {
-        session.submitUrgent(() -> session.received(packetId, true));
+        session.submitUrgent(() -> session.received(packetId, true, connection));
     }
 
     @Override
     public void complete(int packetId) {
-        session.submitUrgent(() -> session.acknowledged(packetId));
+        session.submitUrgent(() -> session.acknowledged(packetId, connection));
     }
 
     @Override

@@ -431,16 +431,29 @@ final class Session {
         }
     }
 
-    /** PUBACK (QoS 1) or PUBCOMP (QoS 2) ends an outgoing message. */
-    void acknowledged(int packetId) {
-        progress.progressed();
-        exchange.acknowledged(packetId);
+    /**
+     * PUBACK (QoS 1) or PUBCOMP (QoS 2) on {@code from} ends an outgoing message. One that
+     * arrives on a connection the session has left (taken over, or closed) is ignored: the
+     * current connection has had the message again and acknowledges it itself.
+     */
+    void acknowledged(int packetId, ClientConnection from) {
+        if (target.is(from)) {
+            progress.progressed();
+            exchange.acknowledged(packetId);
+        }
     }
 
-    /** PUBREC ({@code failed}: with an error reason, which ends the exchange). */
-    void received(int packetId, boolean failed) {
-        progress.progressed();
-        exchange.received(packetId, failed);
+    /**
+     * PUBREC on {@code from} ({@code failed}: with an error reason, which ends the exchange).
+     * Ignored from a connection the session has left: acting on it as well as on the current
+     * connection's own PUBREC would send that connection PUBREL twice, and a client that
+     * delivers on PUBREL (Paho) would deliver the message twice.
+     */
+    void received(int packetId, boolean failed, ClientConnection from) {
+        if (target.is(from)) {
+            progress.progressed();
+            exchange.received(packetId, failed);
+        }
     }
 
     /**

@@ -236,6 +236,39 @@ public class SessionFlowTest {
         assertEquals(first.published.get(1).packetId(), resent.packetId());
     }
 
+    /**
+     * After a takeover, a PUBREC still in flight on the old connection must not act on the
+     * session: the new connection has had the PUBLISH again and answers it itself. Acting on both
+     * sent PUBREL twice on the new connection, and Paho (which delivers a QoS 2 message on
+     * PUBREL) handed the message to its application twice (CrashRecoveryTest, CI 2026-12-03).
+     */
+    @Test
+    public void acknowledgementsFromATakenOverConnectionAreIgnored() {
+        RecordingConnection first = new RecordingConnection();
+        ClientSession sub = session("sub", false, first);
+        subscribe(sub, "t", 2);
+        ClientSession pub = session("pub", true, new RecordingConnection());
+        pub.publish(publish("t", "q2", 2, 1, false), r -> { });
+        pub.release(1, r -> { });
+        pub.publish(publish("t", "q1", 1, 2, false), r -> { });
+        int q2 = first.published.get(0).packetId();
+        int q1 = first.published.get(1).packetId();
+
+        RecordingConnection second = new RecordingConnection();
+        ClientSession resumed = connect("sub", false, second, null).session();
+        assertEquals("both sent again on the new connection", 2, second.published.size());
+        sub.received(q2); // the old connection's PUBREC and PUBACK arrive late
+        sub.acknowledge(q1);
+        assertEquals("no PUBREL for the old connection's PUBREC", List.of(), second.pubrels);
+        resumed.received(q2); // the new connection's own PUBREC
+        assertEquals("one PUBREL, for the new connection's PUBREC", List.of(q2), second.pubrels);
+        resumed.acknowledge(q1);
+        resumed.complete(q2);
+        RecordingConnection third = new RecordingConnection();
+        connect("sub", false, third, null);
+        assertEquals("nothing left in flight", 0, third.published.size() + third.pubrels.size());
+    }
+
     @Test
     public void duplicateQos2PublishIsRoutedOnce() {
         RecordingConnection subConn = new RecordingConnection();

@@ -66,6 +66,9 @@ final class MessageLog {
             segmentsOfTombstone.put(t.getKey(), new HashSet<>());
             for (long sequence : t.getValue()) {
                 removedBy.put(sequence, t.getKey());
+                // a key a tombstone names must never be handed out again, or the new message
+                // would be taken for the removed one at the next start
+                highestSequence = Math.max(highestSequence, sequence);
             }
         }
         List<Long> empty = new ArrayList<>();
