@@ -1,5 +1,5 @@
 /**
- * The storage SPI: what the broker core asks of a store. Implementations (in-memory, MapDB)
+ * The storage SPI: what the broker core asks of a store. Implementations (in-memory, H2 MVStore)
  * register these interfaces as OSGi services; the broker uses the one with the highest ranking.
  *
  * <p>Not for plugins: the export carries a mandatory attribute ({@code meridian.internal}), so

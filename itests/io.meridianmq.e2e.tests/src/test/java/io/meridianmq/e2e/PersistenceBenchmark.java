@@ -29,7 +29,7 @@ import org.junit.Test;
 
 /**
  * The cost of durability (issue 6), measured, not asserted: QoS 1 throughput to a persistent
- * session on Meridian with the MapDB store, Meridian in memory, and Mosquitto with
+ * session on Meridian with the durable (MVStore) store, Meridian in memory, and Mosquitto with
  * {@code persistence true}, same load, rounds interleaved; then Meridian's restart time with a
  * large store. Not part of the test suite (its name does not end in Test); run with
  * <pre>mvn -B -ntp -pl itests/io.meridianmq.e2e.tests verify -Dtest=PersistenceBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
@@ -60,7 +60,7 @@ public class PersistenceBenchmark {
             memory.start();
             mosquitto.start();
             Map<String, String> uris = new LinkedHashMap<>();
-            uris.put("Meridian, MapDB store (sync always)", durable.uri());
+            uris.put("Meridian, MVStore store (sync always)", durable.uri());
             uris.put("Meridian, in memory", memory.uri());
             uris.put("Mosquitto " + mosquitto.version() + ", persistence true", mosquitto.uri());
             for (String uri : uris.values()) {
@@ -219,7 +219,7 @@ public class PersistenceBenchmark {
         broker.restart();
         double restart = (System.nanoTime() - started) / 1e9;
         String log = broker.log();
-        return String.format("%nRestart of the MapDB broker holding %,d retained and %,d queued messages "
+        return String.format("%nRestart of the durable broker holding %,d retained and %,d queued messages "
                 + "(filled in %.0f s, then SIGKILL):%n  process start to listening: %.1f s (%s; %s)%n", RETAINED, QUEUED,
                 fillSeconds, restart, find(log, "Durable store opened in \\d+ ms"),
                 find(log, "\\d+ persistent session\\(s\\) restored in \\d+ ms"))

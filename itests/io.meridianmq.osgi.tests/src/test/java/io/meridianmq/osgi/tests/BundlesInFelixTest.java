@@ -47,7 +47,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 public class BundlesInFelixTest {
 
     private static final String[] MERIDIAN_BUNDLES = {"io.meridianmq.sdk", "io.meridianmq.storage.api",
-        "io.meridianmq.storage.memory", "io.meridianmq.storage.mapdb", "io.meridianmq.broker", "io.meridianmq.protocol", "io.meridianmq.transport"};
+        "io.meridianmq.storage.memory", "io.meridianmq.storage.mvstore", "io.meridianmq.broker", "io.meridianmq.protocol", "io.meridianmq.transport"};
 
     @Inject
     private BundleContext context;
@@ -133,8 +133,8 @@ public class BundlesInFelixTest {
         assertNotNull(context.getServiceReference("io.meridianmq.broker.Broker"));
         assertNotNull(context.getServiceReference("io.meridianmq.protocol.MqttPipeline"));
         assertNotNull(context.getServiceReference("io.meridianmq.storage.RetainedMessageStore"));
-        // MapDB, embedded privately with Kotlin and its collections, works inside Felix and is the default
-        assertEquals("mapdb", context.getServiceReference("io.meridianmq.storage.SessionStore")
+        // H2 MVStore, embedded privately, works inside Felix and is the default
+        assertEquals("mvstore", context.getServiceReference("io.meridianmq.storage.SessionStore")
                 .getProperty("meridian.store"));
     }
 

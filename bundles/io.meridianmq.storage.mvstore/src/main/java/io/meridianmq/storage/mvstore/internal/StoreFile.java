@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -9,17 +9,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.StringDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Opens the store's file for one broker: takes its own lock (one broker per
- * {@code persistence_location}), opens MapDB with the write-ahead log on a file channel, has
+ * {@code persistence_location}), opens the H2 MVStore file, has
  * every record read once, and, when the file cannot be read, refuses to start or (with
  * {@code corrupt_store = move_aside}) renames it and starts empty, saying so.
  *
@@ -48,9 +50,10 @@ final class StoreFile {
      * @return the store, and the lock to release when it closes
      * @throws CorruptStoreException when the file cannot be read and {@code corrupt_store} is {@code fail}
      */
-    static <T> Locked<T> open(StoreSettings settings, Function<DB, T> openChecked) throws IOException {
+    static <T> Locked<T> open(StoreSettings settings, BiFunction<MVStore, CommittedVersion, T> openChecked)
+            throws IOException {
         Files.createDirectories(settings.file().toAbsolutePath().getParent());
-        // our own lock: MapDB's stays held in this JVM when opening fails, which would block a retry
+        // our own lock, apart from the file's: it says which broker holds the store
         Path lockFile = settings.file().resolveSibling(settings.file().getFileName() + ".lock");
         FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -76,7 +79,8 @@ final class StoreFile {
     record Locked<T>(T store, FileChannel lock) {
     }
 
-    private static <T> T openOrMoveAside(StoreSettings settings, Function<DB, T> openChecked) throws IOException {
+    private static <T> T openOrMoveAside(StoreSettings settings, BiFunction<MVStore, CommittedVersion, T> openChecked)
+            throws IOException {
         try {
             return openAndCheck(settings, openChecked);
         } catch (RuntimeException | Error e) {
@@ -101,29 +105,45 @@ final class StoreFile {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    private static <T> T openAndCheck(StoreSettings settings, Function<DB, T> openChecked) {
-        DB db = DBMaker.fileDB(settings.file().toFile())
-                .transactionEnable()
-                // file channel, not mmap: with mmap, a kill -9 during heavy writing has left the
-                // free-space lists damaged (seen in CrashRecoveryTest); the message log writes few,
-                // large records, for which the channel is as fast
-                .fileChannelEnable()
-                .allocateStartSize(32L << 20)
-                .allocateIncrement(32L << 20)
-                .fileLockDisable()
-                .make();
+    private static <T> T openAndCheck(StoreSettings settings, BiFunction<MVStore, CommittedVersion, T> openChecked)
+            throws IOException {
+        // MapDB 3.1 was used before: its write-ahead log is never replayed on open, so a kill -9
+        // in the middle of a commit could leave the file torn (seen: IndexOutOfBoundsException on
+        // open, and a QoS 2 message's state lost). MVStore appends each commit as a new chunk and
+        // opens with the newest intact one.
+        CommittedVersion committed = new CommittedVersion(settings.file());
+        MVStore db = null;
         try {
-            T store = openChecked.apply(db);
+            db = new MVStore.Builder()
+                    .fileName(settings.file().toAbsolutePath().toString())
+                    .autoCommitDisabled() // the writer thread commits, whole batches only
+                    .open();
+            long recorded = committed.recorded();
+            if (db.getCurrentVersion() < recorded) {
+                throw new IllegalStateException("it opens at version " + db.getCurrentVersion() + " but version "
+                        + recorded + " was committed: the file lost what came after");
+            }
+            T store = openChecked.apply(db, committed);
             db.commit(); // what the check found dead is gone
+            committed.record(db.getCurrentVersion());
             return store;
         } catch (RuntimeException | Error e) {
             try {
-                db.close();
-            } catch (RuntimeException ignored) {
+                if (db != null) {
+                    db.closeImmediately();
+                }
+                committed.close();
+            } catch (RuntimeException | IOException ignored) {
                 // already failing; the first error is the one to report
             }
             throw e;
         }
+    }
+
+    /** A map of byte records by string key (sessions, subscriptions, wills, retained messages). */
+    static MVMap<String, byte[]> bytesByString(MVStore db, String name) {
+        return db.openMap(name, new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE)
+                .valueType(ByteArrayDataType.INSTANCE));
     }
 
     private static List<Path> moveAside(Path file) throws IOException {

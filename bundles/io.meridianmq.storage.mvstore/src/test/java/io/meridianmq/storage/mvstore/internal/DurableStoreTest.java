@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -28,7 +28,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-public class MapDbStoreTest {
+public class DurableStoreTest {
 
     @Rule
     public TemporaryFolder folder = new TemporaryFolder();
@@ -37,7 +37,7 @@ public class MapDbStoreTest {
         return StoreSettings.from(Map.of("persistence_location", folder.getRoot().toString(), "corrupt_store", corrupt));
     }
 
-    private static void awaitDurable(MapDbStore store) throws InterruptedException {
+    private static void awaitDurable(DurableStore store) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         store.whenDurable(done::countDown);
         assertTrue("the store commits", done.await(10, TimeUnit.SECONDS));
@@ -52,7 +52,7 @@ public class MapDbStoreTest {
 
     @Test
     public void sessionsAndRetainedMessagesSurviveAReopen() throws Exception {
-        MapDbStore store = MapDbStore.open(settings("fail"));
+        DurableStore store = DurableStore.open(settings("fail"));
         store.batch().putSession("a", 3600, 0, "u:alice")
                 .putSubscription("a", new StoredSubscription("x/#", null, 1, true, false, 7))
                 .putSubscription("a", new StoredSubscription("y", "g", 2, false, true, 0))
@@ -72,11 +72,13 @@ public class MapDbStoreTest {
         awaitDurable(store);
         store.close();
 
-        MapDbStore reopened = MapDbStore.open(settings("fail"));
+        DurableStore reopened = DurableStore.open(settings("fail"));
         try {
             List<RecoveredSession> sessions = new ArrayList<>();
             long highest = reopened.recover(sessions::add);
-            assertEquals(11, highest);
+            // 12 was removed: in the commit that put it (never written), or in a later one, whose
+            // tombstone still names it, so the next key must be above it
+            assertTrue("highest " + highest, highest == 11 || highest == 12);
             assertEquals(1, sessions.size());
             RecoveredSession a = sessions.get(0);
             assertEquals("a", a.clientId());
@@ -104,7 +106,7 @@ public class MapDbStoreTest {
 
     @Test
     public void theMessageLogKeepsWhatIsLiveAcrossCommitsAndDropsWhatIsDead() throws Exception {
-        MapDbStore store = MapDbStore.open(settings("fail"));
+        DurableStore store = DurableStore.open(settings("fail"));
         store.batch().putSession("s", 3600, 0, null).submit();
         long sequence = 0;
         for (int commit = 0; commit < 20; commit++) {
@@ -128,7 +130,7 @@ public class MapDbStoreTest {
         awaitDurable(store);
         store.close();
 
-        MapDbStore reopened = MapDbStore.open(settings("fail"));
+        DurableStore reopened = DurableStore.open(settings("fail"));
         List<RecoveredSession> sessions = new ArrayList<>();
         reopened.recover(sessions::add);
         assertEquals(List.of(100L, 200L, 300L, 400L, 500L, 600L, 700L, 800L, 900L, 1000L),
@@ -140,7 +142,7 @@ public class MapDbStoreTest {
         awaitDurable(reopened);
         reopened.close();
 
-        MapDbStore empty = MapDbStore.open(settings("fail"));
+        DurableStore empty = DurableStore.open(settings("fail"));
         try {
             List<RecoveredSession> again = new ArrayList<>();
             empty.recover(again::add);
@@ -159,7 +161,7 @@ public class MapDbStoreTest {
      */
     @Test
     public void removedKeysStillNamedByATombstoneAreNotHandedOutAgain() throws Exception {
-        MapDbStore store = MapDbStore.open(settings("fail"));
+        DurableStore store = DurableStore.open(settings("fail"));
         store.batch().putSession("s", 3600, 0, null).putMessage("s", 1, message("a", 1, 0))
                 .putMessage("s", 2, message("b", 1, 0)).submit();
         awaitDurable(store);
@@ -170,14 +172,14 @@ public class MapDbStoreTest {
         awaitDurable(store);
         store.close();
 
-        MapDbStore reopened = MapDbStore.open(settings("fail"));
+        DurableStore reopened = DurableStore.open(settings("fail"));
         long highest = reopened.recover(r -> { });
         assertTrue("the next key must be above 3, the store says " + highest, highest >= 3);
         reopened.batch().putMessage("s", highest + 1, message("d", 1, 0)).submit();
         awaitDurable(reopened);
         reopened.close();
 
-        MapDbStore again = MapDbStore.open(settings("fail"));
+        DurableStore again = DurableStore.open(settings("fail"));
         try {
             List<RecoveredSession> sessions = new ArrayList<>();
             again.recover(sessions::add);
@@ -189,7 +191,7 @@ public class MapDbStoreTest {
 
     @Test
     public void retainedWritesAreVisibleBeforeTheyAreApplied() throws Exception {
-        MapDbStore store = MapDbStore.open(settings("fail"));
+        DurableStore store = DurableStore.open(settings("fail"));
         try {
             for (int i = 0; i < 1000; i++) {
                 store.put(new RetainedMessage("t/" + i, new byte[] {1}, 0, StoredProperties.NONE, 0));
@@ -209,9 +211,9 @@ public class MapDbStoreTest {
 
     @Test
     public void aSecondBrokerOnTheSameStoreIsRefused() throws Exception {
-        MapDbStore store = MapDbStore.open(settings("move_aside"));
+        DurableStore store = DurableStore.open(settings("move_aside"));
         try {
-            java.io.IOException e = assertThrows(java.io.IOException.class, () -> MapDbStore.open(settings("move_aside")));
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> DurableStore.open(settings("move_aside")));
             assertTrue(e.getMessage(), e.getMessage().contains("in use by another broker"));
         } finally {
             store.close();
@@ -220,7 +222,7 @@ public class MapDbStoreTest {
 
     @Test
     public void aTruncatedStoreIsReportedWithItsFileOrMovedAsideWhenAsked() throws Exception {
-        MapDbStore store = MapDbStore.open(settings("fail"));
+        DurableStore store = DurableStore.open(settings("fail"));
         for (int i = 0; i < 2000; i++) {
             store.put(new RetainedMessage("t/" + i, new byte[100], 0, StoredProperties.NONE, 0));
         }
@@ -231,11 +233,11 @@ public class MapDbStoreTest {
             raf.setLength(64 * 1024); // cuts into the records (the file is allocated in large steps)
         }
         StoreFile.CorruptStoreException e = assertThrows(StoreFile.CorruptStoreException.class,
-                () -> MapDbStore.open(settings("fail")));
+                () -> DurableStore.open(settings("fail")));
         assertTrue(e.getMessage(), e.getMessage().contains(file.toAbsolutePath().toString()));
         assertTrue(e.getMessage(), e.getMessage().contains("corrupt_store = move_aside"));
 
-        MapDbStore fresh = MapDbStore.open(settings("move_aside"));
+        DurableStore fresh = DurableStore.open(settings("move_aside"));
         try {
             assertEquals(0, fresh.size());
             try (Stream<Path> files = Files.list(folder.getRoot().toPath())) {

@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ public final class StoreCrashWriter {
     }
 
     public static void main(String[] args) throws Exception {
-        MapDbStore store = MapDbStore.open(StoreSettings.from(Map.of("persistence_location", args[0])));
+        DurableStore store = DurableStore.open(StoreSettings.from(Map.of("persistence_location", args[0])));
         long first = store.recover(r -> { }) / SESSIONS + 1;
         for (int c = 0; c < SESSIONS; c++) {
             store.batch().putSession("c" + c, 3600, 0, null).submit();

@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -17,17 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Offers the MapDB store to the broker when {@code persistence = true} (the default) in
+ * Offers the durable store (an H2 MVStore file) to the broker when {@code persistence = true} (the default) in
  * {@code etc/io.meridianmq.storage.cfg}. The services are registered by hand, and only when the
  * file opened cleanly, so that the broker never starts on a store that failed; a changed
  * configuration re-opens the store (the broker core restarts with it).
  */
 @Component(configurationPid = "io.meridianmq.storage", immediate = true)
-public class MapDbStorage {
+public class DurableStorage {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MapDbStorage.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DurableStorage.class);
 
-    private MapDbStore store;
+    private DurableStore store;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
 
     @Activate
@@ -46,7 +46,7 @@ public class MapDbStorage {
         }
         long started = System.nanoTime();
         try {
-            store = MapDbStore.open(settings);
+            store = DurableStore.open(settings);
         } catch (StoreFile.CorruptStoreException e) {
             LOG.error(e.getMessage(), e.getCause());
             return;
@@ -58,7 +58,7 @@ public class MapDbStorage {
         LOG.info("Durable store opened in {} ms: {}", (System.nanoTime() - started) / 1_000_000, settings.describe());
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put("service.ranking", 100);
-        properties.put("meridian.store", "mapdb");
+        properties.put("meridian.store", "mvstore");
         registrations.add(context.registerService(SessionStore.class, store, properties));
         registrations.add(context.registerService(RetainedMessageStore.class, store, properties));
     }

@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,15 +25,16 @@ import io.meridianmq.storage.StoredMessage;
 import io.meridianmq.storage.StoredSubscription;
 import io.meridianmq.storage.StoredWill;
 
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.Serializer;
-import org.mapdb.serializer.SerializerArrayTuple;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessions and retained messages in one MapDB file with a write-ahead log.
+ * Sessions and retained messages in one H2 MVStore file. MVStore never overwrites what the last
+ * commit wrote (each commit appends a chunk, and a file's newest intact chunk is the state it
+ * opens with), so a kill in the middle of a commit leaves the previous commit whole.
  *
  * <p>Every write goes through one queue to one writer thread, which applies whole batches and
  * commits after as many as have arrived (up to {@code max_batch}): one sync covers many messages
@@ -41,26 +42,30 @@ import org.slf4j.LoggerFactory;
  * it is all-or-nothing after a crash. Readers of retained messages see writes not yet applied
  * through a small overlay of pending ones.
  */
-final class MapDbStore implements SessionStore, RetainedMessageStore {
+final class DurableStore implements SessionStore, RetainedMessageStore {
 
     /** Commits: how long each took and how many writes it made durable (the writer records, metrics read). */
     private final BucketCounts commitLatency = new BucketCounts(BucketCounts.LATENCY_SECONDS);
     private final BucketCounts commitBatch = new BucketCounts(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000);
 
-    private static final Logger LOG = LoggerFactory.getLogger(MapDbStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
     private static final Object STOP = new Object();
     private static final RetainedMessage REMOVED = new RetainedMessage("-", new byte[0], 0,
             io.meridianmq.storage.StoredProperties.NONE, 0);
 
     private final StoreSettings settings;
-    private final DB db;
-    private final BTreeMap<String, byte[]> sessions;
-    private final BTreeMap<Object[], byte[]> subscriptions;
+    private final MVStore db;
+    /** The newest committed version, beside the file (see {@link CommittedVersion}). */
+    private final CommittedVersion committed;
+    private final MVMap<String, byte[]> sessions;
+    /** By {@link #key client id and subscription key}. */
+    private final MVMap<String, byte[]> subscriptions;
     /** Queued and in-flight messages; touched by the writer thread only (after opening). */
     private final MessageLog messages;
-    private final BTreeMap<Object[], Boolean> incomingQos2;
-    private final BTreeMap<String, byte[]> wills;
-    private final BTreeMap<String, byte[]> retained;
+    /** By {@link #key client id and packet id}; the values are empty. */
+    private final MVMap<String, byte[]> incomingQos2;
+    private final MVMap<String, byte[]> wills;
+    private final MVMap<String, byte[]> retained;
     /** Retained writes handed to the writer and not yet applied, by topic ({@link #REMOVED} for a removal). */
     private final ConcurrentHashMap<String, RetainedMessage> pendingRetained = new ConcurrentHashMap<>();
 
@@ -70,18 +75,16 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     private volatile boolean failed;
     private FileChannel lock;
 
-    private MapDbStore(StoreSettings settings, DB db) {
+    private DurableStore(StoreSettings settings, MVStore db, CommittedVersion committed) {
         this.settings = settings;
         this.db = db;
-        this.sessions = db.treeMap("sessions", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        this.subscriptions = db.treeMap("subscriptions", new SerializerArrayTuple(Serializer.STRING, Serializer.STRING),
-                Serializer.BYTE_ARRAY).createOrOpen();
+        this.committed = committed;
+        this.sessions = StoreFile.bytesByString(db, "sessions");
+        this.subscriptions = StoreFile.bytesByString(db, "subscriptions");
         this.messages = new MessageLog(db);
-        this.incomingQos2 = db.treeMap("incoming-qos2", new SerializerArrayTuple(Serializer.STRING, Serializer.INTEGER),
-                Serializer.BOOLEAN).createOrOpen();
-        this.wills = db.treeMap("wills", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        this.retained = db.treeMap("retained", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
-                .counterEnable().createOrOpen();
+        this.incomingQos2 = StoreFile.bytesByString(db, "incoming-qos2");
+        this.wills = StoreFile.bytesByString(db, "wills");
+        this.retained = StoreFile.bytesByString(db, "retained");
         db.commit();
         this.writer = new Thread(this::writeLoop, "meridian-store-writer");
         this.writer.setDaemon(true);
@@ -92,13 +95,13 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
      *
      * @throws StoreFile.CorruptStoreException when it cannot be read and {@code corrupt_store} is {@code fail}
      */
-    static MapDbStore open(StoreSettings settings) throws IOException {
-        StoreFile.Locked<MapDbStore> opened = StoreFile.open(settings, db -> {
-            MapDbStore store = new MapDbStore(settings, db);
+    static DurableStore open(StoreSettings settings) throws IOException {
+        StoreFile.Locked<DurableStore> opened = StoreFile.open(settings, (db, committed) -> {
+            DurableStore store = new DurableStore(settings, db, committed);
             store.check();
             return store;
         });
-        MapDbStore store = opened.store();
+        DurableStore store = opened.store();
         store.lock = opened.lock();
         store.writer.start();
         return store;
@@ -109,7 +112,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         sessions.values().forEach(RecordCodec::session);
         subscriptions.values().forEach(RecordCodec::subscription);
         messages.load();
-        incomingQos2.keySet().forEach(k -> { });
+        incomingQos2.keySet().forEach(DurableStore::clientIdOf);
         wills.values().forEach(RecordCodec::will);
         retained.values().forEach(RecordCodec::retained);
     }
@@ -132,6 +135,11 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
             Thread.currentThread().interrupt();
         }
         db.close();
+        try {
+            committed.close(); // the writer recorded its last commit
+        } catch (IOException e) {
+            LOG.warn("Cannot close {}.version: {}", settings.file(), e.toString());
+        }
         try {
             lock.close();
         } catch (IOException e) {
@@ -196,7 +204,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
                 }
             }
             if (!dirty) {
-                waiting.forEach(MapDbStore::run);
+                waiting.forEach(DurableStore::run);
                 waiting.clear();
             }
             if (stop) {
@@ -209,6 +217,11 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         try {
             messages.flush();
             db.commit();
+            if (settings.syncAlways()) {
+                db.sync(); // on the disk, not only in the operating system's cache: a power cut keeps it too
+            }
+            compactWhenSparse();
+            committed.record(db.getCurrentVersion());
             if (failed) {
                 failed = false;
                 LOG.info("The store {} is written again", settings.file());
@@ -234,7 +247,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
     }
 
     private void apply(WriteBatch batch) {
-        for (Consumer<MapDbStore> op : batch.ops) {
+        for (Consumer<DurableStore> op : batch.ops) {
             try {
                 op.accept(this);
             } catch (RuntimeException e) {
@@ -262,9 +275,9 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
     /** A batch collects its writes as actions the writer thread applies. */
     private final class WriteBatch implements Batch {
-        private final List<Consumer<MapDbStore>> ops = new ArrayList<>(4);
+        private final List<Consumer<DurableStore>> ops = new ArrayList<>(4);
 
-        private Batch add(Consumer<MapDbStore> op) {
+        private Batch add(Consumer<DurableStore> op) {
             ops.add(op);
             return this;
         }
@@ -281,13 +294,12 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
         @Override
         public Batch putSubscription(String clientId, StoredSubscription subscription) {
-            return add(s -> s.subscriptions.put(new Object[] {clientId, subscription.key()},
-                    RecordCodec.subscription(subscription)));
+            return add(s -> s.subscriptions.put(key(clientId, subscription.key()), RecordCodec.subscription(subscription)));
         }
 
         @Override
         public Batch removeSubscription(String clientId, String key) {
-            return add(s -> s.subscriptions.remove(new Object[] {clientId, key}));
+            return add(s -> s.subscriptions.remove(key(clientId, key)));
         }
 
         @Override
@@ -307,12 +319,12 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
         @Override
         public Batch addIncomingQos2(String clientId, int packetId) {
-            return add(s -> s.incomingQos2.put(new Object[] {clientId, packetId}, Boolean.TRUE));
+            return add(s -> s.incomingQos2.put(key(clientId, Integer.toString(packetId)), NOTHING));
         }
 
         @Override
         public Batch removeIncomingQos2(String clientId, int packetId) {
-            return add(s -> s.incomingQos2.remove(new Object[] {clientId, packetId}));
+            return add(s -> s.incomingQos2.remove(key(clientId, Integer.toString(packetId))));
         }
 
         @Override
@@ -340,11 +352,59 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
     private void deleteSession(String clientId) {
         messages.removeAll(clientId);
-        Object[] prefix = {clientId};
         sessions.remove(clientId);
         wills.remove(clientId);
-        subscriptions.prefixSubMap(prefix).clear();
-        incomingQos2.prefixSubMap(prefix).clear();
+        removeAllOf(subscriptions, clientId);
+        removeAllOf(incomingQos2, clientId);
+    }
+
+    private static final byte[] NOTHING = new byte[0];
+
+    /**
+     * The key of a client's record in a map of many per client: the client id, U+0000 (which
+     * MQTT allows in neither client ids nor topic filters), then the record's own key, so that
+     * one client's records are next to each other.
+     */
+    static String key(String clientId, String own) {
+        return clientId + '\u0000' + own;
+    }
+
+    static String clientIdOf(String key) {
+        return key.substring(0, key.indexOf('\u0000'));
+    }
+
+    static String ownKeyOf(String key) {
+        return key.substring(key.indexOf('\u0000') + 1);
+    }
+
+    private static void removeAllOf(MVMap<String, byte[]> map, String clientId) {
+        String from = key(clientId, "");
+        List<String> keys = new ArrayList<>();
+        for (Cursor<String, byte[]> c = map.cursor(from); c.hasNext();) {
+            String k = c.next();
+            if (!k.startsWith(from)) {
+                break;
+            }
+            keys.add(k);
+        }
+        keys.forEach(map::remove);
+    }
+
+    /** Last compaction check (writer thread). */
+    private long lastCompaction = System.currentTimeMillis();
+
+    /**
+     * Every minute, rewrites the live records of sparse chunks (a few MiB at most), so that the
+     * file of a broker whose queues churn does not grow without bound.
+     */
+    private void compactWhenSparse() {
+        long now = System.currentTimeMillis();
+        if (now - lastCompaction >= 60_000) {
+            lastCompaction = now;
+            if (db.compact(50, 4 << 20)) {
+                db.commit();
+            }
+        }
     }
 
     @Override
@@ -370,14 +430,15 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         long highest = 0;
         Set<String> orphans = new HashSet<>();
         Map<String, List<StoredSubscription>> subs = new HashMap<>();
-        subscriptions.forEach((k, v) -> subs.computeIfAbsent((String) k[0], x -> new ArrayList<>())
+        subscriptions.forEach((k, v) -> subs.computeIfAbsent(clientIdOf(k), x -> new ArrayList<>())
                 .add(RecordCodec.subscription(v)));
         Map<String, NavigableMap<Long, StoredMessage>> queued = new HashMap<>();
         messages.forEachLive((sequence, owned) -> queued.computeIfAbsent(owned.clientId(), x -> new TreeMap<>())
                 .put(sequence, owned.message()));
         highest = messages.highestSequence();
         Map<String, Set<Integer>> qos2 = new HashMap<>();
-        incomingQos2.keySet().forEach(k -> qos2.computeIfAbsent((String) k[0], x -> new HashSet<>()).add((Integer) k[1]));
+        incomingQos2.keySet().forEach(k -> qos2.computeIfAbsent(clientIdOf(k), x -> new HashSet<>())
+                .add(Integer.parseInt(ownKeyOf(k))));
         int count = 0;
         for (Map.Entry<String, byte[]> e : sessions.entrySet()) {
             String clientId = e.getKey();
@@ -400,7 +461,7 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
             cleanup.submit();
         }
         LOG.info("Recovered {} persistent session(s) with {} queued or in-flight message(s) and {} retained "
-                + "message(s) from {}", count, messages.liveCount(), retained.sizeLong(), settings.file());
+                + "message(s) from {}", count, messages.liveCount(), retained.sizeAsLong(), settings.file());
         return highest;
     }
 
@@ -443,11 +504,13 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
         // the topics before the first wildcard level are a common prefix: scan only that range
         int wildcard = firstWildcardLevel(topicFilter);
         String prefix = topicFilter.substring(0, wildcard);
-        NavigableMap<String, byte[]> range = prefix.isEmpty() ? retained
-                : retained.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
-        for (Map.Entry<String, byte[]> e : range.entrySet()) {
-            if (!pending.containsKey(e.getKey()) && Topics.matches(topicFilter, e.getKey())) {
-                deliver(RecordCodec.retained(e.getValue()), now, consumer);
+        for (Cursor<String, byte[]> c = retained.cursor(prefix.isEmpty() ? null : prefix); c.hasNext();) {
+            String topic = c.next();
+            if (!topic.startsWith(prefix)) {
+                break;
+            }
+            if (!pending.containsKey(topic) && Topics.matches(topicFilter, topic)) {
+                deliver(RecordCodec.retained(c.getValue()), now, consumer);
             }
         }
         for (RetainedMessage m : pending.values()) {
@@ -477,6 +540,6 @@ final class MapDbStore implements SessionStore, RetainedMessageStore {
 
     @Override
     public long size() {
-        return retained.sizeLong();
+        return retained.sizeAsLong();
     }
 }

@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,12 +9,11 @@ import java.util.Map;
 
 import io.meridianmq.storage.StoredMessage;
 
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.Serializer;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 
 /**
- * The queued and in-flight messages of all persistent sessions, kept as a log in MapDB: the
+ * The queued and in-flight messages of all persistent sessions, kept as a log in the store file: the
  * messages put during one commit go into one <em>segment</em> record, the ones removed during
  * one commit into one <em>tombstone</em> record (their sequence numbers). A commit thus writes
  * a few records, not one per message, which is what makes durable QoS 1 cheap; a segment goes
@@ -28,9 +27,9 @@ import org.mapdb.Serializer;
  */
 final class MessageLog {
 
-    private final BTreeMap<Long, byte[]> segments;
-    private final BTreeMap<Long, long[]> tombstones;
-    private final BTreeMap<Long, Long> states;
+    private final MVMap<Long, byte[]> segments;
+    private final MVMap<Long, long[]> tombstones;
+    private final MVMap<Long, Long> states;
     private long nextRecordId = 1;
     private long highestSequence;
 
@@ -47,12 +46,14 @@ final class MessageLog {
     private final HashMap<String, HashSet<Long>> sequencesByClient = new HashMap<>();
     private final HashSet<Long> withState = new HashSet<>();
 
-    MessageLog(DB db) {
-        segments = db.treeMap("message-segments", Serializer.LONG, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
-                .createOrOpen();
-        tombstones = db.treeMap("message-tombstones", Serializer.LONG, Serializer.LONG_ARRAY).valuesOutsideNodesEnable()
-                .createOrOpen();
-        states = db.treeMap("message-states", Serializer.LONG, Serializer.LONG).createOrOpen();
+    MessageLog(MVStore db) {
+        segments = db.openMap("message-segments", new MVMap.Builder<Long, byte[]>()
+                .keyType(org.h2.mvstore.type.LongDataType.INSTANCE)
+                .valueType(org.h2.mvstore.type.ByteArrayDataType.INSTANCE));
+        tombstones = db.openMap("message-tombstones", new MVMap.Builder<Long, long[]>()
+                .keyType(org.h2.mvstore.type.LongDataType.INSTANCE).valueType(LongArrays.INSTANCE));
+        states = db.openMap("message-states", new MVMap.Builder<Long, Long>()
+                .keyType(org.h2.mvstore.type.LongDataType.INSTANCE).valueType(org.h2.mvstore.type.LongDataType.INSTANCE));
     }
 
     /**
@@ -166,7 +167,7 @@ final class MessageLog {
 
     /** Segment and tombstone records on disk (for tests: dead ones must go). */
     long recordCount() {
-        return segments.sizeLong() + tombstones.sizeLong();
+        return segments.sizeAsLong() + tombstones.sizeAsLong();
     }
 
     void put(String clientId, long sequence, StoredMessage message) {

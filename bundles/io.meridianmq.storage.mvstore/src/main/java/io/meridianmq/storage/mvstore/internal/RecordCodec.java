@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -41,9 +41,9 @@ public class StoreCrashTest {
         for (int kill = 1; kill <= KILLS; kill++) {
             long durable = runAndKill(10 + random.nextInt(300));
             lastDurable = Math.max(lastDurable, durable);
-            MapDbStore store;
+            DurableStore store;
             try {
-                store = MapDbStore.open(StoreSettings.from(Map.of("persistence_location", folder.getRoot().toString())));
+                store = DurableStore.open(StoreSettings.from(Map.of("persistence_location", folder.getRoot().toString())));
             } catch (Exception e) {
                 throw new AssertionError("kill " + kill + ": the store does not open after kill -9 (batch " + lastDurable
                         + " was durable): " + e, e);

@@ -1,4 +1,4 @@
-package io.meridianmq.storage.mapdb.internal;
+package io.meridianmq.storage.mvstore.internal;
 
 import java.nio.file.Path;
 import java.util.Locale;
