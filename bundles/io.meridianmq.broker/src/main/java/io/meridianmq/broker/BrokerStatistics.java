@@ -76,6 +76,25 @@ public interface BrokerStatistics {
     HistogramSnapshot storeCommitBatchSize();
 
     /**
+     * Whether the store cannot write at the moment (QoS 1/2 messages for persistent sessions are
+     * refused until it can).
+     *
+     * @since 0.5
+     */
+    default boolean storeFailing() {
+        return false;
+    }
+
+    /**
+     * Store commits that failed since start.
+     *
+     * @since 0.5
+     */
+    default long storeFailedCommits() {
+        return 0;
+    }
+
+    /**
      * How often flapping detection banned a client (its client id and address) since start.
      *
      * @since 0.4

@@ -33,7 +33,9 @@ public interface ClientSession {
     /**
      * Handles a PUBLISH from the client. {@code onAccepted} receives the reason code for PUBACK or
      * PUBREC once the message is routed (or, for a QoS 2 duplicate, recognised): 0x00 success,
-     * 0x10 no matching subscribers, 0x87 not authorized (MQTT 3 clients get a plain ack).
+     * 0x10 no matching subscribers, 0x87 not authorized (MQTT 3 clients get a plain ack), 0x80
+     * the store cannot write it for the persistent sessions it went to (MQTT 3 clients, which
+     * have no negative acknowledgement, must be disconnected instead of acknowledged; since 0.5).
      */
     void publish(InboundPublish publish, java.util.function.IntConsumer onAccepted);
 

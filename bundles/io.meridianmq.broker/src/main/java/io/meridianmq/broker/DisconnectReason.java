@@ -2,6 +2,7 @@ package io.meridianmq.broker;
 
 /** Why the server ends a connection, with the MQTT 5 DISCONNECT reason code for each. */
 public enum DisconnectReason {
+    UNSPECIFIED_ERROR(0x80),
     PROTOCOL_ERROR(0x82),
     MALFORMED_PACKET(0x81),
     NOT_AUTHORIZED(0x87),

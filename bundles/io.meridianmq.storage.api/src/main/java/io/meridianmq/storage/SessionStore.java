@@ -52,6 +52,38 @@ public interface SessionStore {
     void whenDurable(Runnable action);
 
     /**
+     * Like {@link #whenDurable}, except that when the store cannot write what was submitted
+     * before this call (disk full, I/O error), {@code onFailed} runs instead, once, as soon as a
+     * commit has failed. The writes themselves are not dropped: the store retries them on its own
+     * and they are on disk once it can write again. Exactly one of the two actions runs, on the
+     * store's writer thread, and must be short.
+     *
+     * @since 0.6
+     */
+    default void whenDurableOrFailed(Runnable onDurable, Runnable onFailed) {
+        whenDurable(onDurable);
+    }
+
+    /**
+     * Whether the store cannot write at the moment (its last commit failed and it has not written
+     * since), for metrics and health.
+     *
+     * @since 0.6
+     */
+    default boolean failing() {
+        return false;
+    }
+
+    /**
+     * How many commits have failed since the store opened, for metrics.
+     *
+     * @since 0.6
+     */
+    default long failedCommits() {
+        return 0;
+    }
+
+    /**
      * Reads stored messages back (those of an offline session that were kept on disk only), in
      * the order asked, skipping any that are gone; {@code then} gets them on the store's thread
      * and must hand work elsewhere.

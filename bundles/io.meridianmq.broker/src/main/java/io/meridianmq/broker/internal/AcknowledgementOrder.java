@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
 /**
  * Sends a client's PUBACKs and PUBRECs in the order of its PUBLISHes (MQTT 4.6), each once
  * what it waits for has happened: the message is on disk for every persistent session it went
- * to, and congested receivers have caught up. While one waits, the ones after it wait too, and
+ * to (or the store said it cannot write it: then the answer is 0x80), and congested receivers
+ * have caught up. While one waits, the ones after it wait too, and
  * the client's in-flight window holds it back: back pressure for QoS 1 and 2 without a queue
  * growing anywhere.
  *
@@ -18,7 +19,8 @@ final class AcknowledgementOrder {
     /** A PUBACK/PUBREC waiting for {@code waits} things (durability, relieved receivers). */
     private static final class PendingAck {
         final IntConsumer onAccepted;
-        final int reason;
+        /** The answer; becomes {@link ClientSessionHandle#UNSPECIFIED_ERROR} when the store cannot write. */
+        int reason;
         int waits;
 
         PendingAck(IntConsumer onAccepted, int reason, int waits) {
@@ -54,7 +56,8 @@ final class AcknowledgementOrder {
         PendingAck ack = new PendingAck(onAccepted, reason, waits);
         pending.add(ack);
         if (afterDurable) {
-            core.store().whenDurable(() -> session.submit(() -> ready(ack)));
+            core.store().whenDurableOrFailed(() -> session.submit(() -> ready(ack)),
+                    () -> session.submit(() -> notStored(ack)));
         }
         for (Session receiver : waitFor) {
             core.router.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(ack)));
@@ -67,6 +70,16 @@ final class AcknowledgementOrder {
     private void ready(PendingAck ack) {
         ack.waits--;
         release();
+    }
+
+    /**
+     * The store could not write the message for the persistent sessions it went to: the client
+     * is told so (MQTT 5: 0x80; the protocol layer closes an MQTT 3 connection, which has no
+     * negative acknowledgement), never that it is safe.
+     */
+    private void notStored(PendingAck ack) {
+        ack.reason = ClientSessionHandle.UNSPECIFIED_ERROR;
+        ready(ack);
     }
 
     /** Sends the acknowledgements at the head that wait for nothing any more, in order. */

@@ -137,6 +137,16 @@ final class CoreStatistics implements BrokerStatistics {
         return b == null ? null : snapshot(b);
     }
 
+    @Override
+    public boolean storeFailing() {
+        return core.store.failing();
+    }
+
+    @Override
+    public long storeFailedCommits() {
+        return core.store.failedCommits();
+    }
+
     static HistogramSnapshot snapshot(BucketCounts b) {
         return new HistogramSnapshot(b.upperBounds(), b.counts(), b.sum());
     }

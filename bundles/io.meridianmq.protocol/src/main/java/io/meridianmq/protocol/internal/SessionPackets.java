@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.meridianmq.broker.BrokerCapabilities;
 import io.meridianmq.broker.ClientSession;
+import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.InboundPublish;
 import io.meridianmq.broker.TopicSubscription;
 import io.netty.channel.Channel;
@@ -46,6 +47,9 @@ final class SessionPackets {
         this.inboundFlow = inboundFlow;
     }
 
+    /** The broker's answer when the store cannot write a message (see ClientSession#publish). */
+    private static final int NOT_STORED = MqttReasonCodes.PubAck.UNSPECIFIED_ERROR.byteValue() & 0xFF;
+
     void publish(MqttPublishMessage publish) {
         PublishPacket.Read read;
         try {
@@ -67,6 +71,13 @@ final class SessionPackets {
             return;
         }
         session.publish(inbound, reason -> {
+            if (!v5 && reason == NOT_STORED) {
+                // MQTT 3 has no negative PUBACK: a plain one would say the message is safe
+                connection.serverDisconnect(DisconnectReason.UNSPECIFIED_ERROR,
+                        "the broker cannot store its QoS " + qos + " PUBLISH to '" + inbound.topic()
+                                + "' (the store cannot write); it is not acknowledged");
+                return;
+            }
             if (qos == 1) {
                 acknowledged(packetId);
                 channel.write(ack(MqttMessageType.PUBACK, packetId, reason));

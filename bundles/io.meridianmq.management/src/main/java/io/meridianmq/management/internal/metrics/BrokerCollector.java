@@ -129,6 +129,12 @@ final class BrokerCollector implements MultiCollector {
             all.add(HistogramSnapshot.builder().name("meridian_store_commit_writes")
                     .help("How many writes each commit of the durable store made durable")
                     .dataPoint(histogram(batches, Labels.EMPTY)).build());
+            all.add(gauge("meridian_store_failing", "1 while the durable store cannot write (disk full, I/O "
+                    + "error): QoS 1/2 messages for persistent sessions are refused until it can", null,
+                    s.storeFailing() ? 1 : 0));
+            all.add(CounterSnapshot.builder().name("meridian_store_failed_commits")
+                    .help("Commits of the durable store that failed (each retry counts)")
+                    .dataPoint(CounterDataPointSnapshot.builder().value(s.storeFailedCommits()).build()).build());
         }
     }
 

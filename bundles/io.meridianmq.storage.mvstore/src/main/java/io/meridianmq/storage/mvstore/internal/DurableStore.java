@@ -3,16 +3,14 @@ package io.meridianmq.storage.mvstore.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.meridianmq.sdk.topic.Topics;
@@ -26,8 +24,6 @@ import io.meridianmq.storage.StoredSubscription;
 import io.meridianmq.storage.StoredWill;
 
 import org.h2.mvstore.Cursor;
-import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,53 +35,63 @@ import org.slf4j.LoggerFactory;
  * <p>Every write goes through one queue to one writer thread, which applies whole batches and
  * commits after as many as have arrived (up to {@code max_batch}): one sync covers many messages
  * (group commit), no caller ever waits on the disk, and a batch is never split by a commit, so
- * it is all-or-nothing after a crash. Readers of retained messages see writes not yet applied
+ * it is all-or-nothing after a crash. Readers of retained messages see writes not yet durable
  * through a small overlay of pending ones.
+ *
+ * <p>When a commit fails (disk full, I/O error) MVStore closes the file. The writer then answers
+ * the waiting {@link #whenDurableOrFailed} callers with "failed", keeps the batches of the failed
+ * commits (up to {@link #MAX_UNSAVED_WRITES}), and every second opens the file again, applies
+ * them and commits: once that works, everything is on disk and the store carries on.
  */
 final class DurableStore implements SessionStore, RetainedMessageStore {
-
-    /** Commits: how long each took and how many writes it made durable (the writer records, metrics read). */
-    private final BucketCounts commitLatency = new BucketCounts(BucketCounts.LATENCY_SECONDS);
-    private final BucketCounts commitBatch = new BucketCounts(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000);
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
     private static final Object STOP = new Object();
     private static final RetainedMessage REMOVED = new RetainedMessage("-", new byte[0], 0,
             io.meridianmq.storage.StoredProperties.NONE, 0);
+    /** Writes kept for a retry while the store cannot write; more are dropped (and counted). */
+    static final int MAX_UNSAVED_WRITES = 1_000_000;
+    private static final long RETRY_MILLIS = 1000;
+
+    /** Commits: how long each took and how many writes it made durable (the writer records, metrics read). */
+    private final BucketCounts commitLatency = new BucketCounts(BucketCounts.LATENCY_SECONDS);
+    private final BucketCounts commitBatch = new BucketCounts(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000);
 
     private final StoreSettings settings;
-    private final MVStore db;
+    /** The open file's maps; replaced by the writer when it opens the file again after a failure. */
+    private volatile StoreTables tables;
     /** The newest committed version, beside the file (see {@link CommittedVersion}). */
     private final CommittedVersion committed;
-    private final MVMap<String, byte[]> sessions;
-    /** By {@link #key client id and subscription key}. */
-    private final MVMap<String, byte[]> subscriptions;
-    /** Queued and in-flight messages; touched by the writer thread only (after opening). */
-    private final MessageLog messages;
-    /** By {@link #key client id and packet id}; the values are empty. */
-    private final MVMap<String, byte[]> incomingQos2;
-    private final MVMap<String, byte[]> wills;
-    private final MVMap<String, byte[]> retained;
-    /** Retained writes handed to the writer and not yet applied, by topic ({@link #REMOVED} for a removal). */
+    private final FileChannel lock;
+    /** Retained writes handed to the writer and not yet durable, by topic ({@link #REMOVED} for a removal). */
     private final ConcurrentHashMap<String, RetainedMessage> pendingRetained = new ConcurrentHashMap<>();
 
-    /** Batches and markers; unbounded, but its producers are bounded by MQTT flow control. */
+    /** Batches, markers and tasks; unbounded, but its producers are bounded by MQTT flow control. */
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
-    private volatile boolean failed;
-    private FileChannel lock;
+    /** Whether the last commit failed and none has worked since (the writer writes, anyone reads). */
+    private volatile boolean failing;
+    private final AtomicLong failedCommits = new AtomicLong();
 
-    private DurableStore(StoreSettings settings, MVStore db, CommittedVersion committed) {
+    // the writer's own state
+    /** Batches applied since the last good commit: what a retry must apply again. */
+    private final List<WriteBatch> unsaved = new ArrayList<>();
+    private int unsavedWrites;
+    private long droppedWrites;
+
+    /** A "when durable" request: {@code onFailed} is null when the caller waits for success only. */
+    private record Marker(Runnable onDurable, Runnable onFailed) {
+    }
+
+    /** Work for the writer thread that needs the tables, not a commit (reads). */
+    private record Task(Consumer<StoreTables> work) {
+    }
+
+    private DurableStore(StoreSettings settings, StoreFile.Opened opened) {
         this.settings = settings;
-        this.db = db;
-        this.committed = committed;
-        this.sessions = StoreFile.bytesByString(db, "sessions");
-        this.subscriptions = StoreFile.bytesByString(db, "subscriptions");
-        this.messages = new MessageLog(db);
-        this.incomingQos2 = StoreFile.bytesByString(db, "incoming-qos2");
-        this.wills = StoreFile.bytesByString(db, "wills");
-        this.retained = StoreFile.bytesByString(db, "retained");
-        db.commit();
+        this.tables = opened.tables();
+        this.committed = opened.committed();
+        this.lock = opened.lock();
         this.writer = new Thread(this::writeLoop, "meridian-store-writer");
         this.writer.setDaemon(true);
     }
@@ -96,30 +102,14 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
      * @throws StoreFile.CorruptStoreException when it cannot be read and {@code corrupt_store} is {@code fail}
      */
     static DurableStore open(StoreSettings settings) throws IOException {
-        StoreFile.Locked<DurableStore> opened = StoreFile.open(settings, (db, committed) -> {
-            DurableStore store = new DurableStore(settings, db, committed);
-            store.check();
-            return store;
-        });
-        DurableStore store = opened.store();
-        store.lock = opened.lock();
+        DurableStore store = new DurableStore(settings, StoreFile.open(settings));
         store.writer.start();
         return store;
     }
 
-    /** Reads every record once, so that a damaged file is found now and not halfway through a run. */
-    private void check() {
-        sessions.values().forEach(RecordCodec::session);
-        subscriptions.values().forEach(RecordCodec::subscription);
-        messages.load();
-        incomingQos2.keySet().forEach(DurableStore::clientIdOf);
-        wills.values().forEach(RecordCodec::will);
-        retained.values().forEach(RecordCodec::retained);
-    }
-
     /** Message log records on disk; call with the writer idle (tests). */
     long messageRecordCount() {
-        return messages.recordCount();
+        return tables.messages.recordCount();
     }
 
     StoreSettings settings() {
@@ -134,20 +124,18 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        db.close();
         try {
-            committed.close(); // the writer recorded its last commit
-        } catch (IOException e) {
-            LOG.warn("Cannot close {}.version: {}", settings.file(), e.toString());
+            tables.db.close();
+        } catch (RuntimeException e) {
+            LOG.warn("The store {} did not close cleanly ({}); the last commit stands", settings.file(), e.toString());
         }
         try {
+            committed.close(); // the writer recorded its last commit
             lock.close();
         } catch (IOException e) {
             LOG.warn("Cannot release the lock of the store {}: {}", settings.file(), e.toString());
         }
     }
-
-    // ---- the writer ----
 
     @Override
     public BucketCounts commitLatency() {
@@ -159,17 +147,30 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
         return commitBatch;
     }
 
+    @Override
+    public boolean failing() {
+        return failing;
+    }
+
+    @Override
+    public long failedCommits() {
+        return failedCommits.get();
+    }
+
+    // ---- the writer ----
+
     private void writeLoop() {
-        List<Runnable> waiting = new ArrayList<>();
+        List<Marker> waiting = new ArrayList<>();
         long lastCommit = System.currentTimeMillis();
         boolean dirty = false;
         int uncommitted = 0;
         while (true) {
             Object next;
             try {
-                next = settings.syncAlways() || !dirty ? queue.take()
-                        : queue.poll(Math.max(1, lastCommit + settings.autosaveIntervalMillis()
-                                - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                long wait = failing ? RETRY_MILLIS
+                        : settings.syncAlways() || !dirty ? Long.MAX_VALUE
+                        : Math.max(1, lastCommit + settings.autosaveIntervalMillis() - System.currentTimeMillis());
+                next = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 next = STOP;
             }
@@ -181,30 +182,49 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
                     break;
                 }
                 if (next instanceof WriteBatch batch) {
-                    apply(batch);
+                    keepOrApply(batch);
                     dirty = true;
                     applied += batch.ops.size();
                     uncommitted += batch.ops.size();
-                } else if (settings.syncAlways()) {
-                    waiting.add((Runnable) next);
+                } else if (next instanceof Task task) {
+                    runTask(task);
                 } else {
-                    run((Runnable) next);
+                    Marker marker = (Marker) next;
+                    if (failing && marker.onFailed() != null) {
+                        run(marker.onFailed()); // nothing new is on disk until the retry works
+                    } else if (settings.syncAlways() || failing) {
+                        waiting.add(marker);
+                    } else {
+                        run(marker.onDurable());
+                    }
                 }
                 next = applied < settings.maxBatch() ? queue.poll() : null;
             }
             long now = System.currentTimeMillis();
-            if (dirty && (stop || settings.syncAlways() || now - lastCommit >= settings.autosaveIntervalMillis())) {
+            boolean due = stop || settings.syncAlways() || now - lastCommit >= settings.autosaveIntervalMillis();
+            if (failing ? now - lastCommit >= RETRY_MILLIS || stop : dirty && due) {
                 long started = System.nanoTime();
-                if (commit()) {
+                lastCommit = now;
+                if (failing ? reopenAndCommit() : commit()) {
                     commitLatency.record((System.nanoTime() - started) / 1e9);
                     commitBatch.record(uncommitted);
                     uncommitted = 0;
                     dirty = false;
-                    lastCommit = now;
+                    waiting.forEach(m -> run(m.onDurable()));
+                    waiting.clear();
+                } else {
+                    // nothing is confirmed that is not on disk: those who can take "no" get it now
+                    waiting.removeIf(m -> {
+                        if (m.onFailed() != null) {
+                            run(m.onFailed());
+                            return true;
+                        }
+                        return false;
+                    });
                 }
             }
-            if (!dirty) {
-                waiting.forEach(DurableStore::run);
+            if (!dirty && !failing) {
+                waiting.forEach(m -> run(m.onDurable())); // nothing was written before them
                 waiting.clear();
             }
             if (stop) {
@@ -213,28 +233,102 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
         }
     }
 
+    /**
+     * Applies {@code batch} to the open file (or, while the file is closed, only keeps it), and
+     * keeps it until a commit has made it durable: a failed commit loses the file's in-memory
+     * changes, and the retry applies the kept batches again.
+     */
+    private void keepOrApply(WriteBatch batch) {
+        if (unsavedWrites + batch.ops.size() > MAX_UNSAVED_WRITES) {
+            droppedWrites += batch.ops.size();
+            if (droppedWrites == batch.ops.size()) {
+                LOG.error("The store {} has not been written for a while and holds {} writes for the retry; further "
+                        + "writes are dropped (counted in the log line when it recovers) until it can write",
+                        settings.file(), unsavedWrites);
+            }
+            return;
+        }
+        unsaved.add(batch);
+        unsavedWrites += batch.ops.size();
+        if (!failing) {
+            apply(tables, batch);
+        }
+    }
+
+    /** Commits what was applied; on failure the file is closed (MVStore does) and the writes kept. */
     private boolean commit() {
         try {
-            messages.flush();
-            db.commit();
-            if (settings.syncAlways()) {
-                db.sync(); // on the disk, not only in the operating system's cache: a power cut keeps it too
-            }
-            compactWhenSparse();
-            committed.record(db.getCurrentVersion());
-            if (failed) {
-                failed = false;
-                LOG.info("The store {} is written again", settings.file());
-            }
+            tables.commit(settings.syncAlways());
+            committed.record(tables.version());
+            saved();
             return true;
         } catch (RuntimeException e) {
-            if (!failed) {
-                failed = true;
-                // the waiting acknowledgements stay held back: nothing is confirmed that is not on disk
-                LOG.error("Cannot write the store {} ({}); acknowledgements are held back until it can. Check "
-                        + "the disk (space, permissions)", settings.file(), StoreFile.describe(e), e);
-            }
+            failed(e);
             return false;
+        }
+    }
+
+    /** Opens the file again, applies what the failed commits held, and commits. */
+    private boolean reopenAndCommit() {
+        StoreTables reopened;
+        try {
+            try {
+                tables.closeImmediately();
+            } catch (RuntimeException alreadyClosed) {
+                // MVStore closed it when the write failed
+            }
+            reopened = StoreFile.openChecked(settings, committed);
+        } catch (RuntimeException e) {
+            failedCommits.incrementAndGet();
+            return false;
+        }
+        try {
+            for (WriteBatch batch : unsaved) {
+                apply(reopened, batch);
+            }
+            reopened.commit(settings.syncAlways());
+            committed.record(reopened.version());
+        } catch (RuntimeException e) {
+            failedCommits.incrementAndGet();
+            reopened.closeImmediately();
+            return false;
+        }
+        tables = reopened;
+        failing = false;
+        LOG.info("The store {} is written again: {} writes kept since it failed are on disk{}", settings.file(),
+                unsavedWrites, droppedWrites == 0 ? "" : "; " + droppedWrites + " writes were dropped meanwhile");
+        saved();
+        return true;
+    }
+
+    private void saved() {
+        unsaved.forEach(WriteBatch::durable);
+        unsaved.clear();
+        unsavedWrites = 0;
+        droppedWrites = 0;
+    }
+
+    private void failed(RuntimeException e) {
+        failedCommits.incrementAndGet();
+        try {
+            tables.closeImmediately();
+        } catch (RuntimeException ignored) {
+            // MVStore has closed it already
+        }
+        if (!failing) {
+            failing = true;
+            LOG.error("Cannot write the store {} ({}). QoS 1/2 messages for persistent sessions are refused "
+                    + "(MQTT 5: PUBACK/PUBREC 0x80; MQTT 3: the connection is closed) until it can; the writes are "
+                    + "kept and retried every second. Check the disk (space, permissions)", settings.file(),
+                    StoreFile.describe(e.getCause() == null ? e : e.getCause()));
+        }
+    }
+
+    private void runTask(Task task) {
+        try {
+            task.work().accept(tables);
+        } catch (RuntimeException e) {
+            LOG.error("A store read failed", e);
         }
     }
 
@@ -246,10 +340,12 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
         }
     }
 
-    private void apply(WriteBatch batch) {
-        for (Consumer<DurableStore> op : batch.ops) {
+    private void apply(StoreTables to, WriteBatch batch) {
+        for (Consumer<StoreTables> op : batch.ops) {
             try {
-                op.accept(this);
+                op.accept(to);
+            } catch (IllegalStateException closed) {
+                throw closed; // the file went away under the writes: the commit fails, the retry applies them
             } catch (RuntimeException e) {
                 LOG.error("A store write failed and was skipped", e);
             }
@@ -270,71 +366,85 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
 
     @Override
     public void whenDurable(Runnable action) {
-        queue.add(action);
+        queue.add(new Marker(action, null));
+    }
+
+    @Override
+    public void whenDurableOrFailed(Runnable onDurable, Runnable onFailed) {
+        queue.add(new Marker(onDurable, onFailed));
     }
 
     /** A batch collects its writes as actions the writer thread applies. */
     private final class WriteBatch implements Batch {
-        private final List<Consumer<DurableStore>> ops = new ArrayList<>(4);
+        private final List<Consumer<StoreTables>> ops = new ArrayList<>(4);
+        /** Runs once the batch is durable (the retained overlay's entry goes). */
+        private Runnable afterDurable;
 
-        private Batch add(Consumer<DurableStore> op) {
+        private Batch add(Consumer<StoreTables> op) {
             ops.add(op);
             return this;
         }
 
+        void durable() {
+            if (afterDurable != null) {
+                afterDurable.run();
+            }
+        }
+
         @Override
         public Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis, String owner) {
-            return add(s -> s.sessions.put(clientId, RecordCodec.session(expirySeconds, disconnectedAtMillis, owner)));
+            return add(t -> t.sessions.put(clientId, RecordCodec.session(expirySeconds, disconnectedAtMillis, owner)));
         }
 
         @Override
         public Batch removeSession(String clientId) {
-            return add(s -> s.deleteSession(clientId));
+            return add(t -> t.deleteSession(clientId));
         }
 
         @Override
         public Batch putSubscription(String clientId, StoredSubscription subscription) {
-            return add(s -> s.subscriptions.put(key(clientId, subscription.key()), RecordCodec.subscription(subscription)));
+            return add(t -> t.subscriptions.put(StoreTables.key(clientId, subscription.key()),
+                    RecordCodec.subscription(subscription)));
         }
 
         @Override
         public Batch removeSubscription(String clientId, String key) {
-            return add(s -> s.subscriptions.remove(key(clientId, key)));
+            return add(t -> t.subscriptions.remove(StoreTables.key(clientId, key)));
         }
 
         @Override
         public Batch putMessage(String clientId, long sequence, StoredMessage message) {
-            return add(s -> s.messages.put(clientId, sequence, message));
+            return add(t -> t.messages.put(clientId, sequence, message));
         }
 
         @Override
         public Batch updateMessage(String clientId, long sequence, int packetId, boolean released) {
-            return add(s -> s.messages.update(sequence, RecordCodec.messageState(packetId, released)));
+            return add(t -> t.messages.update(sequence, RecordCodec.messageState(packetId, released)));
         }
 
         @Override
         public Batch removeMessage(String clientId, long sequence) {
-            return add(s -> s.messages.remove(clientId, sequence));
+            return add(t -> t.messages.remove(clientId, sequence));
         }
 
         @Override
         public Batch addIncomingQos2(String clientId, int packetId) {
-            return add(s -> s.incomingQos2.put(key(clientId, Integer.toString(packetId)), NOTHING));
+            return add(t -> t.putIncomingQos2(clientId, packetId));
         }
 
         @Override
         public Batch removeIncomingQos2(String clientId, int packetId) {
-            return add(s -> s.incomingQos2.remove(key(clientId, Integer.toString(packetId))));
+            return add(t -> t.removeIncomingQos2(clientId, packetId));
         }
 
         @Override
         public Batch putWill(String clientId, StoredWill will) {
-            return add(s -> s.wills.put(clientId, RecordCodec.will(will)));
+            return add(t -> t.wills.put(clientId, RecordCodec.will(will)));
         }
 
         @Override
         public Batch removeWill(String clientId) {
-            return add(s -> s.wills.remove(clientId));
+            return add(t -> t.wills.remove(clientId));
         }
 
         @Override
@@ -350,119 +460,33 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
         }
     }
 
-    private void deleteSession(String clientId) {
-        messages.removeAll(clientId);
-        sessions.remove(clientId);
-        wills.remove(clientId);
-        removeAllOf(subscriptions, clientId);
-        removeAllOf(incomingQos2, clientId);
-    }
-
-    private static final byte[] NOTHING = new byte[0];
-
-    /**
-     * The key of a client's record in a map of many per client: the client id, U+0000 (which
-     * MQTT allows in neither client ids nor topic filters), then the record's own key, so that
-     * one client's records are next to each other.
-     */
-    static String key(String clientId, String own) {
-        return clientId + '\u0000' + own;
-    }
-
-    static String clientIdOf(String key) {
-        return key.substring(0, key.indexOf('\u0000'));
-    }
-
-    static String ownKeyOf(String key) {
-        return key.substring(key.indexOf('\u0000') + 1);
-    }
-
-    private static void removeAllOf(MVMap<String, byte[]> map, String clientId) {
-        String from = key(clientId, "");
-        List<String> keys = new ArrayList<>();
-        for (Cursor<String, byte[]> c = map.cursor(from); c.hasNext();) {
-            String k = c.next();
-            if (!k.startsWith(from)) {
-                break;
-            }
-            keys.add(k);
-        }
-        keys.forEach(map::remove);
-    }
-
-    /** Last compaction check (writer thread). */
-    private long lastCompaction = System.currentTimeMillis();
-
-    /**
-     * Every minute, rewrites the live records of sparse chunks (a few MiB at most), so that the
-     * file of a broker whose queues churn does not grow without bound.
-     */
-    private void compactWhenSparse() {
-        long now = System.currentTimeMillis();
-        if (now - lastCompaction >= 60_000) {
-            lastCompaction = now;
-            if (db.compact(50, 4 << 20)) {
-                db.commit();
-            }
-        }
-    }
-
     @Override
     public void load(long[] sequences, Consumer<Map<Long, StoredMessage>> then) {
-        queue.add((Runnable) () -> then.accept(messages.read(sequences)));
+        queue.add(new Task(t -> then.accept(t.messages.read(sequences))));
     }
 
     @Override
     public long recover(Consumer<RecoveredSession> consumer) {
         // on the writer thread, which owns the message log
         java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
-        queue.add((Runnable) () -> {
+        queue.add(new Task(t -> {
             try {
-                done.complete(recoverOnWriter(consumer));
+                Set<String> orphans = new HashSet<>();
+                long highest = t.recover(consumer, orphans);
+                if (!orphans.isEmpty()) {
+                    WriteBatch cleanup = new WriteBatch();
+                    orphans.forEach(cleanup::removeSession);
+                    cleanup.submit();
+                }
+                LOG.info("Recovered {} persistent session(s) with {} queued or in-flight message(s) and {} retained "
+                        + "message(s) from {}", t.sessions.size(), t.messages.liveCount(), t.retained.sizeAsLong(),
+                        settings.file());
+                done.complete(highest);
             } catch (RuntimeException | Error e) {
                 done.completeExceptionally(e);
             }
-        });
+        }));
         return done.join();
-    }
-
-    private long recoverOnWriter(Consumer<RecoveredSession> consumer) {
-        long highest = 0;
-        Set<String> orphans = new HashSet<>();
-        Map<String, List<StoredSubscription>> subs = new HashMap<>();
-        subscriptions.forEach((k, v) -> subs.computeIfAbsent(clientIdOf(k), x -> new ArrayList<>())
-                .add(RecordCodec.subscription(v)));
-        Map<String, NavigableMap<Long, StoredMessage>> queued = new HashMap<>();
-        messages.forEachLive((sequence, owned) -> queued.computeIfAbsent(owned.clientId(), x -> new TreeMap<>())
-                .put(sequence, owned.message()));
-        highest = messages.highestSequence();
-        Map<String, Set<Integer>> qos2 = new HashMap<>();
-        incomingQos2.keySet().forEach(k -> qos2.computeIfAbsent(clientIdOf(k), x -> new HashSet<>())
-                .add(Integer.parseInt(ownKeyOf(k))));
-        int count = 0;
-        for (Map.Entry<String, byte[]> e : sessions.entrySet()) {
-            String clientId = e.getKey();
-            RecordCodec.SessionRecord record = RecordCodec.session(e.getValue());
-            byte[] will = wills.get(clientId);
-            consumer.accept(new RecoveredSession(clientId, record.expirySeconds(), record.disconnectedAtMillis(),
-                    subs.getOrDefault(clientId, List.of()), queued.getOrDefault(clientId, new TreeMap<>()),
-                    qos2.getOrDefault(clientId, Set.of()), will == null ? null : RecordCodec.will(will),
-                    record.owner()));
-            count++;
-        }
-        // what belongs to no session (written while its session was ending) goes
-        subs.keySet().forEach(orphans::add);
-        queued.keySet().forEach(orphans::add);
-        qos2.keySet().forEach(orphans::add);
-        orphans.removeAll(sessions.keySet());
-        if (!orphans.isEmpty()) {
-            WriteBatch cleanup = new WriteBatch();
-            orphans.forEach(cleanup::removeSession);
-            cleanup.submit();
-        }
-        LOG.info("Recovered {} persistent session(s) with {} queued or in-flight message(s) and {} retained "
-                + "message(s) from {}", count, messages.liveCount(), retained.sizeAsLong(), settings.file());
-        return highest;
     }
 
     // ---- RetainedMessageStore ----
@@ -471,10 +495,9 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
     public void put(RetainedMessage message) {
         pendingRetained.put(message.topic(), message);
         WriteBatch batch = new WriteBatch();
-        batch.add(s -> {
-            s.retained.put(message.topic(), RecordCodec.retained(message));
-            s.pendingRetained.remove(message.topic(), message);
-        }).submit();
+        batch.add(t -> t.retained.put(message.topic(), RecordCodec.retained(message)));
+        batch.afterDurable = () -> pendingRetained.remove(message.topic(), message);
+        batch.submit();
     }
 
     @Override
@@ -482,39 +505,43 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
         RetainedMessage marker = new RetainedMessage(topic, REMOVED.payload(), 0, REMOVED.properties(), 0);
         pendingRetained.put(topic, marker);
         WriteBatch batch = new WriteBatch();
-        batch.add(s -> {
-            s.retained.remove(topic);
-            s.pendingRetained.remove(topic, marker);
-        }).submit();
+        batch.add(t -> t.retained.remove(topic));
+        batch.afterDurable = () -> pendingRetained.remove(topic, marker);
+        batch.submit();
     }
 
     @Override
     public void forEachMatching(String topicFilter, Consumer<RetainedMessage> consumer) {
         long now = System.currentTimeMillis();
         Map<String, RetainedMessage> pending = pendingRetained.isEmpty() ? Map.of() : Map.copyOf(pendingRetained);
-        if (!Topics.hasWildcard(topicFilter)) {
-            RetainedMessage m = pending.get(topicFilter);
-            if (m == null) {
-                byte[] stored = retained.get(topicFilter);
-                m = stored == null ? null : RecordCodec.retained(stored);
+        StoreTables t = tables;
+        try {
+            if (!Topics.hasWildcard(topicFilter)) {
+                RetainedMessage m = pending.get(topicFilter);
+                if (m == null) {
+                    byte[] stored = t.retained.get(topicFilter);
+                    m = stored == null ? null : RecordCodec.retained(stored);
+                }
+                deliver(m, now, consumer);
+                return;
             }
-            deliver(m, now, consumer);
-            return;
-        }
-        // the topics before the first wildcard level are a common prefix: scan only that range
-        int wildcard = firstWildcardLevel(topicFilter);
-        String prefix = topicFilter.substring(0, wildcard);
-        for (Cursor<String, byte[]> c = retained.cursor(prefix.isEmpty() ? null : prefix); c.hasNext();) {
-            String topic = c.next();
-            if (!topic.startsWith(prefix)) {
-                break;
+            // the topics before the first wildcard level are a common prefix: scan only that range
+            String prefix = topicFilter.substring(0, firstWildcardLevel(topicFilter));
+            for (Cursor<String, byte[]> c = t.retained.cursor(prefix.isEmpty() ? null : prefix); c.hasNext();) {
+                String topic = c.next();
+                if (!topic.startsWith(prefix)) {
+                    break;
+                }
+                if (!pending.containsKey(topic) && Topics.matches(topicFilter, topic)) {
+                    deliver(RecordCodec.retained(c.getValue()), now, consumer);
+                }
             }
-            if (!pending.containsKey(topic) && Topics.matches(topicFilter, topic)) {
-                deliver(RecordCodec.retained(c.getValue()), now, consumer);
-            }
+        } catch (IllegalStateException closed) {
+            // the file is being opened again after a failed write: what is pending is all there is now
+            LOG.debug("Retained messages for '{}' read while the store reopens: {}", topicFilter, closed.toString());
         }
         for (RetainedMessage m : pending.values()) {
-            if (Topics.matches(topicFilter, m.topic())) {
+            if (Topics.hasWildcard(topicFilter) && Topics.matches(topicFilter, m.topic())) {
                 deliver(m, now, consumer);
             }
         }
@@ -540,6 +567,10 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
 
     @Override
     public long size() {
-        return retained.sizeAsLong();
+        try {
+            return tables.retained.sizeAsLong();
+        } catch (IllegalStateException closed) {
+            return 0; // reopening after a failed write; asked again, it answers
+        }
     }
 }

@@ -9,13 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
-import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.type.ByteArrayDataType;
-import org.h2.mvstore.type.StringDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,14 +40,12 @@ final class StoreFile {
     }
 
     /**
-     * Locks and opens the file; {@code openChecked} builds the store on the database and reads
-     * every record (throwing when one cannot be read).
+     * Locks and opens the file, and reads every record once.
      *
-     * @return the store, and the lock to release when it closes
+     * @return the tables, the lock to release when the store closes, and the committed version
      * @throws CorruptStoreException when the file cannot be read and {@code corrupt_store} is {@code fail}
      */
-    static <T> Locked<T> open(StoreSettings settings, BiFunction<MVStore, CommittedVersion, T> openChecked)
-            throws IOException {
+    static Opened open(StoreSettings settings) throws IOException {
         Files.createDirectories(settings.file().toAbsolutePath().getParent());
         // our own lock, apart from the file's: it says which broker holds the store
         Path lockFile = settings.file().resolveSibling(settings.file().getFileName() + ".lock");
@@ -68,34 +62,67 @@ final class StoreFile {
                     + "(lock " + lockFile + "); each broker needs its own persistence_location");
         }
         try {
-            return new Locked<>(openOrMoveAside(settings, openChecked), lockChannel);
+            CommittedVersion committed = new CommittedVersion(settings.file());
+            StoreTables tables;
+            try {
+                tables = openChecked(settings, committed);
+            } catch (RuntimeException | Error e) {
+                committed.close();
+                String what = describe(e);
+                if (!settings.moveCorruptAside()) {
+                    throw new CorruptStoreException("The store " + settings.file().toAbsolutePath() + " is corrupt or "
+                            + "truncated (" + what + "). Storage is not started and the broker waits for it. To keep "
+                            + "the file for inspection and start with an empty store, set 'corrupt_store = move_aside' "
+                            + "in etc/io.meridianmq.storage.cfg; or restore the file from a backup.", e);
+                }
+                List<Path> moved = moveAside(settings.file());
+                LOG.error("The store {} is corrupt or truncated ({}); as corrupt_store = move_aside, it was renamed to "
+                        + "{} and an empty store is used: the sessions, queued and retained messages it held are NOT "
+                        + "loaded", settings.file().toAbsolutePath(), what, moved);
+                committed = new CommittedVersion(settings.file());
+                tables = openChecked(settings, committed);
+            }
+            return new Opened(tables, lockChannel, committed);
         } catch (IOException | RuntimeException | Error e) {
             lockChannel.close();
             throw e;
         }
     }
 
-    /** An open store and the lock it holds on its file. */
-    record Locked<T>(T store, FileChannel lock) {
+    /** An open store file: its tables, the lock it holds, and its committed version. */
+    record Opened(StoreTables tables, FileChannel lock, CommittedVersion committed) {
     }
 
-    private static <T> T openOrMoveAside(StoreSettings settings, BiFunction<MVStore, CommittedVersion, T> openChecked)
-            throws IOException {
+    /**
+     * Opens the file (again) and reads every record once; it must not open older than the
+     * version last recorded as committed.
+     */
+    static StoreTables openChecked(StoreSettings settings, CommittedVersion committed) {
+        // MapDB 3.1 was used before: its write-ahead log is never replayed on open, so a kill -9
+        // in the middle of a commit could leave the file torn (seen: IndexOutOfBoundsException on
+        // open, and a QoS 2 message's state lost). MVStore appends each commit as a new chunk and
+        // opens with the newest intact one.
+        MVStore db = new MVStore.Builder()
+                .fileName(settings.file().toAbsolutePath().toString())
+                .autoCommitDisabled() // the writer thread commits, whole batches only
+                .open();
+        StoreTables tables = new StoreTables(db);
         try {
-            return openAndCheck(settings, openChecked);
-        } catch (RuntimeException | Error e) {
-            String what = describe(e);
-            if (!settings.moveCorruptAside()) {
-                throw new CorruptStoreException("The store " + settings.file().toAbsolutePath() + " is corrupt or "
-                        + "truncated (" + what + "). Storage is not started and the broker waits for it. To keep "
-                        + "the file for inspection and start with an empty store, set 'corrupt_store = move_aside' in "
-                        + "etc/io.meridianmq.storage.cfg; or restore the file from a backup.", e);
+            long recorded = committed.recorded();
+            if (tables.version() < recorded) {
+                throw new IllegalStateException("it opens at version " + tables.version() + " but version "
+                        + recorded + " was committed: the file lost what came after");
             }
-            List<Path> moved = moveAside(settings.file());
-            LOG.error("The store {} is corrupt or truncated ({}); as corrupt_store = move_aside, it was renamed to {} "
-                    + "and an empty store is used: the sessions, queued and retained messages it held are NOT "
-                    + "loaded", settings.file().toAbsolutePath(), what, moved);
-            return openAndCheck(settings, openChecked);
+            tables.check();
+            tables.commit(false); // what the check found dead is gone
+            committed.record(tables.version());
+            return tables;
+        } catch (IOException e) {
+            tables.closeImmediately();
+            throw new java.io.UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            tables.closeImmediately();
+            throw e;
         }
     }
 
@@ -103,47 +130,6 @@ final class StoreFile {
     static String describe(Throwable e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    private static <T> T openAndCheck(StoreSettings settings, BiFunction<MVStore, CommittedVersion, T> openChecked)
-            throws IOException {
-        // MapDB 3.1 was used before: its write-ahead log is never replayed on open, so a kill -9
-        // in the middle of a commit could leave the file torn (seen: IndexOutOfBoundsException on
-        // open, and a QoS 2 message's state lost). MVStore appends each commit as a new chunk and
-        // opens with the newest intact one.
-        CommittedVersion committed = new CommittedVersion(settings.file());
-        MVStore db = null;
-        try {
-            db = new MVStore.Builder()
-                    .fileName(settings.file().toAbsolutePath().toString())
-                    .autoCommitDisabled() // the writer thread commits, whole batches only
-                    .open();
-            long recorded = committed.recorded();
-            if (db.getCurrentVersion() < recorded) {
-                throw new IllegalStateException("it opens at version " + db.getCurrentVersion() + " but version "
-                        + recorded + " was committed: the file lost what came after");
-            }
-            T store = openChecked.apply(db, committed);
-            db.commit(); // what the check found dead is gone
-            committed.record(db.getCurrentVersion());
-            return store;
-        } catch (RuntimeException | Error e) {
-            try {
-                if (db != null) {
-                    db.closeImmediately();
-                }
-                committed.close();
-            } catch (RuntimeException | IOException ignored) {
-                // already failing; the first error is the one to report
-            }
-            throw e;
-        }
-    }
-
-    /** A map of byte records by string key (sessions, subscriptions, wills, retained messages). */
-    static MVMap<String, byte[]> bytesByString(MVStore db, String name) {
-        return db.openMap(name, new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE)
-                .valueType(ByteArrayDataType.INSTANCE));
     }
 
     private static List<Path> moveAside(Path file) throws IOException {
