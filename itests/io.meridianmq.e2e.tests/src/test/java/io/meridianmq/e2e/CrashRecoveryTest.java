@@ -5,24 +5,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.Rule;
 import org.junit.Test;
@@ -43,147 +30,18 @@ public class CrashRecoveryTest {
             // offline subscribers collect every message of the test; the default limit would drop some
             .withEtcFile("io.meridianmq.broker.cfg", "max_queued_messages = 1000000\nmax_queued_bytes = 0\n");
 
-    /** A persistent (clean session false) Paho subscriber counting what arrives, by payload. */
-    private final class Subscriber implements MqttCallback {
-        final MqttClient client;
-        final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
-        /** How each payload arrived (packet id, dup flag, connection number), to explain a duplicate. */
-        final Map<String, List<String>> arrivals = new ConcurrentHashMap<>();
-        /** Counts this subscriber's connections, so that an arrival names the one it came on. */
-        final AtomicInteger connections = new AtomicInteger();
-
-        Subscriber(String clientId) throws MqttException {
-            client = new MqttClient(broker.uri(), clientId, new MemoryPersistence());
-            client.setTimeToWait(10_000); // see Publisher: a connect racing a kill must not wait forever
-            client.setCallback(this);
-        }
-
-        void connect() throws MqttException {
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-            o.setCleanSession(false);
-            o.setConnectionTimeout(10);
-            o.setMaxInflight(1000);
-            connections.incrementAndGet();
-            client.connect(o);
-        }
-
-        int count(String payload) {
-            AtomicInteger n = received.get(payload);
-            return n == null ? 0 : n.get();
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            // the broker was killed; the test reconnects once it is back
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
-            received.computeIfAbsent(payload, k -> new AtomicInteger()).incrementAndGet();
-            arrivals.computeIfAbsent(payload, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                    .add("id " + message.getId() + (message.isDuplicate() ? " dup" : "") + " on connection "
-                            + connections.get());
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {
-        }
-    }
-
-    /** Publishes numbered messages one after the other; records those the broker acknowledged. */
-    private final class Publisher implements Runnable {
-        final String name;
-        final int qos;
-        final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicInteger failures = new AtomicInteger();
-        private final Thread thread;
-
-        Publisher(String name, int qos) {
-            this.name = name;
-            this.qos = qos;
-            this.thread = new Thread(this, "publisher-" + name);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join(30_000);
-        }
-
-        @Override
-        public void run() {
-            int n = 0;
-            MqttClient client = null;
-            while (running.get()) {
-                try {
-                    if (client == null || !client.isConnected()) {
-                        client = new MqttClient(broker.uri(), name, new MemoryPersistence());
-                        // Paho can wait forever for a token when the connection dies in the middle of
-                        // a CONNECT or PUBLISH (paho.mqtt.java #86, #1013): bound each wait, retry after
-                        client.setTimeToWait(10_000);
-                        MqttConnectOptions o = new MqttConnectOptions();
-                        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-                        o.setCleanSession(true);
-                        o.setConnectionTimeout(2);
-                        client.connect(o);
-                    }
-                    String payload = name + "-" + n++;
-                    MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
-                    m.setQos(qos);
-                    client.publish("crash/q" + qos + "/" + name, m); // returns once PUBACK / PUBCOMP arrived
-                    acknowledged.add(payload);
-                } catch (MqttException e) {
-                    // the broker is down (killed by the test): not acknowledged, so no promise; try again
-                    failures.incrementAndGet();
-                    closeQuietly(client);
-                    client = null;
-                    pause();
-                }
-            }
-            closeQuietly(client);
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100); // retry pacing while the broker restarts, not a wait for a result
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(MqttClient client) {
-        if (client == null) {
-            return;
-        }
-        try {
-            if (client.isConnected()) {
-                client.disconnectForcibly(100, 100);
-            }
-            client.close(true);
-        } catch (MqttException ignored) {
-            // already gone
-        }
-    }
-
     @Test
     public void acknowledgedMessagesSurviveRepeatedKills() throws Exception {
         // subscribers: two stay online (reconnecting after each restart), two are offline throughout
-        Subscriber onlineQ1 = new Subscriber("online-q1");
-        Subscriber onlineQ2 = new Subscriber("online-q2");
-        Subscriber offlineQ1 = new Subscriber("offline-q1");
-        Subscriber offlineQ2 = new Subscriber("offline-q2");
-        for (Subscriber s : List.of(onlineQ1, offlineQ1)) {
+        PersistentSubscriber onlineQ1 = new PersistentSubscriber(broker.uri(), "online-q1", null);
+        PersistentSubscriber onlineQ2 = new PersistentSubscriber(broker.uri(), "online-q2", null);
+        PersistentSubscriber offlineQ1 = new PersistentSubscriber(broker.uri(), "offline-q1", null);
+        PersistentSubscriber offlineQ2 = new PersistentSubscriber(broker.uri(), "offline-q2", null);
+        for (PersistentSubscriber s : List.of(onlineQ1, offlineQ1)) {
             s.connect();
             s.client.subscribe("crash/q1/#", 1);
         }
-        for (Subscriber s : List.of(onlineQ2, offlineQ2)) {
+        for (PersistentSubscriber s : List.of(onlineQ2, offlineQ2)) {
             s.connect();
             s.client.subscribe("crash/q2/#", 2);
         }
@@ -207,8 +65,8 @@ public class CrashRecoveryTest {
             shortLived.disconnect();
         }
 
-        Publisher q1 = new Publisher("pub-q1", 1);
-        Publisher q2 = new Publisher("pub-q2", 2);
+        NumberedPublisher q1 = new NumberedPublisher(broker.uri(), "pub-q1", "crash/q1/pub-q1", 1, 0);
+        NumberedPublisher q2 = new NumberedPublisher(broker.uri(), "pub-q2", "crash/q2/pub-q2", 2, 0);
         q1.start();
         q2.start();
         for (int kill = 1; kill <= KILLS; kill++) {
@@ -220,11 +78,9 @@ public class CrashRecoveryTest {
                     && q2.acknowledged.size() >= before2 + 100);
             broker.kill();
             broker.restart();
-            for (Subscriber s : List.of(onlineQ1, onlineQ2)) {
+            for (PersistentSubscriber s : List.of(onlineQ1, onlineQ2)) {
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                    if (!s.client.isConnected()) {
-                        s.connect();
-                    }
+                    s.reconnectIfLost();
                     return true;
                 });
             }
@@ -239,20 +95,14 @@ public class CrashRecoveryTest {
         offlineQ1.connect();
         offlineQ2.connect();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertEquals("acknowledged QoS 1 messages online-q1 lacks", Set.of(), missing(q1, onlineQ1));
-            assertEquals("acknowledged QoS 1 messages offline-q1 lacks", Set.of(), missing(q1, offlineQ1));
-            assertEquals("acknowledged QoS 2 messages online-q2 lacks", Set.of(), missing(q2, onlineQ2));
-            assertEquals("acknowledged QoS 2 messages offline-q2 lacks", Set.of(), missing(q2, offlineQ2));
+            assertEquals("acknowledged QoS 1 messages online-q1 lacks", Set.of(), onlineQ1.missing(q1.acknowledged));
+            assertEquals("acknowledged QoS 1 messages offline-q1 lacks", Set.of(), offlineQ1.missing(q1.acknowledged));
+            assertEquals("acknowledged QoS 2 messages online-q2 lacks", Set.of(), onlineQ2.missing(q2.acknowledged));
+            assertEquals("acknowledged QoS 2 messages offline-q2 lacks", Set.of(), offlineQ2.missing(q2.acknowledged));
         });
-        for (Subscriber s : List.of(onlineQ2, offlineQ2)) {
+        for (PersistentSubscriber s : List.of(onlineQ2, offlineQ2)) {
             // exactly once: a QoS 2 message never arrives twice, acknowledged or not
-            List<String> twice = new ArrayList<>();
-            s.received.forEach((payload, n) -> {
-                if (n.get() > 1) {
-                    twice.add(payload + " x" + n.get() + " " + s.arrivals.get(payload));
-                }
-            });
-            assertTrue(s.client.getClientId() + " got QoS 2 messages more than once: " + twice, twice.isEmpty());
+            assertEquals(s.client.getClientId() + " got QoS 2 messages more than once", List.of(), s.duplicates());
         }
 
         // retained messages are back, and the session that expired while the broker was down is gone
@@ -272,9 +122,8 @@ public class CrashRecoveryTest {
             assertFalse("the expired session is gone", shortLived.connect(o).getSessionPresent());
         }
         assertTrue(broker.log(), broker.log().contains("persistent session(s) restored"));
-        for (Subscriber s : List.of(onlineQ1, onlineQ2, offlineQ1, offlineQ2)) {
-            s.client.disconnect();
-            s.client.close();
+        for (PersistentSubscriber s : List.of(onlineQ1, onlineQ2, offlineQ1, offlineQ2)) {
+            s.close();
         }
     }
 
@@ -304,14 +153,4 @@ public class CrashRecoveryTest {
         }
     }
 
-    /** The acknowledged messages of {@code publisher} that {@code subscriber} has not received (yet). */
-    private static Set<String> missing(Publisher publisher, Subscriber subscriber) {
-        Set<String> missing = new TreeSet<>();
-        for (String payload : publisher.acknowledged) {
-            if (subscriber.count(payload) == 0) {
-                missing.add(payload);
-            }
-        }
-        return missing;
-    }
 }

@@ -14,8 +14,9 @@ import java.nio.file.StandardOpenOption;
  * crash that is the last commit, but after damage it is an older one, and the messages
  * acknowledged since would be lost in silence.
  *
- * <p>The version is written after each commit (and its sync), without a sync of its own, so it is
- * never ahead of the store: after a power cut it may lag, which only weakens the check.
+ * <p>The version is written after each commit and its sync (both sync policies sync each commit),
+ * without a sync of its own, so it is never ahead of the store: after a power cut it may lag,
+ * which only weakens the check.
  *
  * <p>Threading: the store's writer thread (and the opener, before the writer starts).
  */

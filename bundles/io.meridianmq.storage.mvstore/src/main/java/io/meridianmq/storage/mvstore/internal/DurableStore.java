@@ -258,7 +258,7 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
     /** Commits what was applied; on failure the file is closed (MVStore does) and the writes kept. */
     private boolean commit() {
         try {
-            tables.commit(settings.syncAlways());
+            tables.commit();
             committed.record(tables.version());
             saved();
             return true;
@@ -286,7 +286,7 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
             for (WriteBatch batch : unsaved) {
                 apply(reopened, batch);
             }
-            reopened.commit(settings.syncAlways());
+            reopened.commit();
             committed.record(reopened.version());
         } catch (RuntimeException e) {
             failedCommits.incrementAndGet();

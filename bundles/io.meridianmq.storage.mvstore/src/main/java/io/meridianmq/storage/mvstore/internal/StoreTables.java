@@ -71,13 +71,16 @@ final class StoreTables {
         retained.values().forEach(RecordCodec::retained);
     }
 
-    /** Writes what was applied since the last commit; throws when the file cannot be written. */
-    void commit(boolean sync) {
+    /**
+     * Writes what was applied since the last commit and syncs it to the disk (with {@code sync =
+     * interval} that is once per {@code autosave_interval}); throws when the file cannot be written.
+     * Synced either way, so that the version recorded beside the file after it is never ahead of
+     * the file, even after a power cut.
+     */
+    void commit() {
         messages.flush();
         db.commit();
-        if (sync) {
-            db.sync(); // on the disk, not only in the operating system's cache: a power cut keeps it too
-        }
+        db.sync();
         compactWhenSparse();
     }
 
