@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
-import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.broker.DropReason;
 import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
@@ -83,6 +82,8 @@ final class Session {
     private final QueuedDeliveryCheck queuedCheck;
     private final OutboundExchange exchange;
     private final SessionPersistence persistence;
+    /** What happens to each message routed to the session, and to the queue as the window frees. */
+    private final SessionDeliveries deliveries;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
@@ -102,6 +103,8 @@ final class Session {
         this.interception = new OutboundInterception(this, core, mirror);
         this.queuedCheck = new QueuedDeliveryCheck(this, core, queue, mirror);
         this.exchange = new OutboundExchange(this, core, inflight, mirror, target, this::drainQueue);
+        this.deliveries = new SessionDeliveries(this, core, target, progress, mirror, inflight, queue, exchange,
+                interception, queuedCheck, congestion);
         this.persistence = new SessionPersistence(this, core.durable(), mirror, subscriptions, inflight, queue,
                 incomingQos2, timers);
     }
@@ -167,7 +170,7 @@ final class Session {
     }
 
     /** Publishes the queue's length to other threads; relieves publishers when it is short again. */
-    private void queueChanged() {
+    void queueChanged() {
         congestion.queueLength(queue.size());
     }
 
@@ -317,6 +320,16 @@ final class Session {
         return discarded;
     }
 
+    /** Counts the connections attached so far; session thread. */
+    int connectionEpoch() {
+        return connectionEpoch;
+    }
+
+    /** The session expiry interval in force (seconds); session thread. */
+    long expirySeconds() {
+        return expirySeconds;
+    }
+
     /** Holds a will until its delay passes or the session ends, whichever comes first. */
     void delayWill(ClientIdentity owner, WillMessage will) {
         if (discarded) {
@@ -328,107 +341,11 @@ final class Session {
 
     /** Delivers a routed message at the QoS already reduced to the subscription's maximum. */
     void deliver(Delivery d) {
-        if (discarded) {
-            return;
-        }
-        if (target.isSet() && progress.timedOut(core.settings().slowConsumerTimeoutSeconds())) {
-            endSlowConsumer();
-        }
-        ClientIdentity who = identity;
-        if (interception.applies(d, who)) {
-            interception.intercept(d, who);
-            return;
-        }
-        long now = System.currentTimeMillis();
-        if (d.message.isExpired(now)) {
-            mirror.forget(d);
-            core.traffic().dropped(DropReason.EXPIRED);
-            return;
-        }
-        if (d.qos == 0) {
-            if (target.isSet()) {
-                target.send(d.toPublish(now, false));
-            } else if (expirySeconds != 0 && core.settings().queueQos0Messages()) {
-                enqueue(d);
-            }
-            return;
-        }
-        mirror.store(d);
-        if (target.isSet() && queue.isEmpty() && !inflight.full()) {
-            exchange.send(d, now);
-        } else if (expirySeconds != 0 || target.isSet()) {
-            enqueue(d);
-        } else {
-            mirror.forget(d);
-        }
-    }
-
-    /** Its client stopped taking messages for longer than slow_consumer_timeout: the connection ends. */
-    private void endSlowConsumer() {
-        ClientConnection o = owner;
-        if (o != null) {
-            o.close(DisconnectReason.QUOTA_EXCEEDED, "slow consumer: no progress for " + progress.stalledSeconds()
-                    + " s (slow_consumer_timeout " + core.settings().slowConsumerTimeoutSeconds() + " s), "
-                    + queue.size() + " message(s) waiting");
-        }
-    }
-
-    private void enqueue(Delivery d) {
-        if (target.isSet()) {
-            progress.waiting();
-            d.authorizedEpoch = connectionEpoch; // routed just now, for this connection
-        }
-        queue.offer(d, core.settings(), !target.isSet());
-        congestion.queueGrew(queue.size());
-    }
-
-    /** Reads the next page of messages kept on disk only; they join the queue when they arrive. */
-    private void pageIn() {
-        core.store().load(queue.nextPage(), found -> submit(() -> {
-            if (discarded) {
-                return;
-            }
-            queue.pagedIn(found);
-            drainQueue();
-        }));
+        deliveries.deliver(d);
     }
 
     private void drainQueue() {
-        drainQueueUnreported();
-        queueChanged();
-    }
-
-    private void drainQueueUnreported() {
-        long now = System.currentTimeMillis();
-        while (target.isSet() && !queue.isEmpty()) {
-            Delivery next = queue.peek();
-            if (next == null) {
-                if (queue.needsPageIn()) {
-                    pageIn();
-                }
-                return;
-            }
-            if (next.message.isExpired(now)) {
-                mirror.forget(queue.poll());
-                core.traffic().dropped(DropReason.EXPIRED);
-                continue;
-            }
-            if (next.qos > 0 && inflight.full()) {
-                return;
-            }
-            if (queuedCheck.needed(next, connectionEpoch)) {
-                if (!queuedCheck.check(next, identity, () -> connectionEpoch, this::drainQueue)) {
-                    return; // a plugin is deciding (draining goes on when it has), or it was denied
-                }
-                continue; // allowed: the loop sends it (or it was dropped and the next is looked at)
-            }
-            queue.poll();
-            if (next.qos == 0) {
-                target.send(next.toPublish(now, false));
-            } else {
-                exchange.send(next, now);
-            }
-        }
+        deliveries.drainQueue();
     }
 
     /**
