@@ -119,7 +119,7 @@ public class SoakTest {
         publishers.forEach(NumberedPublisher::start);
 
         AtomicInteger kills = new AtomicInteger();
-        List<String> storms = new ArrayList<>();
+        List<long[]> storms = new ArrayList<>(); // {clients connected, milliseconds}
         long end = System.nanoTime() + DURATION.toNanos();
         long nextKill = System.nanoTime() + KILL_EVERY.toNanos();
         long nextStorm = System.nanoTime() + STORM_EVERY.toNanos();
@@ -193,8 +193,12 @@ public class SoakTest {
         }
         twice.forEach(p -> duplicated[bucket(p.substring(0, p.indexOf(' ')), lost.length)]++);
         report.losses(lost, duplicated);
-        report.total(String.format("%.0f s, %d kills (kill -9 and restart), %d reconnect storms of %d clients: %s",
-                seconds, kills.get(), storms.size(), STORM, String.join("; ", storms)));
+        long[] millis = storms.stream().mapToLong(r -> r[1]).sorted().toArray();
+        report.total(String.format("%.0f s, %d kills (kill -9 and restart), %d reconnect storms of %d clients: %d "
+                + "connections accepted of %d; all of a storm connected in %d ms (median), %d ms (slowest)", seconds,
+                kills.get(), storms.size(), STORM, storms.stream().mapToLong(r -> r[0]).sum(),
+                (long) storms.size() * STORM, millis.length == 0 ? 0 : millis[millis.length / 2],
+                millis.length == 0 ? 0 : millis[millis.length - 1]));
         for (NumberedPublisher p : publishers) {
             report.total(String.format("%s: %d sent, %d acknowledged (QoS %d), %d failures (broker down)", p.name,
                     p.sent.get(), p.acknowledged.size(), p.qos, p.failures.get()));
@@ -256,9 +260,9 @@ public class SoakTest {
     /**
      * {@link #STORM} clients (HiveMQ's client, MQTT 3.1.1) connect at once and leave again.
      *
-     * @return what happened, for the report
+     * @return how many connected, and in how many milliseconds
      */
-    private String storm() {
+    private long[] storm() {
         List<Mqtt3AsyncClient> clients = new ArrayList<>(STORM);
         List<CompletableFuture<?>> connects = new ArrayList<>(STORM);
         long started = System.nanoTime();
@@ -284,6 +288,6 @@ public class SoakTest {
         }
         CompletableFuture.allOf(gone.toArray(new CompletableFuture<?>[0])).orTimeout(30, TimeUnit.SECONDS)
                 .exceptionally(e -> null).join();
-        return accepted + " connected in " + millis + " ms";
+        return new long[] {accepted, millis};
     }
 }
