@@ -273,10 +273,9 @@ public final class BrokerProcess extends ExternalResource {
             process = null;
         }
         if (home != null) {
-            if (Boolean.getBoolean("meridian.e2e.keep")) {
-                // for a look at a failed run's store and logs: -Dmeridian.e2e.keep=true
-                System.err.println("Kept the broker's folder " + home);
-            } else {
+            // -Dmeridian.e2e.keep=true leaves the folder (meridian-e2e-* in java.io.tmpdir) for a look
+            // at a failed run's store and logs
+            if (!Boolean.getBoolean("meridian.e2e.keep")) {
                 deleteTree(home);
             }
             home = null;

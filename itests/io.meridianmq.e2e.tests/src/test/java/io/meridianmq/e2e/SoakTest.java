@@ -208,7 +208,6 @@ public class SoakTest {
                 + twice.size());
         Path file = Path.of("target", "soak-report.html").toAbsolutePath();
         report.write(file, "Meridian soak, " + DURATION);
-        System.out.println("Soak report: " + file);
 
         assertTrue("the broker was killed at least once", kills.get() >= 1);
         assertEquals("acknowledged QoS 1 messages soak-q1 lacks", Set.of(), lostQ1);

@@ -7,23 +7,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import io.meridianmq.sdk.topic.Topics;
 import io.meridianmq.storage.BucketCounts;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.RetainedMessage;
 import io.meridianmq.storage.RetainedMessageStore;
 import io.meridianmq.storage.SessionStore;
 import io.meridianmq.storage.StoredMessage;
-import io.meridianmq.storage.StoredSubscription;
-import io.meridianmq.storage.StoredWill;
 
-import org.h2.mvstore.Cursor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +42,6 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
     private static final Object STOP = new Object();
-    private static final RetainedMessage REMOVED = new RetainedMessage("-", new byte[0], 0,
-            io.meridianmq.storage.StoredProperties.NONE, 0);
     /** Writes kept for a retry while the store cannot write; more are dropped (and counted). */
     static final int MAX_UNSAVED_WRITES = 1_000_000;
     private static final long RETRY_MILLIS = 1000;
@@ -63,11 +56,11 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
     /** The newest committed version, beside the file (see {@link CommittedVersion}). */
     private final CommittedVersion committed;
     private final FileChannel lock;
-    /** Retained writes handed to the writer and not yet durable, by topic ({@link #REMOVED} for a removal). */
-    private final ConcurrentHashMap<String, RetainedMessage> pendingRetained = new ConcurrentHashMap<>();
 
     /** Batches, markers and tasks; unbounded, but its producers are bounded by MQTT flow control. */
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    /** Retained messages, with the overlay of those not yet durable. */
+    private final RetainedReads retainedReads = new RetainedReads(queue::add);
     private final Thread writer;
     /** Whether the last commit failed and none has worked since (the writer writes, anyone reads). */
     private volatile boolean failing;
@@ -361,7 +354,7 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
 
     @Override
     public Batch batch() {
-        return new WriteBatch();
+        return new WriteBatch(queue::add);
     }
 
     @Override
@@ -372,92 +365,6 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
     @Override
     public void whenDurableOrFailed(Runnable onDurable, Runnable onFailed) {
         queue.add(new Marker(onDurable, onFailed));
-    }
-
-    /** A batch collects its writes as actions the writer thread applies. */
-    private final class WriteBatch implements Batch {
-        private final List<Consumer<StoreTables>> ops = new ArrayList<>(4);
-        /** Runs once the batch is durable (the retained overlay's entry goes). */
-        private Runnable afterDurable;
-
-        private Batch add(Consumer<StoreTables> op) {
-            ops.add(op);
-            return this;
-        }
-
-        void durable() {
-            if (afterDurable != null) {
-                afterDurable.run();
-            }
-        }
-
-        @Override
-        public Batch putSession(String clientId, long expirySeconds, long disconnectedAtMillis, String owner) {
-            return add(t -> t.sessions.put(clientId, RecordCodec.session(expirySeconds, disconnectedAtMillis, owner)));
-        }
-
-        @Override
-        public Batch removeSession(String clientId) {
-            return add(t -> t.deleteSession(clientId));
-        }
-
-        @Override
-        public Batch putSubscription(String clientId, StoredSubscription subscription) {
-            return add(t -> t.subscriptions.put(StoreTables.key(clientId, subscription.key()),
-                    RecordCodec.subscription(subscription)));
-        }
-
-        @Override
-        public Batch removeSubscription(String clientId, String key) {
-            return add(t -> t.subscriptions.remove(StoreTables.key(clientId, key)));
-        }
-
-        @Override
-        public Batch putMessage(String clientId, long sequence, StoredMessage message) {
-            return add(t -> t.messages.put(clientId, sequence, message));
-        }
-
-        @Override
-        public Batch updateMessage(String clientId, long sequence, int packetId, boolean released) {
-            return add(t -> t.messages.update(sequence, RecordCodec.messageState(packetId, released)));
-        }
-
-        @Override
-        public Batch removeMessage(String clientId, long sequence) {
-            return add(t -> t.messages.remove(clientId, sequence));
-        }
-
-        @Override
-        public Batch addIncomingQos2(String clientId, int packetId) {
-            return add(t -> t.putIncomingQos2(clientId, packetId));
-        }
-
-        @Override
-        public Batch removeIncomingQos2(String clientId, int packetId) {
-            return add(t -> t.removeIncomingQos2(clientId, packetId));
-        }
-
-        @Override
-        public Batch putWill(String clientId, StoredWill will) {
-            return add(t -> t.wills.put(clientId, RecordCodec.will(will)));
-        }
-
-        @Override
-        public Batch removeWill(String clientId) {
-            return add(t -> t.wills.remove(clientId));
-        }
-
-        @Override
-        public boolean isEmpty() {
-            return ops.isEmpty();
-        }
-
-        @Override
-        public void submit() {
-            if (!ops.isEmpty()) {
-                queue.add(this);
-            }
-        }
     }
 
     @Override
@@ -474,7 +381,7 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
                 Set<String> orphans = new HashSet<>();
                 long highest = t.recover(consumer, orphans);
                 if (!orphans.isEmpty()) {
-                    WriteBatch cleanup = new WriteBatch();
+                    WriteBatch cleanup = new WriteBatch(queue::add);
                     orphans.forEach(cleanup::removeSession);
                     cleanup.submit();
                 }
@@ -493,76 +400,17 @@ final class DurableStore implements SessionStore, RetainedMessageStore {
 
     @Override
     public void put(RetainedMessage message) {
-        pendingRetained.put(message.topic(), message);
-        WriteBatch batch = new WriteBatch();
-        batch.add(t -> t.retained.put(message.topic(), RecordCodec.retained(message)));
-        batch.afterDurable = () -> pendingRetained.remove(message.topic(), message);
-        batch.submit();
+        retainedReads.put(message);
     }
 
     @Override
     public void remove(String topic) {
-        RetainedMessage marker = new RetainedMessage(topic, REMOVED.payload(), 0, REMOVED.properties(), 0);
-        pendingRetained.put(topic, marker);
-        WriteBatch batch = new WriteBatch();
-        batch.add(t -> t.retained.remove(topic));
-        batch.afterDurable = () -> pendingRetained.remove(topic, marker);
-        batch.submit();
+        retainedReads.remove(topic);
     }
 
     @Override
     public void forEachMatching(String topicFilter, Consumer<RetainedMessage> consumer) {
-        long now = System.currentTimeMillis();
-        Map<String, RetainedMessage> pending = pendingRetained.isEmpty() ? Map.of() : Map.copyOf(pendingRetained);
-        StoreTables t = tables;
-        try {
-            if (!Topics.hasWildcard(topicFilter)) {
-                RetainedMessage m = pending.get(topicFilter);
-                if (m == null) {
-                    byte[] stored = t.retained.get(topicFilter);
-                    m = stored == null ? null : RecordCodec.retained(stored);
-                }
-                deliver(m, now, consumer);
-                return;
-            }
-            // the topics before the first wildcard level are a common prefix: scan only that range
-            String prefix = topicFilter.substring(0, firstWildcardLevel(topicFilter));
-            for (Cursor<String, byte[]> c = t.retained.cursor(prefix.isEmpty() ? null : prefix); c.hasNext();) {
-                String topic = c.next();
-                if (!topic.startsWith(prefix)) {
-                    break;
-                }
-                if (!pending.containsKey(topic) && Topics.matches(topicFilter, topic)) {
-                    deliver(RecordCodec.retained(c.getValue()), now, consumer);
-                }
-            }
-        } catch (IllegalStateException closed) {
-            // the file is being opened again after a failed write: what is pending is all there is now
-            LOG.debug("Retained messages for '{}' read while the store reopens: {}", topicFilter, closed.toString());
-        }
-        for (RetainedMessage m : pending.values()) {
-            if (Topics.hasWildcard(topicFilter) && Topics.matches(topicFilter, m.topic())) {
-                deliver(m, now, consumer);
-            }
-        }
-    }
-
-    private static int firstWildcardLevel(String filter) {
-        int plus = filter.indexOf('+');
-        int hash = filter.indexOf('#');
-        int first = plus < 0 ? hash : hash < 0 ? plus : Math.min(plus, hash);
-        return first < 0 ? filter.length() : first;
-    }
-
-    private void deliver(RetainedMessage m, long now, Consumer<RetainedMessage> consumer) {
-        if (m == null || m.payload() == REMOVED.payload()) {
-            return;
-        }
-        if (m.isExpired(now)) {
-            remove(m.topic()); // an expired retained message goes when it is next looked at
-            return;
-        }
-        consumer.accept(m);
+        retainedReads.forEachMatching(tables, topicFilter, consumer);
     }
 
     @Override
