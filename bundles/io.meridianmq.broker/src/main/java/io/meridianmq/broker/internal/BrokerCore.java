@@ -73,6 +73,30 @@ public class BrokerCore implements Broker {
     @Reference
     MetricsRegistry metrics;
 
+    /** The cluster this node is part of (the meridian-cluster feature), or null for a single node. */
+    private volatile io.meridianmq.cluster.ClusterFabric cluster;
+
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindCluster(io.meridianmq.cluster.ClusterFabric fabric) {
+        cluster = fabric;
+        CoreParts parts = core;
+        if (parts != null) {
+            parts.cluster.use(fabric);
+        }
+    }
+
+    void unbindCluster(io.meridianmq.cluster.ClusterFabric fabric) {
+        if (cluster == fabric) {
+            cluster = null;
+            CoreParts parts = core;
+            if (parts != null) {
+                parts.cluster.use(null);
+            }
+        }
+    }
+
     final PluginHost plugins = new PluginHost();
     final BrokerEvents events = new BrokerEvents();
     /** How long a plugin callback may run before its fallback applies (shorter in tests). */
@@ -162,6 +186,7 @@ public class BrokerCore implements Broker {
             metrics.gauge("broker.plugins.failed_closed", plugins::failedClosedCount);
         }
         checkAuthenticationInPlace();
+        parts.cluster.use(cluster);
         LOG.info("Meridian {} broker core started: {}", version, settings.describe());
     }
 
@@ -188,6 +213,7 @@ public class BrokerCore implements Broker {
         }
         boot.stop();
         CoreParts parts = core;
+        parts.cluster.use(null);
         parts.retained.stop(metrics);
         if (bundleContext != null) {
             plugins.stopped.stop(bundleContext);

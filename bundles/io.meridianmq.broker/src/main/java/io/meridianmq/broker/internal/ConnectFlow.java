@@ -18,6 +18,9 @@ import io.meridianmq.sdk.auth.Identity;
 import io.meridianmq.sdk.client.ClientInfo;
 import io.meridianmq.sdk.interceptor.ConnectInput;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Takes a CONNECT from request to answer: the client id, authentication by the authenticator
  * chain (or the transport's, for certificates and enhanced authentication), the expiry of the
@@ -27,6 +30,8 @@ import io.meridianmq.sdk.interceptor.ConnectInput;
  * <p>Thread-safe; {@link #connect} completes on a plugin thread, a timer or the caller's thread.
  */
 final class ConnectFlow {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectFlow.class);
 
     private final CoreParts core;
     private final FailedLogins failedLogins = new FailedLogins();
@@ -102,15 +107,16 @@ final class ConnectFlow {
                         "banned for flapping (connected too often)", "banned"));
             }
             if (!core.plugins.hasConnectInterceptors()) {
-                return CompletableFuture.completedFuture(attach(known, request, connection));
+                return attachInCluster(known, request, connection);
             }
             return core.plugins.interceptConnect(connectInput(known, request), request.sessionExpirySeconds())
-                    .thenApply(out -> {
+                    .thenCompose(out -> {
                         if (out.refusal != null) {
                             core.events.authenticationFailed(known, out.refusal);
-                            return ConnectResult.refused(ConnectReturnCode.NOT_AUTHORIZED, finalClientId, out.refusal);
+                            return CompletableFuture.completedFuture(
+                                    ConnectResult.refused(ConnectReturnCode.NOT_AUTHORIZED, finalClientId, out.refusal));
                         }
-                        return attach(known, request.withSessionExpiry(out.sessionExpiry), connection);
+                        return attachInCluster(known, request.withSessionExpiry(out.sessionExpiry), connection);
                     });
         });
     }
@@ -118,6 +124,41 @@ final class ConnectFlow {
     private static ClientIdentity identity(ConnectRequest request, String clientId) {
         return new ClientIdentity(clientId, request.remoteAddress(), request.listenerName(), request.protocolLevel(),
                 Optional.ofNullable(request.username()), Set.of(), null, request.clientCertificate());
+    }
+
+    /**
+     * Attaches as {@link #attach}, once the cluster (if any) made this node the client id's owner
+     * and brought its session here from the node that had it.
+     */
+    private CompletionStage<ConnectResult> attachInCluster(ClientIdentity identity, ConnectRequest request,
+            ClientConnection connection) {
+        if (core.cluster.fabric() == null) {
+            return CompletableFuture.completedFuture(attach(identity, request, connection));
+        }
+        if (!core.cluster.accepting()) {
+            String why = "this node is cut off from the majority of its cluster (split-brain protection)";
+            LOG.info("Client {} refused: {}", identity, why);
+            return CompletableFuture.completedFuture(ConnectResult.refused(ConnectReturnCode.SERVER_UNAVAILABLE,
+                    identity.clientId(), why, "server unavailable"));
+        }
+        return core.cluster.claim(identity.clientId()).handle((claimed, failure) -> {
+            if (failure != null) {
+                String why = "the cluster could not make this node the owner of the session: " + rootMessage(failure);
+                LOG.warn("Client {} refused: {}", identity, why);
+                return ConnectResult.refused(ConnectReturnCode.SERVER_UNAVAILABLE, identity.clientId(), why,
+                        "server unavailable");
+            }
+            return attach(identity, request, connection);
+        });
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     private ConnectResult attach(ClientIdentity identity, ConnectRequest request, ClientConnection connection) {

@@ -28,6 +28,7 @@ final class CoreParts implements SessionContext {
     final CoreThreads threads;
     final PluginHost plugins;
     final BrokerEvents events;
+    final ClusterLink cluster;
     final RouteTable routes;
     final RetainedMessages retained;
     final Router router;
@@ -47,9 +48,10 @@ final class CoreParts implements SessionContext {
         this.plugins = plugins;
         this.events = events;
         this.threads = threads;
-        this.routes = new SubscriptionTree();
+        this.cluster = new ClusterLink(this);
+        this.routes = new AnnouncedRoutes(cluster);
         this.retained = new RetainedMessages(retainedStore, threads);
-        this.router = new Router(routes, retained, threads, sequences, traffic);
+        this.router = new Router(routes, retained, threads, sequences, traffic, cluster, store);
         this.wills = new WillPublisher(plugins, router);
         this.limits = new StateLimits(this::settings, retained, metrics);
         this.registry = new LocalSessionRegistry(this);

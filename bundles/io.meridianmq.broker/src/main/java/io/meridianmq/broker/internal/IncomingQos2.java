@@ -49,6 +49,11 @@ final class IncomingQos2 {
         ids.forEach(id -> batch.addIncomingQos2(clientId, id));
     }
 
+    /** A copy of the ids whose PUBREL is awaited (a session handed to another node). */
+    Set<Integer> ids() {
+        return new HashSet<>(ids);
+    }
+
     void restore(Collection<Integer> stored) {
         ids.addAll(stored);
     }

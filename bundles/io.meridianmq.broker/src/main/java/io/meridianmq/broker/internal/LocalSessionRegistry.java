@@ -1,6 +1,8 @@
 package io.meridianmq.broker.internal;
 
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.DisconnectReason;
+import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.SessionStore;
 
 import org.slf4j.Logger;
@@ -101,6 +104,7 @@ final class LocalSessionRegistry implements SessionRegistry {
                 }
                 if (session.registeredExpirySeconds == 0 && sessions.remove(session.clientId, session)) {
                     session.retire();
+                    core.cluster.released(session.clientId);
                 }
             }
             // a connection that was taken over leaves the session with its successor's expiry
@@ -118,6 +122,7 @@ final class LocalSessionRegistry implements SessionRegistry {
             session.retire();
         }
         LOG.info("Session of client '{}' expired", session.clientId);
+        core.cluster.released(session.clientId);
         expired.increment();
         session.submit(session::discard);
     }
@@ -133,8 +138,54 @@ final class LocalSessionRegistry implements SessionRegistry {
             session.retire();
         }
         LOG.info("Session of client '{}' removed by an operator", clientId);
+        core.cluster.released(clientId);
         session.submit(session::discard);
         return true;
+    }
+
+    @Override
+    public CompletionStage<RecoveredSession> handOver(String clientId) {
+        Session session;
+        ClientConnection previous;
+        synchronized (lock) {
+            session = sessions.remove(clientId);
+            if (session == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            previous = session.owner;
+            session.owner = null;
+        }
+        if (previous != null) {
+            LOG.info("Client '{}': the session was taken over by a connection to another node of the cluster",
+                    clientId);
+            previous.close(DisconnectReason.SESSION_TAKEN_OVER,
+                    "session taken over by a connection with the same client id to another node of the cluster");
+        }
+        CompletableFuture<RecoveredSession> state = new CompletableFuture<>();
+        session.submit(() -> session.handOver(state));
+        return state;
+    }
+
+    @Override
+    public void adopt(RecoveredSession handed) {
+        long now = System.currentTimeMillis();
+        Session session = new Session(handed.clientId(), handed.expirySeconds(), core);
+        Session replaced;
+        synchronized (lock) {
+            session.ownerKey = handed.owner();
+            replaced = sessions.put(handed.clientId(), session);
+            if (replaced != null) {
+                replaced.retire();
+            }
+        }
+        if (replaced != null) {
+            ClientConnection connected = replaced.owner;
+            if (connected != null) {
+                connected.close(DisconnectReason.SESSION_TAKEN_OVER, "session taken over by a connection elsewhere");
+            }
+            replaced.submit(replaced::discard);
+        }
+        session.submit(() -> session.adopt(handed, now));
     }
 
     @Override

@@ -92,9 +92,12 @@ final class OutboundQueue {
         addToHeap(d);
     }
 
-    /** Restores a message from the store at start-up, in order: in heap until it holds {@link #IN_MEMORY}. */
-    void restore(Delivery d) {
-        if (heap.size() >= IN_MEMORY || !paged.isEmpty()) {
+    /**
+     * Restores a message from the store at start-up, in order: in heap until it holds
+     * {@link #IN_MEMORY} when {@code pageable} (it is in the store), in heap always otherwise.
+     */
+    void restore(Delivery d, boolean pageable) {
+        if (pageable && (heap.size() >= IN_MEMORY || !paged.isEmpty())) {
             addPaged(d.sequence, d.size());
         } else {
             addToHeap(d);
@@ -109,6 +112,16 @@ final class OutboundQueue {
     private void addPaged(long sequence, int size) {
         paged.add(new long[] {sequence, size});
         pagedBytes += size;
+    }
+
+    /** The store keys of the messages waiting on disk only, oldest first (nothing is taken). */
+    long[] pagedSequences() {
+        long[] sequences = new long[paged.size()];
+        int i = 0;
+        for (long[] e : paged) {
+            sequences[i++] = e[0];
+        }
+        return sequences;
     }
 
     /** The oldest message in heap, or null (then {@link #needsPageIn()} may say to read more). */

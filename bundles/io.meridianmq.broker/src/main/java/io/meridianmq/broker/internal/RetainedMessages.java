@@ -57,6 +57,11 @@ final class RetainedMessages {
                 message.expiresAtMillis() == Long.MAX_VALUE ? 0 : message.expiresAtMillis()));
     }
 
+    /** Clears {@code topic}'s retained message (another node of the cluster cleared it). */
+    void clear(String topic) {
+        quota.store(new RetainedMessage(topic, new byte[0], 0, io.meridianmq.storage.StoredProperties.NONE, 0));
+    }
+
     /** Why a retained PUBLISH to {@code topic} is over the retained limits, or null when it fits. */
     String refusal(String topic, int payloadLength, BrokerSettings.StateLimits limits) {
         return quota.refusal(topic, payloadLength, limits);

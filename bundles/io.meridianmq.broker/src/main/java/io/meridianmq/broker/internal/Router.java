@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.meridianmq.cluster.ClusterFabric;
 import io.meridianmq.storage.SessionStore;
 
 import org.slf4j.Logger;
@@ -32,9 +33,17 @@ final class Router {
     /** Store keys of queued messages: unique and increasing over all sessions (shared with them). */
     private final AtomicLong sequences;
     private final Traffic traffic;
+    private final ClusterLink cluster;
+    /** The store, for batches of forwarded messages to persistent sessions; written only when durable. */
+    private final SessionStore store;
+    private final boolean durable;
 
-    Router(RouteTable routes, RetainedMessages retained, CoreThreads threads, AtomicLong sequences, Traffic traffic) {
+    Router(RouteTable routes, RetainedMessages retained, CoreThreads threads, AtomicLong sequences, Traffic traffic,
+            ClusterLink cluster, SessionStore store) {
         this.traffic = traffic;
+        this.cluster = cluster;
+        this.store = store;
+        this.durable = store != null && store.durable();
         this.routes = routes;
         this.retained = retained;
         this.threads = threads;
@@ -127,12 +136,45 @@ final class Router {
     int route(Message message, SessionStore.Batch batch, java.util.function.Consumer<Session> congested) {
         if (message.retain()) {
             retained.retain(message);
+            cluster.retained(message);
         }
+        ClusterFabric fabric = cluster.fabric();
+        ClusterFabric.Forwarding forwarding = fabric == null || RetainedQuota.isSys(message.topic())
+                ? ClusterFabric.Forwarding.LOCAL_ONLY
+                : fabric.forward(message.topic(), () -> ClusterCodec.message(message));
+        return forwarding.nodes() + routeHere(message, batch, congested, true, forwarding);
+    }
+
+    /**
+     * Routes a message another node of the cluster forwarded: to this node's matching
+     * subscriptions when {@code plain}, and to the shared groups in {@code sharedRoutes}; it is
+     * neither retained here (that comes separately) nor forwarded on.
+     */
+    void routeForwarded(Message message, boolean plain, java.util.Set<String> sharedRoutes) {
+        SessionStore.Batch batch = durable ? store.batch() : null;
+        routeHere(message, batch, null, plain, new ClusterFabric.Forwarding() {
+            @Override
+            public boolean servesHere(String sharedRoute) {
+                return sharedRoutes.contains(sharedRoute);
+            }
+
+            @Override
+            public int nodes() {
+                return 0;
+            }
+        });
+    }
+
+    private int routeHere(Message message, SessionStore.Batch batch, java.util.function.Consumer<Session> congested,
+            boolean plain, ClusterFabric.Forwarding servesShared) {
         RouteScratch scratch = RouteScratch.take();
         try {
             scratch.publisher = message.publisherId();
             routes.match(message.topic(), scratch);
             List<Subscription> matched = scratch.matched;
+            if (!plain) {
+                matched.clear();
+            }
             int n = matched.size();
             int delivered = 0;
             // with a batch, sessions see their deliveries only after the batch is submitted
@@ -161,7 +203,7 @@ final class Router {
                 afterSubmit.forEach(Runnable::run);
             }
             for (SubscriptionTree.SharedGroup group : scratch.groups) {
-                if (deliverShared(message, group, null)) {
+                if (servesShared.servesHere(group.route) && deliverShared(message, group, null)) {
                     delivered++;
                 }
             }

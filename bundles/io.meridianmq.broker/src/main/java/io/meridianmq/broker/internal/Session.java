@@ -133,6 +133,25 @@ final class Session {
         persistence.restore(r, expirySeconds, nowMillis);
     }
 
+    /**
+     * Another node takes the session over (it already left the registry): its state goes to
+     * {@code result}, then it ends here, its stored copy removed and a delayed will left to the
+     * new owner. Session thread.
+     */
+    void handOver(java.util.concurrent.CompletableFuture<RecoveredSession> result) {
+        persistence.snapshot(expirySeconds, core.store(), snapshot -> {
+            retire();
+            timers.forgetWill();
+            discard();
+            result.complete(snapshot);
+        });
+    }
+
+    /** Takes over the state another node handed over; the session begins offline. Session thread. */
+    void adopt(RecoveredSession handed, long nowMillis) {
+        persistence.adopt(handed, expirySeconds, nowMillis, core::nextSequence, core.store());
+    }
+
     /** Runs {@code task} on this session's thread, after the tasks submitted before it. */
     void submit(Runnable task) {
         mailbox.submit(task);

@@ -1,10 +1,18 @@
 package io.meridianmq.broker.internal;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.storage.RecoveredSession;
+import io.meridianmq.storage.SessionStore;
+import io.meridianmq.storage.StoredMessage;
 import io.meridianmq.storage.StoredSubscription;
 
 /**
@@ -71,6 +79,68 @@ final class SessionPersistence {
 
     /** Rebuilds the session from what the store recovered when the broker starts; it begins offline. */
     void restore(RecoveredSession r, long expirySeconds, long nowMillis) {
+        restore(r, expirySeconds, nowMillis, true);
+    }
+
+    /**
+     * The session's state as another node takes it over: subscriptions, the messages in flight
+     * and queued (those waiting on disk read back first), and the QoS 2 exchanges awaiting
+     * PUBREL; given to {@code then} on the session's thread. Messages are numbered anew, in
+     * order, since store keys mean nothing to the other node.
+     */
+    void snapshot(long expirySeconds, SessionStore store, Consumer<RecoveredSession> then) {
+        List<StoredSubscription> subs = new ArrayList<>();
+        subscriptions.all().forEach(s -> subs.add(StoreMirror.stored(s)));
+        SortedMap<Long, StoredMessage> messages = new TreeMap<>();
+        for (Delivery d : inflight.all()) {
+            messages.put(messages.size() + 1L, d.toStored());
+        }
+        for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
+            Delivery d = it.next();
+            messages.put(messages.size() + 1L, d.toStored());
+        }
+        long[] paged = queue.pagedSequences();
+        Runnable done = () -> then.accept(new RecoveredSession(session.clientId, expirySeconds,
+                System.currentTimeMillis(), subs, messages, incomingQos2.ids(), null, session.ownerKey));
+        if (paged.length == 0) {
+            done.run();
+            return;
+        }
+        store.load(paged, found -> session.submit(() -> {
+            for (long sequence : paged) {
+                StoredMessage m = found.get(sequence);
+                if (m != null) {
+                    messages.put(messages.size() + 1L, m);
+                }
+            }
+            done.run();
+        }));
+    }
+
+    /**
+     * Takes over a session another node handed over: written to this node's store first when it
+     * outlives its connection (with this node's store keys), then rebuilt as at a restart.
+     */
+    void adopt(RecoveredSession handed, long expirySeconds, long nowMillis, LongSupplier sequences,
+            SessionStore store) {
+        SortedMap<Long, StoredMessage> renumbered = new TreeMap<>();
+        handed.messages().values().forEach(m -> renumbered.put(sequences.getAsLong(), m));
+        RecoveredSession r = new RecoveredSession(handed.clientId(), expirySeconds, nowMillis, handed.subscriptions(),
+                renumbered, handed.incomingQos2(), null, handed.owner());
+        boolean persist = durable && expirySeconds != 0;
+        if (persist) {
+            SessionStore.Batch b = store.batch();
+            b.putSession(session.clientId, expirySeconds, nowMillis, session.ownerKey);
+            r.subscriptions().forEach(s -> b.putSubscription(session.clientId, s));
+            renumbered.forEach((sequence, m) -> b.putMessage(session.clientId, sequence, m));
+            r.incomingQos2().forEach(id -> b.addIncomingQos2(session.clientId, id));
+            b.submit();
+        }
+        restore(r, expirySeconds, nowMillis, persist);
+        mirror.persisted(persist);
+    }
+
+    private void restore(RecoveredSession r, long expirySeconds, long nowMillis, boolean pageable) {
         mirror.persisted(true);
         for (StoredSubscription s : r.subscriptions()) {
             Subscription subscription = new Subscription(session, s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(),
@@ -90,7 +160,7 @@ final class SessionPersistence {
                 d.packetId = 0;
                 d.released = false;
             }
-            queue.restore(d);
+            queue.restore(d, pageable);
         });
         incomingQos2.restore(r.incomingQos2());
         long disconnectedAt = r.disconnectedAtMillis() == 0 ? nowMillis : r.disconnectedAtMillis();

@@ -39,6 +39,19 @@ interface SessionRegistry {
     /** The session's expiry interval passed with no client: it ends, unless its client came back. */
     void expire(Session session);
 
+    /**
+     * Another node of the cluster took {@code clientId} over: the session leaves this node, its
+     * client (if connected here) is disconnected with 0x8E, and its state completes the result
+     * (null when there is no such session here).
+     */
+    java.util.concurrent.CompletionStage<io.meridianmq.storage.RecoveredSession> handOver(String clientId);
+
+    /**
+     * Takes in a session another node handed over, offline, before its client attaches; an
+     * existing session here with that client id gives way to it.
+     */
+    void adopt(io.meridianmq.storage.RecoveredSession handed);
+
     /** Rebuilds the sessions the store kept (once, at start); returns how many. */
     int recover();
 

@@ -56,6 +56,12 @@ final class SessionTimers {
         }
     }
 
+    /** The session moves to another node: a delayed will is not this node's to send any more. */
+    void forgetWill() {
+        pendingWill = null;
+        pendingWillOwner = null;
+    }
+
     /** Holds {@code will} until its delay passes (then publishes it) or the session ends. */
     void delayWill(ClientIdentity owner, WillMessage will) {
         pendingWill = will;

@@ -26,12 +26,15 @@ final class SubscriptionTree implements RouteTable {
     static final class SharedGroup {
         final String shareName;
         final String filter;
+        /** {@code $share/NAME/filter}: the group's route in a cluster. */
+        final String route;
         final CopyOnWriteArrayList<Subscription> members = new CopyOnWriteArrayList<>();
         private final AtomicInteger next = new AtomicInteger();
 
         SharedGroup(String shareName, String filter) {
             this.shareName = shareName;
             this.filter = filter;
+            this.route = AnnouncedRoutes.route(filter, shareName);
         }
 
         /**
@@ -68,7 +71,7 @@ final class SubscriptionTree implements RouteTable {
 
         @Override
         public String toString() {
-            return "$share/" + shareName + "/" + filter;
+            return route;
         }
     }
 

@@ -1,0 +1,101 @@
+package io.meridianmq.cluster;
+
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * A cluster engine as the broker core uses it: it keeps the cluster-wide route table (one entry
+ * per topic filter and node, never per subscriber), sends a message published here to each other
+ * node with a matching route once, keeps retained messages cluster-wide and decides which node
+ * owns a client id. Registered as an OSGi service by the {@code meridian-cluster} feature; without
+ * one the broker is a single node and none of this is called.
+ *
+ * <p>Threading: every method may be called from any thread, concurrently; {@link #forward} runs on
+ * the publisher's network thread and must not block. Nullness: parameters are never null unless
+ * said; results are never null unless said.
+ *
+ * @since 0.1
+ */
+public interface ClusterFabric {
+
+    /** This node's id in the cluster, stable while the fabric runs. */
+    String nodeId();
+
+    /**
+     * The broker core starts using the fabric: from now on the fabric delivers to {@code node}.
+     * The core then announces every route and retained message it already has.
+     */
+    void open(ClusterNode node);
+
+    /** The broker core stops using the fabric (it stops, or the fabric goes away). */
+    void close(ClusterNode node);
+
+    /**
+     * The first subscription of this node to {@code route} arrived: a topic filter, or
+     * {@code $share/GROUP/filter} for a shared subscription group.
+     */
+    void routeAdded(String route);
+
+    /** The last subscription of this node to {@code route} went. */
+    void routeRemoved(String route);
+
+    /**
+     * Sends a message published on this node to every other node with a route matching
+     * {@code topic}, once per node; {@code message} is asked for at most once, and only when some
+     * node matches. Shared groups with members on several nodes get the message on one node each,
+     * in turn over those nodes.
+     *
+     * @return which shared groups this node serves itself, and how many nodes the message went to
+     */
+    Forwarding forward(String topic, Supplier<byte[]> message);
+
+    /** A retained message was set (or, with a null {@code message}, cleared) on this node. */
+    void retained(String topic, byte[] message);
+
+    /**
+     * A client connects here with {@code clientId}: this node becomes its owner (with an epoch
+     * greater than any before). If another live node owned the session, it hands the session over:
+     * its client is disconnected there (0x8E) and the session's state comes back here.
+     *
+     * @return completes with the state handed over (as {@link ClusterNode#handOver} gave it), or
+     *         with null when no other node had the session; fails when the cluster cannot decide
+     *         (no quorum, or the other node did not answer in time)
+     */
+    CompletionStage<byte[]> claim(String clientId);
+
+    /** The session of {@code clientId} ended on this node (expired or cleaned): nobody owns it now. */
+    void released(String clientId);
+
+    /**
+     * Whether this node may accept clients: false while it is on the minority side of a network
+     * partition (split-brain protection) or not yet part of a cluster.
+     */
+    boolean accepting();
+
+    /**
+     * What {@link #forward} did: shared groups whose turn is on this node, and how many other
+     * nodes got the message.
+     *
+     * @since 0.1
+     */
+    interface Forwarding {
+        /** Forwarded nowhere, every local group served here. */
+        Forwarding LOCAL_ONLY = new Forwarding() {
+            @Override
+            public boolean servesHere(String sharedRoute) {
+                return true;
+            }
+
+            @Override
+            public int nodes() {
+                return 0;
+            }
+        };
+
+        /** Whether this node delivers to its members of {@code sharedRoute} ({@code $share/G/filter}). */
+        boolean servesHere(String sharedRoute);
+
+        /** How many other nodes the message was sent to. */
+        int nodes();
+    }
+}

@@ -1,0 +1,172 @@
+package io.meridianmq.cluster.hazelcast.internal;
+
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.meridianmq.cluster.ClusterFabric;
+import io.meridianmq.cluster.ClusterNode;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Hazelcast member as the broker's {@link ClusterFabric}: it starts the member, and
+ * puts together the route table ({@link RouteReplica}, {@link RouteTrie}), forwarding
+ * ({@link Forwarder}), retained messages ({@link RetainedReplica}) and session ownership
+ * ({@link SessionOwners}); it follows members joining and leaving.
+ *
+ * <p>Thread-safe: started and stopped by {@link ClusterComponent}; the fabric's methods run on
+ * any thread.
+ */
+final class HazelcastCluster implements ClusterFabric, MembershipListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
+
+    private final ClusterSettings settings;
+    private final HazelcastInstance hazelcast;
+    private final String self;
+    private final RouteTrie trie = new RouteTrie();
+    /** Writes to the replicated maps, in the order the broker made them (they may block on the network). */
+    private final ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "meridian-cluster-writes");
+        t.setDaemon(true);
+        return t;
+    });
+    private final RouteReplica routes;
+    private final RetainedReplica retained;
+    private final Forwarder forwarder;
+    private final SessionOwners owners;
+
+    private HazelcastCluster(ClusterSettings settings, HazelcastInstance hazelcast) {
+        this.settings = settings;
+        this.hazelcast = hazelcast;
+        this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        this.routes = new RouteReplica(self, hazelcast, trie, writes);
+        this.retained = new RetainedReplica(hazelcast, writes);
+        this.forwarder = new Forwarder(self, trie, hazelcast);
+        this.owners = new SessionOwners(self, hazelcast, settings.handOverTimeout());
+        hazelcast.getCluster().addMembershipListener(this);
+        routes.start();
+    }
+
+    /** Starts a member with {@code settings} and joins (or forms) the cluster; blocks until it has. */
+    static HazelcastCluster start(ClusterSettings settings) {
+        Thread current = Thread.currentThread();
+        ClassLoader before = current.getContextClassLoader();
+        current.setContextClassLoader(HazelcastCluster.class.getClassLoader());
+        try {
+            return new HazelcastCluster(settings, Hazelcast.newHazelcastInstance(MemberConfig.from(settings)));
+        } finally {
+            current.setContextClassLoader(before);
+        }
+    }
+
+    void stop() {
+        routes.stop();
+        writes.shutdown();
+        hazelcast.shutdown();
+    }
+
+    int members() {
+        return hazelcast.getCluster().getMembers().size();
+    }
+
+    boolean isOldest() {
+        return hazelcast.getCluster().getMembers().iterator().next().localMember();
+    }
+
+    long forwardedOut() {
+        return forwarder.sent();
+    }
+
+    long forwardedIn() {
+        return forwarder.received();
+    }
+
+    @Override
+    public String nodeId() {
+        return self;
+    }
+
+    @Override
+    public void open(ClusterNode node) {
+        hazelcast.getUserContext().put(SessionOwners.NODE, node);
+        forwarder.start(node);
+        retained.start(node);
+    }
+
+    @Override
+    public void close(ClusterNode node) {
+        hazelcast.getUserContext().remove(SessionOwners.NODE, node);
+        forwarder.stop();
+        retained.stop();
+    }
+
+    @Override
+    public void routeAdded(String route) {
+        routes.added(route);
+    }
+
+    @Override
+    public void routeRemoved(String route) {
+        routes.removed(route);
+    }
+
+    @Override
+    public Forwarding forward(String topic, Supplier<byte[]> message) {
+        return forwarder.forward(topic, message);
+    }
+
+    @Override
+    public void retained(String topic, byte[] message) {
+        retained.changed(topic, message);
+    }
+
+    @Override
+    public CompletionStage<byte[]> claim(String clientId) {
+        return owners.claim(clientId);
+    }
+
+    @Override
+    public void released(String clientId) {
+        owners.released(clientId);
+    }
+
+    @Override
+    public boolean accepting() {
+        return members() >= settings.minClusterSize();
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+        LOG.info("Cluster '{}': node {} ({}) joined; {} node(s)", settings.clusterName(), event.getMember().getUuid(),
+                event.getMember().getAddress(), event.getMembers().size());
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+        String gone = event.getMember().getUuid().toString();
+        int left = event.getMembers().size();
+        LOG.info("Cluster '{}': node {} ({}) left; {} node(s){}", settings.clusterName(), gone,
+                event.getMember().getAddress(), left, left < settings.minClusterSize()
+                        ? ", fewer than min_cluster_size (" + settings.minClusterSize() + "): new clients are refused"
+                        : "");
+        routes.memberLeft(gone);
+        forwarder.forget(gone);
+    }
+
+    /** The figures and state the health check and metrics show. */
+    Map<String, Object> describe() {
+        return Map.of("cluster", settings.clusterName(), "node", self, "members", members(), "oldest", isOldest(),
+                "accepting", accepting(), "forwarded_out", forwardedOut(), "forwarded_in", forwardedIn(),
+                "session_owners", owners.size(), "retained", retained.size());
+    }
+}
