@@ -45,9 +45,13 @@ public interface ClusterFabric {
      * node matches. Shared groups with members on several nodes get the message on one node each,
      * in turn over those nodes.
      *
-     * @return which shared groups this node serves itself, and how many nodes the message went to
+     * A QoS 1 or 2 message ({@code confirm}) is confirmed by each node once it holds the message
+     * for its persistent sessions as it would its own publishes ({@link Forwarding#stored}).
+     *
+     * @return which shared groups this node serves itself, how many nodes the message went to,
+     *         and when they have it
      */
-    Forwarding forward(String topic, Supplier<byte[]> message);
+    Forwarding forward(String topic, boolean confirm, Supplier<byte[]> message);
 
     /** A retained message was set (or, with a null {@code message}, cleared) on this node. */
     void retained(String topic, byte[] message);
@@ -55,13 +59,37 @@ public interface ClusterFabric {
     /**
      * A client connects here with {@code clientId}: this node becomes its owner (with an epoch
      * greater than any before). If another live node owned the session, it hands the session over:
-     * its client is disconnected there (0x8E) and the session's state comes back here.
+     * its client is disconnected there (0x8E) and the session's state comes back here; if that
+     * node is gone, the cluster's copy of the session ({@link #replicate}) comes instead, and
+     * leaves the cluster.
      *
-     * @return completes with the state handed over (as {@link ClusterNode#handOver} gave it), or
-     *         with null when no other node had the session; fails when the cluster cannot decide
-     *         (no quorum, or the other node did not answer in time)
+     * @return completes with what came ({@link Claimed#NOTHING} for a new session); fails when the
+     *         cluster cannot decide (no quorum, or the other node did not answer in time)
      */
-    CompletionStage<byte[]> claim(String clientId);
+    CompletionStage<Claimed> claim(String clientId);
+
+    /**
+     * Ends a hand-over that {@link #claim} began: the node {@code from} that handed the session of
+     * {@code clientId} over gives what reached the session there since (the session now receives
+     * here, and every node knows it: {@link #announce}), and lets it go.
+     *
+     * @return completes with those messages (as {@link ClusterNode#release} gave them), or null
+     */
+    CompletionStage<byte[]> release(String clientId, String from);
+
+    /**
+     * Applies changes to the cluster's copy of persistent sessions, in order; completes once each
+     * is held by the entry's owner node and its backups ({@code backup_count}), so that the loss
+     * of any one node loses none of them; fails when that cannot be done. Never blocks.
+     */
+    CompletionStage<Void> replicate(java.util.List<ReplicaChange> changes);
+
+    /**
+     * Makes sure every other node routes {@code routes} to this node now (a session with them just
+     * came here): completes with true once each node has them in its route table, false when one
+     * did not answer in time. Never blocks.
+     */
+    CompletionStage<Boolean> announce(java.util.Set<String> routes);
 
     /** The session of {@code clientId} ended on this node (expired or cleaned): nobody owns it now. */
     void released(String clientId);
@@ -90,12 +118,38 @@ public interface ClusterFabric {
             public int nodes() {
                 return 0;
             }
+
+            @Override
+            public CompletionStage<Boolean> stored() {
+                return CONFIRMED;
+            }
+
+            @Override
+            public String messageId() {
+                return null;
+            }
         };
+
+        /** Already confirmed. */
+        CompletionStage<Boolean> CONFIRMED = java.util.concurrent.CompletableFuture.completedFuture(true);
 
         /** Whether this node delivers to its members of {@code sharedRoute} ({@code $share/G/filter}). */
         boolean servesHere(String sharedRoute);
 
         /** How many other nodes the message was sent to. */
         int nodes();
+
+        /**
+         * The message's id in the cluster, the same on every node it went to (so that a session
+         * moving between nodes takes it once), or null when it went nowhere.
+         */
+        String messageId();
+
+        /**
+         * Completes with true once every node the message went to holds it for its persistent
+         * sessions (at once for QoS 0, or when it went nowhere), with false when one could not, or
+         * left the cluster, or did not answer in time.
+         */
+        CompletionStage<Boolean> stored();
     }
 }

@@ -34,9 +34,18 @@ final class PersistentSubscriber implements MqttCallback {
     /** Called with each payload as it arrives (on Paho's thread); may be null. */
     private final Consumer<String> onArrival;
 
+    /** The brokers to try in turn when connecting (a cluster's nodes), or null for the one it was made with. */
+    private final String[] serverUris;
+
     PersistentSubscriber(String uri, String clientId, Consumer<String> onArrival) throws MqttException {
+        this(new String[] {uri}, clientId, onArrival);
+    }
+
+    /** A subscriber that connects to the first of {@code uris} that answers (Paho tries them in order). */
+    PersistentSubscriber(String[] uris, String clientId, Consumer<String> onArrival) throws MqttException {
         this.onArrival = onArrival;
-        client = new MqttClient(uri, clientId, new MemoryPersistence());
+        this.serverUris = uris.length > 1 ? uris.clone() : null;
+        client = new MqttClient(uris[0], clientId, new MemoryPersistence());
         // Paho can wait forever for a token when the connection dies in the middle of a CONNECT
         // (paho.mqtt.java #86, #1013): bound each wait
         client.setTimeToWait(10_000);
@@ -49,6 +58,9 @@ final class PersistentSubscriber implements MqttCallback {
         o.setCleanSession(false);
         o.setConnectionTimeout(10);
         o.setMaxInflight(1000);
+        if (serverUris != null) {
+            o.setServerURIs(serverUris);
+        }
         connections.incrementAndGet();
         client.connect(o);
     }
@@ -85,6 +97,17 @@ final class PersistentSubscriber implements MqttCallback {
             }
         });
         return twice;
+    }
+
+    /** How the payloads that start with {@code prefix} arrived (for a failure message). */
+    java.util.SortedMap<String, List<String>> arrivals(String prefix) {
+        java.util.SortedMap<String, List<String>> found = new java.util.TreeMap<>();
+        arrivals.forEach((payload, how) -> {
+            if (payload.startsWith(prefix)) {
+                found.put(payload, how);
+            }
+        });
+        return found;
     }
 
     void close() throws MqttException {

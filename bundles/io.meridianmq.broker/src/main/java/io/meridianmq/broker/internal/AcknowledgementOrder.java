@@ -47,6 +47,16 @@ final class AcknowledgementOrder {
 
     /** Answers {@code reason} once durable (if asked) and once every session of {@code waitFor} is relieved. */
     void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable, List<Session> waitFor) {
+        acknowledge(onAccepted, reason, afterDurable, null, waitFor);
+    }
+
+    /**
+     * Answers as {@link #acknowledge(IntConsumer, int, boolean, List)}; with {@code written} (the
+     * submitted batch of the PUBLISH), durable means what that batch wrote is on this node's disk
+     * and, in a cluster, held by the cluster and by the nodes the message went to.
+     */
+    void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable,
+            io.meridianmq.storage.SessionStore.Batch written, List<Session> waitFor) {
         int waits = (afterDurable ? 1 : 0) + waitFor.size();
         if (waits == 0 && pending.isEmpty()) {
             onAccepted.accept(reason);
@@ -56,8 +66,13 @@ final class AcknowledgementOrder {
         PendingAck ack = new PendingAck(onAccepted, reason, waits);
         pending.add(ack);
         if (afterDurable) {
-            core.store().whenDurableOrFailed(() -> session.submit(() -> ready(ack)),
-                    () -> session.submit(() -> notStored(ack)));
+            Runnable durable = () -> session.submit(() -> ready(ack));
+            Runnable failed = () -> session.submit(() -> notStored(ack));
+            if (written != null) {
+                core.replicatingStore().whenWritten(written, durable, failed);
+            } else {
+                core.store().whenDurableOrFailed(durable, failed);
+            }
         }
         for (Session receiver : waitFor) {
             core.router.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(ack)));

@@ -205,7 +205,7 @@ final class ClientSessionHandle implements ClientSession {
                 // and only once congested receivers caught up: the client's in-flight window then
                 // holds it back, without a queue growing anywhere (back pressure for QoS 1/2)
                 acknowledgements.acknowledge(onAccepted, reason,
-                        batch != null && (!batch.isEmpty() || publish.retain()), congested);
+                        batch != null && (!batch.isEmpty() || publish.retain()), batch, congested);
                 congested.clear();
             }
         });

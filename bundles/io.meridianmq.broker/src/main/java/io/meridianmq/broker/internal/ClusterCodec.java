@@ -28,7 +28,7 @@ import io.meridianmq.storage.StoredSubscription;
 final class ClusterCodec {
 
     private static final int MESSAGE_FORMAT = 1;
-    private static final int SESSION_FORMAT = 1;
+    private static final int SESSION_FORMAT = 2;
 
     private ClusterCodec() {
     }
@@ -61,7 +61,8 @@ final class ClusterCodec {
         }
     }
 
-    static byte[] session(RecoveredSession s) {
+    static byte[] handed(HandedSession h) {
+        RecoveredSession s = h.session();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(SESSION_FORMAT);
@@ -71,25 +72,13 @@ final class ClusterCodec {
             writeOptional(out, s.owner());
             out.writeInt(s.subscriptions().size());
             for (StoredSubscription sub : s.subscriptions()) {
-                out.writeUTF(sub.filter());
-                writeOptional(out, sub.shareName());
-                out.writeByte(sub.qos());
-                out.writeBoolean(sub.noLocal());
-                out.writeBoolean(sub.retainAsPublished());
-                out.writeInt(sub.subscriptionId());
+                out.write(subscription(sub));
             }
             out.writeInt(s.messages().size());
             for (var e : s.messages().entrySet()) {
-                StoredMessage m = e.getValue();
                 out.writeLong(e.getKey());
-                writeMessage(out, m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.expiresAtMillis(),
-                        m.publisherId());
-                out.writeInt(m.subscriptionIds().length);
-                for (int id : m.subscriptionIds()) {
-                    out.writeInt(id);
-                }
-                out.writeShort(m.packetId());
-                out.writeBoolean(m.released());
+                out.write(stored(e.getValue()));
+                writeOptional(out, h.messageIds().get(e.getKey()));
             }
             out.writeInt(s.incomingQos2().size());
             for (int id : s.incomingQos2()) {
@@ -101,7 +90,7 @@ final class ClusterCodec {
         return bytes.toByteArray();
     }
 
-    static RecoveredSession session(byte[] bytes) {
+    static HandedSession handed(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             format(in, SESSION_FORMAT, "session");
             String clientId = in.readUTF();
@@ -111,40 +100,157 @@ final class ClusterCodec {
             int n = in.readInt();
             List<StoredSubscription> subscriptions = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                String filter = in.readUTF();
-                String share = optional(in);
-                subscriptions.add(new StoredSubscription(filter, share, in.readByte(), in.readBoolean(),
-                        in.readBoolean(), in.readInt()));
+                subscriptions.add(storedSubscription(in));
             }
             n = in.readInt();
             SortedMap<Long, StoredMessage> messages = new TreeMap<>();
+            java.util.Map<Long, String> ids = new java.util.HashMap<>();
             for (int i = 0; i < n; i++) {
                 long sequence = in.readLong();
-                String topic = in.readUTF();
-                byte[] payload = bytes(in);
-                int qos = in.readByte();
-                boolean retain = in.readBoolean();
-                StoredProperties properties = properties(in);
-                long expires = in.readLong();
-                String publisher = optional(in);
-                int[] ids = new int[in.readInt()];
-                for (int k = 0; k < ids.length; k++) {
-                    ids[k] = in.readInt();
+                messages.put(sequence, storedMessage(in));
+                String id = optional(in);
+                if (id != null) {
+                    ids.put(sequence, id);
                 }
-                int packetId = in.readUnsignedShort();
-                boolean released = in.readBoolean();
-                messages.put(sequence, new StoredMessage(topic, payload, qos, retain, properties, expires, publisher,
-                        ids, packetId, released));
             }
             n = in.readInt();
             Set<Integer> incoming = new HashSet<>();
             for (int i = 0; i < n; i++) {
                 incoming.add(in.readUnsignedShort());
             }
-            return new RecoveredSession(clientId, expiry, disconnectedAt, subscriptions, messages, incoming, null, owner);
+            return new HandedSession(new RecoveredSession(clientId, expiry, disconnectedAt, subscriptions, messages,
+                    incoming, null, owner), ids);
         } catch (IOException e) {
             throw new IllegalArgumentException("a session handed over by another node could not be read: " + e, e);
         }
+    }
+
+    // ---- the entries of a session's copy in the cluster (ReplicaKeys) ----
+
+    /** Writes entries into a byte array. */
+    private interface Writes {
+        void to(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] write(Writes writes) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writes.to(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static byte[] header(long expirySeconds, long disconnectedAtMillis, String owner) {
+        return write(out -> {
+            out.writeLong(expirySeconds);
+            out.writeLong(disconnectedAtMillis);
+            writeOptional(out, owner);
+        });
+    }
+
+    static byte[] subscription(StoredSubscription sub) {
+        return write(out -> {
+            out.writeUTF(sub.filter());
+            writeOptional(out, sub.shareName());
+            out.writeByte(sub.qos());
+            out.writeBoolean(sub.noLocal());
+            out.writeBoolean(sub.retainAsPublished());
+            out.writeInt(sub.subscriptionId());
+        });
+    }
+
+    static byte[] stored(StoredMessage m) {
+        return write(out -> {
+            writeMessage(out, m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.expiresAtMillis(),
+                    m.publisherId());
+            out.writeInt(m.subscriptionIds().length);
+            for (int id : m.subscriptionIds()) {
+                out.writeInt(id);
+            }
+            out.writeShort(m.packetId());
+            out.writeBoolean(m.released());
+        });
+    }
+
+    static byte[] delivery(int packetId, boolean released) {
+        return write(out -> {
+            out.writeShort(packetId);
+            out.writeBoolean(released);
+        });
+    }
+
+    /**
+     * Rebuilds a session from the entries of its copy in the cluster (its node is gone), as it
+     * was when the last acknowledged change was confirmed; null when there is no header.
+     */
+    static RecoveredSession replica(String clientId, java.util.Map<String, byte[]> entries) {
+        byte[] header = entries.get(ReplicaKeys.SESSION);
+        if (header == null) {
+            return null;
+        }
+        try {
+            DataInputStream h = in(header);
+            long expiry = h.readLong();
+            long disconnectedAt = h.readLong();
+            String owner = optional(h);
+            List<StoredSubscription> subscriptions = new ArrayList<>();
+            SortedMap<Long, StoredMessage> messages = new TreeMap<>();
+            Set<Integer> incoming = new HashSet<>();
+            for (var e : entries.entrySet()) {
+                String key = e.getKey();
+                DataInputStream in = in(e.getValue());
+                if (key.startsWith(ReplicaKeys.SUBSCRIPTION)) {
+                    subscriptions.add(storedSubscription(in));
+                } else if (key.startsWith(ReplicaKeys.MESSAGE)) {
+                    long sequence = Long.parseLong(key.substring(ReplicaKeys.MESSAGE.length()));
+                    StoredMessage m = storedMessage(in);
+                    byte[] state = entries.get(ReplicaKeys.delivery(sequence));
+                    if (state != null) {
+                        DataInputStream d = in(state);
+                        m = new StoredMessage(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+                                m.expiresAtMillis(), m.publisherId(), m.subscriptionIds(), d.readUnsignedShort(),
+                                d.readBoolean());
+                    }
+                    messages.put(sequence, m);
+                } else if (key.startsWith(ReplicaKeys.INCOMING_QOS2)) {
+                    incoming.add(Integer.parseInt(key.substring(ReplicaKeys.INCOMING_QOS2.length())));
+                }
+            }
+            return new RecoveredSession(clientId, expiry, disconnectedAt, subscriptions, messages, incoming, null,
+                    owner);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("the cluster's copy of the session of '" + clientId
+                    + "' could not be read: " + e, e);
+        }
+    }
+
+    private static DataInputStream in(byte[] bytes) {
+        return new DataInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    private static StoredSubscription storedSubscription(DataInputStream in) throws IOException {
+        String filter = in.readUTF();
+        String share = optional(in);
+        return new StoredSubscription(filter, share, in.readByte(), in.readBoolean(), in.readBoolean(), in.readInt());
+    }
+
+    private static StoredMessage storedMessage(DataInputStream in) throws IOException {
+        String topic = in.readUTF();
+        byte[] payload = bytes(in);
+        int qos = in.readByte();
+        boolean retain = in.readBoolean();
+        StoredProperties properties = properties(in);
+        long expires = in.readLong();
+        String publisher = optional(in);
+        int[] ids = new int[in.readInt()];
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = in.readInt();
+        }
+        int packetId = in.readUnsignedShort();
+        boolean released = in.readBoolean();
+        return new StoredMessage(topic, payload, qos, retain, properties, expires, publisher, ids, packetId, released);
     }
 
     private static void writeMessage(DataOutputStream out, String topic, byte[] payload, int qos, boolean retain,

@@ -95,14 +95,53 @@ final class ClusterLink implements ClusterNode {
         if (f == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return f.claim(clientId).thenAccept(state -> {
-            if (state != null) {
-                RecoveredSession handed = ClusterCodec.session(state);
-                LOG.info("Client '{}': session taken over from another node ({} subscription(s), {} message(s))",
-                        clientId, handed.subscriptions().size(), handed.messages().size());
-                core.registry.adopt(handed);
+        return f.claim(clientId).thenCompose(claimed -> {
+            RecoveredSession handed = null;
+            String from = null;
+            if (claimed.handedOver() != null) {
+                handed = ClusterCodec.handed(claimed.handedOver()).session();
+                from = "handed over by its node";
+            } else if (claimed.replica() != null) {
+                handed = ClusterCodec.replica(clientId, claimed.replica());
+                from = "from the cluster's copy (its node is gone)";
+            }
+            if (handed == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            LOG.info("Client '{}': session taken over, {} ({} subscription(s), {} message(s))", clientId, from,
+                    handed.subscriptions().size(), handed.messages().size());
+            Set<String> routes = routesOf(handed);
+            // the client is answered once every node sends this session's messages here, and the
+            // node it came from gave what reached it there meanwhile
+            return core.registry.adopt(handed).thenCompose(here -> f.announce(routes)).thenCompose(all -> {
+                if (!all) {
+                    LOG.warn("Client '{}': not every node confirmed the session's routes in time", clientId);
+                }
+                return claimed.from() == null ? CompletableFuture.<byte[]>completedFuture(null)
+                        : f.release(clientId, claimed.from());
+            }).thenAccept(rest -> settle(clientId, rest == null ? null : ClusterCodec.handed(rest)));
+        });
+    }
+
+    /** Adds the rest a session's previous node gave, then ends the move (after a grace period for stragglers). */
+    private void settle(String clientId, HandedSession rest) {
+        Session session = core.registry.find(clientId);
+        if (session == null) {
+            return;
+        }
+        session.submit(() -> {
+            if (rest != null) {
+                session.append(rest);
             }
         });
+        core.threads.schedule(() -> session.submit(() -> session.takeOnce(false)), 30,
+                java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static Set<String> routesOf(RecoveredSession s) {
+        Set<String> routes = new java.util.HashSet<>();
+        s.subscriptions().forEach(sub -> routes.add(AnnouncedRoutes.route(sub.filter(), sub.shareName())));
+        return routes;
     }
 
     /** The session of {@code clientId} ended here: the cluster forgets its owner. */
@@ -116,15 +155,16 @@ final class ClusterLink implements ClusterNode {
     // ---- as the fabric's node ----
 
     @Override
-    public void deliver(byte[] message, boolean plain, Set<String> sharedRoutes) {
+    public CompletionStage<Boolean> deliver(byte[] message, String messageId, boolean plain,
+            Set<String> sharedRoutes) {
         Message m;
         try {
             m = ClusterCodec.message(message);
         } catch (IllegalArgumentException unreadable) {
             LOG.warn("A message forwarded by another node was dropped: {}", unreadable.getMessage());
-            return;
+            return CompletableFuture.completedFuture(false);
         }
-        core.router.routeForwarded(m, plain, sharedRoutes);
+        return core.router.routeForwarded(m, messageId, plain, sharedRoutes);
     }
 
     @Override
@@ -138,7 +178,39 @@ final class ClusterLink implements ClusterNode {
 
     @Override
     public CompletionStage<byte[]> handOver(String clientId) {
-        return core.registry.handOver(clientId).thenApply(s -> s == null ? null : ClusterCodec.session(s));
+        return core.registry.handOver(clientId).thenApply(s -> s == null ? null : ClusterCodec.handed(s));
+    }
+
+    @Override
+    public CompletionStage<byte[]> release(String clientId) {
+        return core.registry.release(clientId).thenApply(s -> s == null ? null : ClusterCodec.handed(s));
+    }
+
+    @Override
+    public CompletionStage<Set<String>> adopt(String clientId, java.util.Map<String, byte[]> replica) {
+        RecoveredSession orphan;
+        try {
+            orphan = ClusterCodec.replica(clientId, replica);
+        } catch (IllegalArgumentException unreadable) {
+            LOG.error("Client '{}': its node left the cluster and its session could not be taken over: {}", clientId,
+                    unreadable.getMessage());
+            return CompletableFuture.completedFuture(Set.of());
+        }
+        if (orphan == null) {
+            return CompletableFuture.completedFuture(Set.of());
+        }
+        LOG.info("Client '{}': its node left the cluster; the session continues here ({} subscription(s), {} "
+                + "message(s))", clientId, orphan.subscriptions().size(), orphan.messages().size());
+        if (LOG.isDebugEnabled()) {
+            orphan.messages().forEach((seq, m) -> LOG.debug("Client '{}': adopted message {} '{}' packet id {}{}",
+                    clientId, seq, new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8), m.packetId(),
+                    m.released() ? " released" : ""));
+        }
+        Set<String> routes = routesOf(orphan);
+        return core.registry.adopt(orphan).thenApply(here -> {
+            settle(clientId, null);
+            return routes;
+        });
     }
 
     @Override

@@ -22,6 +22,8 @@ import io.meridianmq.storage.SessionStore;
 final class CoreParts implements SessionContext {
 
     final SessionStore store;
+    /** The same store as {@link #store}, with what only routing needs. */
+    private final ReplicatingStore replicating;
     final boolean durable;
     /** Store keys of queued messages: unique and increasing over all sessions. */
     final AtomicLong sequences = new AtomicLong();
@@ -43,15 +45,16 @@ final class CoreParts implements SessionContext {
     CoreParts(BrokerSettings settings, SessionStore store, io.meridianmq.storage.RetainedMessageStore retainedStore,
             PluginHost plugins, BrokerEvents events, MetricsRegistry metrics, CoreThreads threads) {
         this.settings = settings;
-        this.store = store;
+        this.cluster = new ClusterLink(this);
+        this.replicating = new ReplicatingStore(store, cluster);
+        this.store = replicating;
         this.durable = store.durable();
         this.plugins = plugins;
         this.events = events;
         this.threads = threads;
-        this.cluster = new ClusterLink(this);
         this.routes = new AnnouncedRoutes(cluster);
         this.retained = new RetainedMessages(retainedStore, threads);
-        this.router = new Router(routes, retained, threads, sequences, traffic, cluster, store);
+        this.router = new Router(routes, retained, threads, sequences, traffic, cluster, replicating);
         this.wills = new WillPublisher(plugins, router);
         this.limits = new StateLimits(this::settings, retained, metrics);
         this.registry = new LocalSessionRegistry(this);
@@ -64,6 +67,11 @@ final class CoreParts implements SessionContext {
     private static java.nio.file.Path bansFile() {
         String data = System.getProperty("karaf.data");
         return data == null ? null : java.nio.file.Path.of(data, "meridian", "bans.properties");
+    }
+
+    /** The store as routing and acknowledgements use it: per batch, in a cluster too. */
+    ReplicatingStore replicatingStore() {
+        return replicating;
     }
 
     void settings(BrokerSettings changed) {

@@ -30,6 +30,8 @@ final class Delivery {
     int authorizedEpoch;
     /** Its key in the store (unique, increasing), or 0 when it is not stored. */
     long sequence;
+    /** The message's id in a cluster ({@link io.meridianmq.cluster.ClusterFabric.Forwarding#messageId}), or null. */
+    String clusterId;
 
     Delivery(Message message, int qos, boolean retain, int[] subscriptionIds,
             SubscriptionTree.SharedGroup sharedGroup) {

@@ -28,6 +28,8 @@ final class LocalSessionRegistry implements SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSessionRegistry.class);
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Sessions handed to another node of the cluster that still take messages until it has them all. */
+    private final ConcurrentHashMap<String, Session> moving = new ConcurrentHashMap<>();
     /** Serialises connects, takeovers, disconnects and expiry; never taken on the publish path. */
     private final Object lock = new Object();
     /** Sessions expired since start (any thread adds). */
@@ -144,7 +146,7 @@ final class LocalSessionRegistry implements SessionRegistry {
     }
 
     @Override
-    public CompletionStage<RecoveredSession> handOver(String clientId) {
+    public CompletionStage<HandedSession> handOver(String clientId) {
         Session session;
         ClientConnection previous;
         synchronized (lock) {
@@ -154,6 +156,7 @@ final class LocalSessionRegistry implements SessionRegistry {
             }
             previous = session.owner;
             session.owner = null;
+            moving.put(clientId, session);
         }
         if (previous != null) {
             LOG.info("Client '{}': the session was taken over by a connection to another node of the cluster",
@@ -161,15 +164,36 @@ final class LocalSessionRegistry implements SessionRegistry {
             previous.close(DisconnectReason.SESSION_TAKEN_OVER,
                     "session taken over by a connection with the same client id to another node of the cluster");
         }
-        CompletableFuture<RecoveredSession> state = new CompletableFuture<>();
+        CompletableFuture<HandedSession> state = new CompletableFuture<>();
         session.submit(() -> session.handOver(state));
+        // should the other node never ask for the rest (it died meanwhile), the session ends here in time
+        core.threads.schedule(() -> {
+            if (moving.remove(clientId, session)) {
+                LOG.warn("Client '{}': the node that took the session over never took the rest; it ends here",
+                        clientId);
+                session.submit(() -> session.release(new CompletableFuture<>()));
+            }
+        }, 60, java.util.concurrent.TimeUnit.SECONDS);
         return state;
     }
 
     @Override
-    public void adopt(RecoveredSession handed) {
+    public CompletionStage<HandedSession> release(String clientId) {
+        Session session = moving.remove(clientId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<HandedSession> rest = new CompletableFuture<>();
+        session.submit(() -> session.release(rest));
+        return rest;
+    }
+
+    @Override
+    public CompletionStage<Void> adopt(RecoveredSession handed) {
         long now = System.currentTimeMillis();
         Session session = new Session(handed.clientId(), handed.expirySeconds(), core);
+        // before anything can reach it: a message that comes twice while it moves is taken once
+        session.submit(() -> session.takeOnce(true));
         Session replaced;
         synchronized (lock) {
             session.ownerKey = handed.owner();
@@ -185,7 +209,12 @@ final class LocalSessionRegistry implements SessionRegistry {
             }
             replaced.submit(replaced::discard);
         }
-        session.submit(() -> session.adopt(handed, now));
+        CompletableFuture<Void> here = new CompletableFuture<>();
+        session.submit(() -> {
+            session.adopt(handed, now);
+            here.complete(null);
+        });
+        return here;
     }
 
     @Override

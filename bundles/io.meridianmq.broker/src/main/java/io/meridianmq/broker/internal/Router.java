@@ -35,11 +35,11 @@ final class Router {
     private final Traffic traffic;
     private final ClusterLink cluster;
     /** The store, for batches of forwarded messages to persistent sessions; written only when durable. */
-    private final SessionStore store;
+    private final ReplicatingStore store;
     private final boolean durable;
 
     Router(RouteTable routes, RetainedMessages retained, CoreThreads threads, AtomicLong sequences, Traffic traffic,
-            ClusterLink cluster, SessionStore store) {
+            ClusterLink cluster, ReplicatingStore store) {
         this.traffic = traffic;
         this.cluster = cluster;
         this.store = store;
@@ -141,8 +141,11 @@ final class Router {
         ClusterFabric fabric = cluster.fabric();
         ClusterFabric.Forwarding forwarding = fabric == null || RetainedQuota.isSys(message.topic())
                 ? ClusterFabric.Forwarding.LOCAL_ONLY
-                : fabric.forward(message.topic(), () -> ClusterCodec.message(message));
-        return forwarding.nodes() + routeHere(message, batch, congested, true, forwarding);
+                : fabric.forward(message.topic(), message.qos() > 0, () -> ClusterCodec.message(message));
+        if (forwarding.nodes() > 0 && message.qos() > 0 && batch != null) {
+            store.awaitRemote(batch, forwarding.stored()); // the publisher's PUBACK waits for the other nodes too
+        }
+        return forwarding.nodes() + routeHere(message, batch, congested, true, forwarding, forwarding.messageId());
     }
 
     /**
@@ -150,7 +153,8 @@ final class Router {
      * subscriptions when {@code plain}, and to the shared groups in {@code sharedRoutes}; it is
      * neither retained here (that comes separately) nor forwarded on.
      */
-    void routeForwarded(Message message, boolean plain, java.util.Set<String> sharedRoutes) {
+    java.util.concurrent.CompletionStage<Boolean> routeForwarded(Message message, String messageId, boolean plain,
+            java.util.Set<String> sharedRoutes) {
         SessionStore.Batch batch = durable ? store.batch() : null;
         routeHere(message, batch, null, plain, new ClusterFabric.Forwarding() {
             @Override
@@ -162,11 +166,31 @@ final class Router {
             public int nodes() {
                 return 0;
             }
-        });
+
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> stored() {
+                return CONFIRMED;
+            }
+
+            @Override
+            public String messageId() {
+                return messageId;
+            }
+        }, messageId);
+        if (message.qos() == 0) {
+            return ClusterFabric.Forwarding.CONFIRMED;
+        }
+        java.util.concurrent.CompletableFuture<Boolean> stored = new java.util.concurrent.CompletableFuture<>();
+        if (batch == null) {
+            stored.complete(true);
+        } else {
+            store.whenWritten(batch, () -> stored.complete(true), () -> stored.complete(false));
+        }
+        return stored;
     }
 
     private int routeHere(Message message, SessionStore.Batch batch, java.util.function.Consumer<Session> congested,
-            boolean plain, ClusterFabric.Forwarding servesShared) {
+            boolean plain, ClusterFabric.Forwarding servesShared, String messageId) {
         RouteScratch scratch = RouteScratch.take();
         try {
             scratch.publisher = message.publisherId();
@@ -195,7 +219,8 @@ final class Router {
                         runEnd++;
                     }
                 }
-                delivered += deliverMerged(message, matched, runStart, runEnd, batch, congested, afterSubmit);
+                delivered += deliverMerged(message, matched, runStart, runEnd, batch, congested, afterSubmit,
+                        messageId);
                 runStart = runEnd;
             }
             if (batch != null) {
@@ -203,7 +228,7 @@ final class Router {
                 afterSubmit.forEach(Runnable::run);
             }
             for (SubscriptionTree.SharedGroup group : scratch.groups) {
-                if (servesShared.servesHere(group.route) && deliverShared(message, group, null)) {
+                if (servesShared.servesHere(group.route) && deliverShared(message, group, null, messageId)) {
                     delivered++;
                 }
             }
@@ -220,7 +245,8 @@ final class Router {
      * usual case, needs no {@link Plan}.
      */
     private int deliverMerged(Message message, List<Subscription> matched, int from, int to,
-            SessionStore.Batch batch, java.util.function.Consumer<Session> congested, List<Runnable> afterSubmit) {
+            SessionStore.Batch batch, java.util.function.Consumer<Session> congested, List<Runnable> afterSubmit,
+            String messageId) {
         int delivered = 0;
         for (int i = from; i < to; i++) {
             Subscription first = matched.get(i);
@@ -243,6 +269,7 @@ final class Router {
                             first.retainAsPublished() && message.retain(),
                             first.subscriptionId() == 0 ? null : new int[] {first.subscriptionId()}, null)
                     : plan.delivery(message);
+            d.clusterId = messageId;
             hand(session, d, batch, congested, afterSubmit);
             delivered++;
         }
@@ -328,7 +355,8 @@ final class Router {
         }
     }
 
-    private boolean deliverShared(Message message, SubscriptionTree.SharedGroup group, Session excluded) {
+    private boolean deliverShared(Message message, SubscriptionTree.SharedGroup group, Session excluded,
+            String messageId) {
         Subscription member = group.pick(excluded);
         if (member == null) {
             return false;
@@ -337,13 +365,14 @@ final class Router {
         int[] ids = member.subscriptionId() == 0 ? null : new int[] {member.subscriptionId()};
         Delivery d = new Delivery(message, Math.min(message.qos(), member.qos()),
                 member.retainAsPublished() && message.retain(), ids, group);
+        d.clusterId = messageId;
         session.submitDelivery(d);
         return true;
     }
 
     /** A shared-subscription message whose member left before acknowledging it goes to another member. */
     void redeliverShared(Delivery d, Session leaving) {
-        if (!deliverShared(d.message, d.sharedGroup, leaving)) {
+        if (!deliverShared(d.message, d.sharedGroup, leaving, d.clusterId)) {
             LOG.info("Client '{}' left its shared subscription {} with an unacknowledged message and no other "
                     + "member to take it; dropped", leaving.clientId, d.sharedGroup);
             traffic.dropped(DropReason.NO_SUBSCRIBER_LEFT);

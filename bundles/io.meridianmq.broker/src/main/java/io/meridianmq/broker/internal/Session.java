@@ -135,15 +135,58 @@ final class Session {
 
     /**
      * Another node takes the session over (it already left the registry): its state goes to
-     * {@code result}, then it ends here, its stored copy removed and a delayed will left to the
-     * new owner. Session thread.
+     * {@code result}; the session stays, offline, taking what still reaches it until
+     * {@link #release}. Session thread.
      */
-    void handOver(java.util.concurrent.CompletableFuture<RecoveredSession> result) {
-        persistence.snapshot(expirySeconds, core.store(), snapshot -> {
+    void handOver(java.util.concurrent.CompletableFuture<HandedSession> result) {
+        persistence.snapshot(expirySeconds, core.store(), result::complete);
+    }
+
+    /**
+     * The other node now receives the session's messages: what reached it here since
+     * {@link #handOver} goes to {@code result}, then it ends here, its stored copy removed and a
+     * delayed will left to the new owner. Session thread.
+     */
+    void release(java.util.concurrent.CompletableFuture<HandedSession> result) {
+        persistence.snapshot(expirySeconds, core.store(), delta -> {
             retire();
             timers.forgetWill();
             discard();
-            result.complete(snapshot);
+            // the cluster's copy of this incarnation is gone before the answer leaves
+            core.store().whenDurable(() -> result.complete(delta));
+        });
+    }
+
+    /**
+     * While the session moves here from another node, the cluster ids of the messages it took,
+     * so that one reaching it twice (directly, and with the other node's rest) is taken once;
+     * null otherwise. Session thread.
+     */
+    private java.util.Set<String> arrived;
+
+    /** Starts or stops taking each cluster message once (a move from another node). Session thread. */
+    void takeOnce(boolean on) {
+        arrived = on ? new java.util.HashSet<>() : null;
+    }
+
+    /** Whether {@code d} reached the session before during a move (then it is dropped). Session thread. */
+    private boolean arrivedBefore(Delivery d) {
+        if (arrived == null || d.clusterId == null || arrived.add(d.clusterId)) {
+            return false;
+        }
+        mirror.forget(d);
+        return true;
+    }
+
+    /** Takes what reached the session on the node it came from, after its state came. Session thread. */
+    void append(HandedSession rest) {
+        rest.session().messages().forEach((key, m) -> {
+            Delivery d = Delivery.restored(0, m);
+            d.packetId = 0; // never sent to this client from here
+            d.clusterId = rest.messageIds().get(key);
+            if (!arrivedBefore(d)) {
+                deliveries.deliver(d);
+            }
         });
     }
 
@@ -179,7 +222,9 @@ final class Session {
         @Override
         public void run() {
             congestion.deliveryTaken();
-            deliver(delivery);
+            if (!arrivedBefore(delivery)) {
+                deliver(delivery);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.meridianmq.broker.internal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -85,23 +86,28 @@ final class SessionPersistence {
     /**
      * The session's state as another node takes it over: subscriptions, the messages in flight
      * and queued (those waiting on disk read back first), and the QoS 2 exchanges awaiting
-     * PUBREL; given to {@code then} on the session's thread. Messages are numbered anew, in
-     * order, since store keys mean nothing to the other node.
+     * PUBREL; given to {@code then} on the session's thread. The messages leave the session's
+     * memory (their stored copies stay until the session is retired): what reaches it afterwards
+     * is the next snapshot. Messages are numbered anew, in order, since store keys mean nothing
+     * to the other node.
      */
-    void snapshot(long expirySeconds, SessionStore store, Consumer<RecoveredSession> then) {
+    void snapshot(long expirySeconds, SessionStore store, Consumer<HandedSession> then) {
         List<StoredSubscription> subs = new ArrayList<>();
         subscriptions.all().forEach(s -> subs.add(StoreMirror.stored(s)));
         SortedMap<Long, StoredMessage> messages = new TreeMap<>();
+        java.util.Map<Long, String> ids = new java.util.HashMap<>();
         for (Delivery d : inflight.all()) {
-            messages.put(messages.size() + 1L, d.toStored());
+            take(messages, ids, d);
         }
         for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
-            Delivery d = it.next();
-            messages.put(messages.size() + 1L, d.toStored());
+            take(messages, ids, it.next());
         }
         long[] paged = queue.pagedSequences();
-        Runnable done = () -> then.accept(new RecoveredSession(session.clientId, expirySeconds,
-                System.currentTimeMillis(), subs, messages, incomingQos2.ids(), null, session.ownerKey));
+        Set<Integer> incoming = incomingQos2.ids();
+        inflight.clear();
+        queue.clear();
+        Runnable done = () -> then.accept(new HandedSession(new RecoveredSession(session.clientId, expirySeconds,
+                System.currentTimeMillis(), subs, messages, incoming, null, session.ownerKey), ids));
         if (paged.length == 0) {
             done.run();
             return;
@@ -115,6 +121,14 @@ final class SessionPersistence {
             }
             done.run();
         }));
+    }
+
+    private static void take(SortedMap<Long, StoredMessage> messages, java.util.Map<Long, String> ids, Delivery d) {
+        long key = messages.size() + 1L;
+        messages.put(key, d.toStored());
+        if (d.clusterId != null) {
+            ids.put(key, d.clusterId);
+        }
     }
 
     /**

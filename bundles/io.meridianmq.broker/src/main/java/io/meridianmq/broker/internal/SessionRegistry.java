@@ -40,17 +40,23 @@ interface SessionRegistry {
     void expire(Session session);
 
     /**
-     * Another node of the cluster took {@code clientId} over: the session leaves this node, its
+     * Another node of the cluster took {@code clientId} over: the session leaves the registry, its
      * client (if connected here) is disconnected with 0x8E, and its state completes the result
-     * (null when there is no such session here).
+     * (null when there is no such session here); it still takes messages until {@link #release}.
      */
-    java.util.concurrent.CompletionStage<io.meridianmq.storage.RecoveredSession> handOver(String clientId);
+    java.util.concurrent.CompletionStage<HandedSession> handOver(String clientId);
+
+    /**
+     * The node that took {@code clientId} over receives its messages now: what reached the session
+     * since {@link #handOver} completes the result (null when none is moving), and it ends here.
+     */
+    java.util.concurrent.CompletionStage<HandedSession> release(String clientId);
 
     /**
      * Takes in a session another node handed over, offline, before its client attaches; an
      * existing session here with that client id gives way to it.
      */
-    void adopt(io.meridianmq.storage.RecoveredSession handed);
+    java.util.concurrent.CompletionStage<Void> adopt(io.meridianmq.storage.RecoveredSession handed);
 
     /** Rebuilds the sessions the store kept (once, at start); returns how many. */
     int recover();

@@ -1,9 +1,13 @@
 package io.meridianmq.cluster.hazelcast.internal;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.hazelcast.cluster.MembershipEvent;
@@ -11,7 +15,9 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.meridianmq.cluster.Claimed;
 import io.meridianmq.cluster.ClusterFabric;
+import io.meridianmq.cluster.ReplicaChange;
 import io.meridianmq.cluster.ClusterNode;
 
 import org.slf4j.Logger;
@@ -44,6 +50,13 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     private final RetainedReplica retained;
     private final Forwarder forwarder;
     private final SessionOwners owners;
+    private final SessionReplicas replicas;
+    /** Reads and sweeps of session copies (they block on the network). */
+    private final ScheduledExecutorService background = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "meridian-cluster-sessions");
+        t.setDaemon(true);
+        return t;
+    });
 
     private HazelcastCluster(ClusterSettings settings, HazelcastInstance hazelcast) {
         this.settings = settings;
@@ -51,8 +64,10 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
         this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
         this.routes = new RouteReplica(self, hazelcast, trie, writes);
         this.retained = new RetainedReplica(hazelcast, writes);
-        this.forwarder = new Forwarder(self, trie, hazelcast);
-        this.owners = new SessionOwners(self, hazelcast, settings.handOverTimeout());
+        this.forwarder = new Forwarder(self, trie, hazelcast, settings.handOverTimeout());
+        this.replicas = new SessionReplicas(hazelcast, background);
+        this.owners = new SessionOwners(self, hazelcast, settings.handOverTimeout(), replicas);
+        hazelcast.getUserContext().put(SessionOwners.OWNERS, owners);
         hazelcast.getCluster().addMembershipListener(this);
         routes.start();
     }
@@ -72,6 +87,7 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     void stop() {
         routes.stop();
         writes.shutdown();
+        background.shutdown();
         hazelcast.shutdown();
     }
 
@@ -121,8 +137,8 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     }
 
     @Override
-    public Forwarding forward(String topic, Supplier<byte[]> message) {
-        return forwarder.forward(topic, message);
+    public Forwarding forward(String topic, boolean confirm, Supplier<byte[]> message) {
+        return forwarder.forward(topic, confirm, message);
     }
 
     @Override
@@ -131,8 +147,23 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     }
 
     @Override
-    public CompletionStage<byte[]> claim(String clientId) {
+    public CompletionStage<Claimed> claim(String clientId) {
         return owners.claim(clientId);
+    }
+
+    @Override
+    public CompletionStage<Void> replicate(List<ReplicaChange> changes) {
+        return replicas.replicate(changes);
+    }
+
+    @Override
+    public CompletionStage<byte[]> release(String clientId, String from) {
+        return owners.release(clientId, from);
+    }
+
+    @Override
+    public CompletionStage<Boolean> announce(Set<String> added) {
+        return forwarder.announce(added);
     }
 
     @Override
@@ -142,7 +173,9 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
 
     @Override
     public boolean accepting() {
-        return members() >= settings.minClusterSize();
+        // the protection Hazelcast applies to the session maps: what it refuses, clients are refused
+        return hazelcast.getSplitBrainProtectionService().getSplitBrainProtection(MemberConfig.MAJORITY)
+                .hasMinimumSize();
     }
 
     @Override
@@ -159,14 +192,44 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
                 event.getMember().getAddress(), left, left < settings.minClusterSize()
                         ? ", fewer than min_cluster_size (" + settings.minClusterSize() + "): new clients are refused"
                         : "");
-        routes.memberLeft(gone);
         forwarder.forget(gone);
+        if (isOldest()) {
+            // its persistent sessions continue here before its routes go, so that no message for
+            // them finds no route (publishers meanwhile get "not taken" and send again)
+            LOG.info("Cluster '{}': this node is the oldest: the persistent sessions of node {} continue here",
+                    settings.clusterName(), gone);
+            background.execute(() -> {
+                try {
+                    ClusterNode node = (ClusterNode) hazelcast.getUserContext().get(SessionOwners.NODE);
+                    Set<String> taken = node == null ? Set.of() : owners.adoptOrphans(gone, node::adopt);
+                    // every node routes to the sessions here before the departed node's routes go
+                    boolean all = forwarder.announce(taken).toCompletableFuture()
+                            .get(settings.handOverTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+                    LOG.info("Cluster '{}': the persistent sessions of node {} continue here ({} route(s){})",
+                            settings.clusterName(), gone, taken.size(), all ? "" : "; not every node confirmed them");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    LOG.error("Cluster '{}': the routes of the sessions of node {} were not confirmed: {}",
+                            settings.clusterName(), gone, e.toString());
+                } catch (RuntimeException e) {
+                    LOG.error("Cluster '{}': the sessions of node {} could not all be taken over: {}",
+                            settings.clusterName(), gone, e.toString());
+                } finally {
+                    routes.memberLeft(gone);
+                }
+            });
+        } else {
+            // the oldest node takes the sessions over and removes the routes; should it fail to, they go here anyway
+            background.schedule(() -> routes.memberLeft(gone), settings.handOverTimeout().toMillis() * 3,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The figures and state the health check and metrics show. */
     Map<String, Object> describe() {
         return Map.of("cluster", settings.clusterName(), "node", self, "members", members(), "oldest", isOldest(),
                 "accepting", accepting(), "forwarded_out", forwardedOut(), "forwarded_in", forwardedIn(),
-                "session_owners", owners.size(), "retained", retained.size());
+                "session_owners", owners.size(), "retained", retained.size(), "session_entries", replicas.size());
     }
 }

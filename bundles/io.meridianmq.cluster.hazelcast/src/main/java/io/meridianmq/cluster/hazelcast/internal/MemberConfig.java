@@ -59,6 +59,9 @@ final class MemberConfig {
                 .setSplitBrainProtectionName(MAJORITY).setPerEntryStatsEnabled(true)
                 .setMergePolicyConfig(new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 100));
         config.addMapConfig(owners);
+        // a persistent session's state: a write completes once backup_count other members have it
+        config.addMapConfig(new MapConfig(SessionReplicas.MAP).setBackupCount(s.backupCount())
+                .setSplitBrainProtectionName(MAJORITY));
         config.addExecutorConfig(new ExecutorConfig(SessionOwners.EXECUTOR).setPoolSize(4));
         return config;
     }

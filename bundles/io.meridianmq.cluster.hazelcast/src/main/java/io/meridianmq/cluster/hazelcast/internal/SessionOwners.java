@@ -3,6 +3,7 @@ package io.meridianmq.cluster.hazelcast.internal;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,6 +16,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 
+import io.meridianmq.cluster.Claimed;
 import io.meridianmq.cluster.ClusterNode;
 
 import org.slf4j.Logger;
@@ -35,39 +37,56 @@ final class SessionOwners {
     static final String EXECUTOR = "meridian.handover";
     /** The key in Hazelcast's user context under which the local broker's node is found. */
     static final String NODE = "meridian.node";
+    /** The key under which this node's {@link SessionOwners} is found (for hand-overs to wait on adoptions). */
+    static final String OWNERS = "meridian.owners";
+    /** Client ids whose orphaned session this node is taking in right now. */
+    private final Map<String, CompletableFuture<Void>> adopting = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String self;
     private final HazelcastInstance hazelcast;
     private final Duration handOverTimeout;
+    private final SessionReplicas replicas;
 
-    SessionOwners(String self, HazelcastInstance hazelcast, Duration handOverTimeout) {
+    SessionOwners(String self, HazelcastInstance hazelcast, Duration handOverTimeout, SessionReplicas replicas) {
         this.self = self;
         this.hazelcast = hazelcast;
         this.handOverTimeout = handOverTimeout;
+        this.replicas = replicas;
     }
 
     private IMap<String, String> map() {
         return hazelcast.getMap(MAP);
     }
 
-    CompletionStage<byte[]> claim(String clientId) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
+    CompletionStage<Claimed> claim(String clientId) {
+        CompletableFuture<Claimed> result = new CompletableFuture<>();
         map().submitToKey(clientId, new Claim(self)).whenComplete((previous, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
                 return;
             }
             String owner = previous == null ? null : previous.substring(0, previous.indexOf(' '));
-            Member member = owner == null || owner.equals(self) ? null : memberOf(owner);
+            if (owner == null || owner.equals(self)) {
+                result.complete(Claimed.NOTHING); // new, or already here
+                return;
+            }
+            Member member = memberOf(owner);
             if (member == null) {
-                result.complete(null); // new, already here, or its node is gone
+                // its node is gone: the session comes from the cluster's copy
+                replicas.take(clientId).whenComplete((replica, failed) -> {
+                    if (failed != null) {
+                        result.completeExceptionally(failed);
+                    } else {
+                        result.complete(replica == null ? Claimed.NOTHING : new Claimed(null, replica, null));
+                    }
+                });
                 return;
             }
             hazelcast.getExecutorService(EXECUTOR).submitToMember(new HandOver(clientId), member,
                     new ExecutionCallback<byte[]>() {
                         @Override
                         public void onResponse(byte[] state) {
-                            result.complete(state);
+                            result.complete(state == null ? Claimed.NOTHING : new Claimed(state, null, owner));
                         }
 
                         @Override
@@ -79,11 +98,109 @@ final class SessionOwners {
         return result.orTimeout(handOverTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Takes over, on this node, every session whose owner was {@code gone} (a node that left):
+     * each is claimed only if {@code gone} still owns it (another node may have been faster, or
+     * its client connected elsewhere), then taken from the cluster's copy and handed to
+     * {@code adopt}. Blocks: runs on a background thread. Returns the routes of the sessions taken.
+     */
+    Set<String> adoptOrphans(String gone,
+            java.util.function.BiFunction<String, Map<String, byte[]>, CompletionStage<Set<String>>> adopt) {
+        IMap<String, String> owners = map();
+        Set<String> routes = new java.util.HashSet<>();
+        for (String clientId : owners.keySet(new OwnedBy(gone))) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            adopting.put(clientId, done);
+            try {
+                Boolean mine = owners.executeOnKey(clientId, new ClaimFrom(gone, self));
+                if (Boolean.TRUE.equals(mine)) {
+                    Map<String, byte[]> replica = replicas.take(clientId).toCompletableFuture().join();
+                    if (replica != null) {
+                        routes.addAll(adopt.apply(clientId, replica).toCompletableFuture().join());
+                        LOG.info("Client '{}': its session was on node {}, which left; it continues here", clientId,
+                                gone);
+                    } else {
+                        owners.executeOnKey(clientId, new Disown(self)); // nothing persistent to continue
+                    }
+                }
+            } finally {
+                adopting.remove(clientId, done);
+                done.complete(null);
+            }
+        }
+        return routes;
+    }
+
+    /** Matches the client ids a node owns. */
+    static final class OwnedBy implements com.hazelcast.query.Predicate<String, String>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String prefix;
+
+        OwnedBy(String node) {
+            this.prefix = node + " ";
+        }
+
+        @Override
+        public boolean apply(Map.Entry<String, String> entry) {
+            return entry.getValue() != null && entry.getValue().startsWith(prefix);
+        }
+    }
+
+    /** Makes {@code node} the owner (next epoch) only if {@code from} still owns the entry. */
+    static final class ClaimFrom implements EntryProcessor<String, String, Boolean>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String from;
+        private final String node;
+
+        ClaimFrom(String from, String node) {
+            this.from = from;
+            this.node = node;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, String> entry) {
+            String owner = entry.getValue();
+            if (owner == null || !owner.startsWith(from + " ")) {
+                return false;
+            }
+            entry.setValue(node + " " + (Long.parseLong(owner.substring(owner.indexOf(' ') + 1)) + 1));
+            return true;
+        }
+    }
+
+    /** Asks {@code from}, which handed {@code clientId}'s session over, for what reached it since. */
+    CompletionStage<byte[]> release(String clientId, String from) {
+        Member member = memberOf(from);
+        if (member == null) {
+            return CompletableFuture.completedFuture(null); // gone: its copy was in the cluster's, and went with the claim
+        }
+        CompletableFuture<byte[]> rest = new CompletableFuture<>();
+        hazelcast.getExecutorService(EXECUTOR).submitToMember(new Release(clientId), member,
+                new ExecutionCallback<byte[]>() {
+                    @Override
+                    public void onResponse(byte[] state) {
+                        rest.complete(state);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        rest.completeExceptionally(t);
+                    }
+                });
+        return rest.orTimeout(handOverTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     void released(String clientId) {
-        map().submitToKey(clientId, new Release(self)).exceptionally(e -> {
+        map().submitToKey(clientId, new Disown(self)).exceptionally(e -> {
             LOG.debug("Could not release the ownership of '{}': {}", clientId, e.toString());
             return null;
         });
+    }
+
+    /** Completes once this node is not (or no longer) taking in the orphaned session of {@code clientId}. */
+    CompletableFuture<Void> adoptionOf(String clientId) {
+        CompletableFuture<Void> pending = adopting.get(clientId);
+        return pending == null ? CompletableFuture.completedFuture(null) : pending;
     }
 
     long size() {
@@ -118,11 +235,11 @@ final class SessionOwners {
     }
 
     /** Removes the ownership when it is still the given node's. */
-    static final class Release implements EntryProcessor<String, String, Void>, Serializable {
+    static final class Disown implements EntryProcessor<String, String, Void>, Serializable {
         private static final long serialVersionUID = 1L;
         private final String node;
 
-        Release(String node) {
+        Disown(String node) {
             this.node = node;
         }
 
@@ -133,6 +250,28 @@ final class SessionOwners {
                 entry.setValue(null);
             }
             return null;
+        }
+    }
+
+    /** Runs on the node that handed a session over: what reached the session there since. */
+    static final class Release implements Callable<byte[]>, HazelcastInstanceAware, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String clientId;
+        private transient HazelcastInstance hazelcast;
+
+        Release(String clientId) {
+            this.clientId = clientId;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.hazelcast = instance;
+        }
+
+        @Override
+        public byte[] call() throws Exception {
+            ClusterNode node = (ClusterNode) hazelcast.getUserContext().get(NODE);
+            return node == null ? null : node.release(clientId).toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -153,6 +292,10 @@ final class SessionOwners {
 
         @Override
         public byte[] call() throws Exception {
+            SessionOwners owners = (SessionOwners) hazelcast.getUserContext().get(OWNERS);
+            if (owners != null) {
+                owners.adoptionOf(clientId).get(30, TimeUnit.SECONDS); // the session must be here first
+            }
             ClusterNode node = (ClusterNode) hazelcast.getUserContext().get(NODE);
             if (node == null) {
                 return null; // the broker here is stopping: nothing to hand over
