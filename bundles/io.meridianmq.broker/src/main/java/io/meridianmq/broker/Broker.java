@@ -97,4 +97,24 @@ public interface Broker {
      */
     java.util.concurrent.CompletionStage<Void> enhancedAuthenticationFailed(ConnectRequest request, String method,
             String reason);
+
+    /**
+     * The cluster as this node sees it (members, forwarded messages, replication backlog...), by
+     * name; empty on a single node.
+     *
+     * @since 0.6
+     */
+    default java.util.Map<String, Long> clusterFigures() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Why this node of a cluster does not take clients now (cut off from the majority), or null
+     * when it does or there is no cluster.
+     *
+     * @since 0.6
+     */
+    default String clusterProblem() {
+        return null;
+    }
 }

@@ -95,6 +95,17 @@ public interface ClusterFabric {
     void released(String clientId);
 
     /**
+     * The cluster as this node sees it, for health and metrics, read from local state only (no
+     * network call): {@code members}, {@code oldest} (1 when this node is the oldest member, the
+     * one that takes over the sessions of a node that left), {@code accepting} (1 or 0),
+     * {@code routes_remote} (route entries of other nodes), {@code forwarded_out},
+     * {@code forwarded_in} (messages since start), {@code forwards_unconfirmed} (QoS 1/2 messages
+     * sent and not yet confirmed by their node), {@code session_copies} (entries of persistent
+     * sessions this node holds for the cluster).
+     */
+    java.util.Map<String, Long> figures();
+
+    /**
      * Whether this node may accept clients: false while it is on the minority side of a network
      * partition (split-brain protection) or not yet part of a cluster.
      */

@@ -130,6 +130,29 @@ public class ClusterTest {
     }
 
     @Test
+    public void b2_everyNodeShowsTheClusterInHealthAndMetrics() throws Exception {
+        for (int node = 0; node < 3; node++) {
+            BrokerProcess n = CLUSTER.node(node);
+            assertEquals("members seen by node " + (node + 1), 3.0, n.metric("meridian_cluster_members "), 0);
+            assertEquals(1.0, n.metric("meridian_cluster_accepting "), 0);
+            java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(n.managementUri() + "/health/ready"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(ready.body(), 200, ready.statusCode());
+            assertTrue("the readiness names the cluster: " + ready.body(),
+                    ready.body().contains("{\"name\":\"cluster\",\"status\":\"UP\"}"));
+        }
+        double oldest = 0;
+        double forwarded = 0;
+        for (int node = 0; node < 3; node++) {
+            oldest += CLUSTER.node(node).metric("meridian_cluster_oldest ");
+            forwarded += CLUSTER.node(node).metric("meridian_cluster_forwarded_out ");
+        }
+        assertEquals("exactly one node is the oldest", 1.0, oldest, 0);
+        assertTrue("the earlier tests forwarded messages between nodes", forwarded > 0);
+    }
+
+    @Test
     public void c_sharedSubscriptionsSpreadOverMembersOnEveryNode() throws Exception {
         String base = unique("jobs");
         String filter = "$share/workers/" + base + "/#";
@@ -228,6 +251,7 @@ public class ClusterTest {
         leaving.stop();
         for (int node = 0; node < 2; node++) {
             CLUSTER.node(node).awaitLogLine(l -> l.contains(" left; 2 node(s)"), "says a node left");
+            assertEquals(2.0, CLUSTER.node(node).metric("meridian_cluster_members "), 0);
         }
         try (V5Client subscriber = new V5Client(CLUSTER.node(1).uri(), unique("sub"));
                 V5Client publisher = new V5Client(CLUSTER.node(0).uri(), unique("pub"))) {

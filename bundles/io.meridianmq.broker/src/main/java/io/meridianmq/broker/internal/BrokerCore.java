@@ -275,6 +275,20 @@ public class BrokerCore implements Broker {
     }
 
     @Override
+    public Map<String, Long> clusterFigures() {
+        CoreParts parts = core;
+        return parts == null ? Map.of() : parts.cluster.figures();
+    }
+
+    @Override
+    public String clusterProblem() {
+        CoreParts parts = core;
+        return parts == null || parts.cluster.accepting() ? null
+                : "this node is cut off from the majority of its cluster (fewer members than min_cluster_size): "
+                        + "new clients are refused";
+    }
+
+    @Override
     public SortedMap<String, Long> metrics() {
         return metrics == null ? new TreeMap<>() : metrics.snapshot();
     }

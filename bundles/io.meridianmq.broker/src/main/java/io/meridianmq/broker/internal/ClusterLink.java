@@ -80,6 +80,18 @@ final class ClusterLink implements ClusterNode {
         }
     }
 
+    /** The cluster's figures for health and metrics, with this node's replication backlog; empty on one node. */
+    java.util.Map<String, Long> figures() {
+        ClusterFabric f = fabric;
+        if (f == null) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, Long> all = new java.util.TreeMap<>(f.figures());
+        all.put("replication_pending", core.replicatingStore().pending());
+        all.put("routes_local", (long) routes().size());
+        return all;
+    }
+
     /** Whether clients may connect here (false on the minority side of a split). */
     boolean accepting() {
         ClusterFabric f = fabric;

@@ -131,6 +131,11 @@ final class ReplicatingStore implements SessionStore {
         stored.whenComplete((ok, failure) -> progress.completed(n, failure == null && Boolean.TRUE.equals(ok)));
     }
 
+    /** Batches and forwarded messages the cluster has yet to confirm (the replication backlog). */
+    long pending() {
+        return progress.pending();
+    }
+
     private String incarnation(String clientId) {
         return incarnations.computeIfAbsent(clientId, k -> prefix + counter.incrementAndGet());
     }

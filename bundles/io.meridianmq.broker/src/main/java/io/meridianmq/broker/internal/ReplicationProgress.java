@@ -29,6 +29,11 @@ final class ReplicationProgress {
         return n;
     }
 
+    /** How many batches are still unconfirmed. */
+    synchronized long pending() {
+        return pending.size();
+    }
+
     /** Whether any batch is still unconfirmed (nothing to wait for otherwise). */
     synchronized boolean idle() {
         return pending.isEmpty();

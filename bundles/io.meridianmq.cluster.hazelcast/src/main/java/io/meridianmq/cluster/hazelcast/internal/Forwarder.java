@@ -99,6 +99,11 @@ final class Forwarder {
         return received.sum();
     }
 
+    /** QoS 1/2 messages (and route announcements) sent and not yet confirmed. */
+    int unconfirmed() {
+        return unconfirmed.size();
+    }
+
     /** What one publish matched: the nodes to send to, and the shared groups each serves. */
     private static final CompletionStage<Boolean> CONFIRMED = ClusterFabric.Forwarding.CONFIRMED;
 

@@ -226,10 +226,17 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
         }
     }
 
-    /** The figures and state the health check and metrics show. */
-    Map<String, Object> describe() {
-        return Map.of("cluster", settings.clusterName(), "node", self, "members", members(), "oldest", isOldest(),
-                "accepting", accepting(), "forwarded_out", forwardedOut(), "forwarded_in", forwardedIn(),
-                "session_owners", owners.size(), "retained", retained.size(), "session_entries", replicas.size());
+    @Override
+    public Map<String, Long> figures() {
+        Map<String, Long> f = new java.util.HashMap<>();
+        f.put("members", (long) members());
+        f.put("oldest", isOldest() ? 1L : 0L);
+        f.put("accepting", accepting() ? 1L : 0L);
+        f.put("routes_remote", (long) trie.size(self));
+        f.put("forwarded_out", forwarder.sent());
+        f.put("forwarded_in", forwarder.received());
+        f.put("forwards_unconfirmed", (long) forwarder.unconfirmed());
+        f.put("session_copies", hazelcast.getMap(SessionReplicas.MAP).getLocalMapStats().getOwnedEntryCount());
+        return f;
     }
 }

@@ -100,6 +100,27 @@ final class RouteTrie {
         return root.isEmpty();
     }
 
+    /** How many (route, node) entries are held for nodes other than {@code self} (walks the trie: for metrics). */
+    int size(String self) {
+        return count(root, self);
+    }
+
+    private static int count(Level level, String self) {
+        int n = 0;
+        for (String node : level.nodes) {
+            n += node.equals(self) ? 0 : 1;
+        }
+        for (java.util.Set<String> nodes : level.shared.values()) {
+            for (String node : nodes) {
+                n += node.equals(self) ? 0 : 1;
+            }
+        }
+        for (Level child : level.children.values()) {
+            n += count(child, self);
+        }
+        return n;
+    }
+
     private static void match(Level level, String[] names, int index, boolean dollar, Visitor visitor) {
         boolean wildcards = !(index == 0 && dollar); // '$' topics match no leading wildcard
         if (wildcards) {

@@ -38,6 +38,10 @@ final class Readiness {
             checks.add(new Check("broker", false, "still starting (bundles of the boot are not all started)"));
         } else {
             checks.add(new Check("broker", true, null));
+            if (!b.clusterFigures().isEmpty()) {
+                String problem = b.clusterProblem();
+                checks.add(new Check("cluster", problem == null, problem));
+            }
         }
         List<ListenerStatus> all = listeners.get();
         if (all.isEmpty()) {

@@ -65,6 +65,7 @@ final class BrokerCollector implements MultiCollector {
         if (b != null) {
             core(b.statistics(), all);
             all.add(pluginMetrics(b.metrics()));
+            cluster(b.clusterFigures(), all);
         }
         MqttPipeline p = protocol.get();
         if (p != null) {
@@ -195,6 +196,25 @@ final class BrokerCollector implements MultiCollector {
     }
 
     /** Counters and gauges plugins registered through the SDK's PluginMetrics, by their own names. */
+    /** What each cluster figure means, for the exposition's help lines. */
+    private static final Map<String, String> CLUSTER_HELP = Map.of(
+            "members", "Nodes in the cluster, as this node sees it",
+            "oldest", "1 when this node is the oldest member (it takes over the sessions of a node that leaves)",
+            "accepting", "1 while this node takes clients (0: cut off from the majority of its cluster)",
+            "routes_local", "Routes (topic filters and shared groups) of this node's sessions",
+            "routes_remote", "Route entries of other nodes known here (one per filter and node)",
+            "forwarded_out", "Messages this node forwarded to other nodes (once per node)",
+            "forwarded_in", "Messages other nodes forwarded to this node",
+            "forwards_unconfirmed", "QoS 1/2 messages forwarded and not yet confirmed by their node",
+            "replication_pending", "Batches of persistent sessions not yet confirmed by the cluster (replication lag)",
+            "session_copies", "Entries of persistent sessions this node holds for the cluster");
+
+    /** One gauge per cluster figure: meridian_cluster_NAME. */
+    private static void cluster(Map<String, Long> figures, List<MetricSnapshot> all) {
+        figures.forEach((name, value) -> all.add(gauge("meridian_cluster_" + name,
+                CLUSTER_HELP.getOrDefault(name, "Cluster figure " + name), null, value)));
+    }
+
     private static MetricSnapshot pluginMetrics(Map<String, Long> metrics) {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("meridian_plugin_metric")
                 .help("Metrics registered by plugins (PluginMetrics), by name");
