@@ -35,7 +35,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
  * Eclipse Paho (3.1.1 and 5) and the HiveMQ client: messages cross nodes at every QoS, retained
  * messages are cluster-wide, wildcards and shared subscriptions work across nodes, a client id
  * connecting to another node takes its session over there, and a node leaving and coming back
- * leaves the others serving. Tests run in name order: the last one stops and restarts a node.
+ * leaves the others serving, and a node left alone (below min_cluster_size) refuses clients.
+ * Tests run in name order: the last two stop nodes.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class ClusterTest {
@@ -274,6 +275,27 @@ public class ClusterTest {
             publisher.connect();
             awaitRouted(publisher, topic, subscriber);
         }
+    }
+
+    @Test
+    public void f_aNodeCutOffFromTheMajorityRefusesClients() throws Exception {
+        BrokerProcess alone = CLUSTER.node(0);
+        CLUSTER.node(1).stop();
+        CLUSTER.node(2).stop();
+        alone.awaitLogLine(l -> l.contains("left; 1 node(s), fewer than min_cluster_size (2)"),
+                "says it is below min_cluster_size");
+        try (V5Client late = new V5Client(alone.uri(), unique("late"))) {
+            org.eclipse.paho.mqttv5.common.MqttException refused = org.junit.Assert.assertThrows(
+                    org.eclipse.paho.mqttv5.common.MqttException.class, late::connect);
+            assertEquals("CONNACK 0x88 server unavailable", 0x88, refused.getReasonCode());
+        }
+        alone.awaitLogLine(l -> l.contains("refused: this node is cut off from the majority"),
+                "names the refused client and why");
+        java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(alone.managementUri() + "/health/ready"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(ready.body(), 503, ready.statusCode());
+        assertTrue(ready.body(), ready.body().contains("cut off from the majority"));
     }
 
     // ---- helpers ----
