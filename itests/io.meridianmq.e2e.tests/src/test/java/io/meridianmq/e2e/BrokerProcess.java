@@ -390,6 +390,23 @@ public final class BrokerProcess extends ExternalResource {
                 .findFirst().orElseThrow(() -> new IllegalStateException("no java process from bin/meridian"));
     }
 
+    /**
+     * The broker JVM's live heap in bytes after a full collection ({@code jcmd GC.run}, then
+     * {@code GC.heap_info}'s used figure), for memory measurements.
+     */
+    public long liveHeapBytes() throws IOException, InterruptedException {
+        long pid = jvm().pid();
+        run(new ProcessBuilder("jcmd", Long.toString(pid), "GC.run"));
+        Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+        if (!m.find()) {
+            throw new IOException("no used heap in jcmd GC.heap_info: " + out);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
     /** The broker JVM's resident memory in KiB ({@code VmRSS} in {@code /proc/PID/status}). */
     public long residentKilobytes() throws IOException {
         for (String line : Files.readAllLines(Paths.get("/proc/" + jvm().pid() + "/status"))) {

@@ -42,6 +42,12 @@ final class ClusterNodes extends ExternalResource {
                 + "\nfailure_detection_seconds = 5\n";
     }
 
+    /** Writes {@code content} to {@code etc/fileName} of every node before it starts. */
+    ClusterNodes withEtcFile(String fileName, String content) {
+        nodes.forEach(n -> n.withEtcFile(fileName, content));
+        return this;
+    }
+
     BrokerProcess node(int i) {
         return nodes.get(i);
     }
