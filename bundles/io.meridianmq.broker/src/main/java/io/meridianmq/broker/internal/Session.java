@@ -84,6 +84,8 @@ final class Session {
     private final SessionPersistence persistence;
     /** What happens to each message routed to the session, and to the queue as the window frees. */
     private final SessionDeliveries deliveries;
+    /** The session's moves between the nodes of a cluster. */
+    private final SessionMove move;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this.clientId = clientId;
@@ -107,6 +109,7 @@ final class Session {
                 interception, queuedCheck, congestion);
         this.persistence = new SessionPersistence(this, core.durable(), mirror, subscriptions, inflight, queue,
                 incomingQos2, timers);
+        this.move = new SessionMove(this, core, persistence, timers, deliveries, mirror);
     }
 
     /** A copy of the subscriptions (filter, with its shared group, to QoS) that other threads may read. */
@@ -133,61 +136,24 @@ final class Session {
         persistence.restore(r, expirySeconds, nowMillis);
     }
 
-    /**
-     * Another node takes the session over (it already left the registry): its state goes to
-     * {@code result}; the session stays, offline, taking what still reaches it until
-     * {@link #release}. Session thread.
-     */
+    /** Another node takes the session over (see {@link SessionMove#handOver}). Session thread. */
     void handOver(java.util.concurrent.CompletableFuture<HandedSession> result) {
-        persistence.snapshot(expirySeconds, core.store(), result::complete);
+        move.handOver(expirySeconds, result);
     }
 
-    /**
-     * The other node now receives the session's messages: what reached it here since
-     * {@link #handOver} goes to {@code result}, then it ends here, its stored copy removed and a
-     * delayed will left to the new owner. Session thread.
-     */
+    /** The other node now receives the session's messages (see {@link SessionMove#release}). Session thread. */
     void release(java.util.concurrent.CompletableFuture<HandedSession> result) {
-        persistence.snapshot(expirySeconds, core.store(), delta -> {
-            retire();
-            timers.forgetWill();
-            discard();
-            // the cluster's copy of this incarnation is gone before the answer leaves
-            core.store().whenDurable(() -> result.complete(delta));
-        });
+        move.release(expirySeconds, result);
     }
-
-    /**
-     * While the session moves here from another node, the cluster ids of the messages it took,
-     * so that one reaching it twice (directly, and with the other node's rest) is taken once;
-     * null otherwise. Session thread.
-     */
-    private java.util.Set<String> arrived;
 
     /** Starts or stops taking each cluster message once (a move from another node). Session thread. */
     void takeOnce(boolean on) {
-        arrived = on ? new java.util.HashSet<>() : null;
-    }
-
-    /** Whether {@code d} reached the session before during a move (then it is dropped). Session thread. */
-    private boolean arrivedBefore(Delivery d) {
-        if (arrived == null || d.clusterId == null || arrived.add(d.clusterId)) {
-            return false;
-        }
-        mirror.forget(d);
-        return true;
+        move.takeOnce(on);
     }
 
     /** Takes what reached the session on the node it came from, after its state came. Session thread. */
     void append(HandedSession rest) {
-        rest.session().messages().forEach((key, m) -> {
-            Delivery d = Delivery.restored(0, m);
-            d.packetId = 0; // never sent to this client from here
-            d.clusterId = rest.messageIds().get(key);
-            if (!arrivedBefore(d)) {
-                deliveries.deliver(d);
-            }
-        });
+        move.append(rest);
     }
 
     /** Takes over the state another node handed over; the session begins offline. Session thread. */
@@ -222,7 +188,7 @@ final class Session {
         @Override
         public void run() {
             congestion.deliveryTaken();
-            if (!arrivedBefore(delivery)) {
+            if (!move.arrivedBefore(delivery)) {
                 deliver(delivery);
             }
         }

@@ -1,6 +1,12 @@
 package io.meridianmq.cluster.hazelcast.internal;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executor;
 
 import com.hazelcast.core.EntryEvent;
@@ -14,8 +20,9 @@ import com.hazelcast.replicatedmap.ReplicatedMap;
  * one member loses no route) with one entry per (node, route), mirrored into each member's
  * {@link RouteTrie} for matching. A node's entries go when it leaves.
  *
- * <p>Thread-safe: changes from the broker are written in order on {@code writes} (they may block
- * on the network); the map's events arrive on Hazelcast's event threads.
+ * <p>Thread-safe: changes from the broker are gathered (the latest per route) and written in
+ * batches on {@code writes} (they may block on the network); the map's events arrive on
+ * Hazelcast's event threads.
  */
 final class RouteReplica implements EntryListener<String, String> {
 
@@ -53,12 +60,51 @@ final class RouteReplica implements EntryListener<String, String> {
         m.keySet().stream().filter(k -> nodeOf(k).equals(self)).forEach(m::remove);
     }
 
+    /**
+     * Route changes not yet written, the latest per route (true: added): bounded by the routes
+     * themselves, however fast subscriptions come and go.
+     */
+    private final ConcurrentHashMap<String, Boolean> unwritten = new ConcurrentHashMap<>();
+    private final AtomicBoolean flushing = new AtomicBoolean();
+
     void added(String route) {
-        writes.execute(() -> map().put(key(self, route), route));
+        unwritten.put(route, Boolean.TRUE);
+        flushSoon();
     }
 
     void removed(String route) {
-        writes.execute(() -> map().remove(key(self, route)));
+        unwritten.put(route, Boolean.FALSE);
+        flushSoon();
+    }
+
+    private void flushSoon() {
+        if (flushing.compareAndSet(false, true)) {
+            writes.execute(this::flush);
+        }
+    }
+
+    /** Writes what changed since the last flush: the additions in one putAll, then each removal. */
+    private void flush() {
+        flushing.set(false);
+        Map<String, String> puts = new HashMap<>();
+        List<String> removals = new ArrayList<>();
+        for (Map.Entry<String, Boolean> e : unwritten.entrySet()) {
+            String route = e.getKey();
+            Boolean added = e.getValue();
+            if (!unwritten.remove(route, added)) {
+                continue; // changed meanwhile: the next flush writes its latest state
+            }
+            if (added) {
+                puts.put(key(self, route), route);
+            } else {
+                removals.add(key(self, route));
+            }
+        }
+        ReplicatedMap<String, String> map = map();
+        if (!puts.isEmpty()) {
+            map.putAll(puts);
+        }
+        removals.forEach(map::remove);
     }
 
     /** A member left: its routes go from the trie now, and from the map (every member tries; harmless). */
