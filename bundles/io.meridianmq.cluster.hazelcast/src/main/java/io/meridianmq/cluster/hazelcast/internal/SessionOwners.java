@@ -82,18 +82,13 @@ final class SessionOwners {
                 });
                 return;
             }
-            hazelcast.getExecutorService(EXECUTOR).submitToMember(new HandOver(clientId), member,
-                    new ExecutionCallback<byte[]>() {
-                        @Override
-                        public void onResponse(byte[] state) {
-                            result.complete(state == null ? Claimed.NOTHING : new Claimed(state, null, owner));
-                        }
-
-                        @Override
-                        public void onFailure(Throwable t) {
-                            result.completeExceptionally(t);
-                        }
-                    });
+            call(member, new SessionCall(clientId, false)).whenComplete((state, failed) -> {
+                if (failed != null) {
+                    result.completeExceptionally(failed);
+                } else {
+                    result.complete(state == null ? Claimed.NOTHING : new Claimed(state, null, owner));
+                }
+            });
         });
         return result.orTimeout(handOverTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -174,20 +169,25 @@ final class SessionOwners {
         if (member == null) {
             return CompletableFuture.completedFuture(null); // gone: its copy was in the cluster's, and went with the claim
         }
-        CompletableFuture<byte[]> rest = new CompletableFuture<>();
-        hazelcast.getExecutorService(EXECUTOR).submitToMember(new Release(clientId), member,
-                new ExecutionCallback<byte[]>() {
-                    @Override
-                    public void onResponse(byte[] state) {
-                        rest.complete(state);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable t) {
-                        rest.completeExceptionally(t);
-                    }
-                });
+        CompletableFuture<byte[]> rest = call(member, new SessionCall(clientId, true));
         return rest.orTimeout(handOverTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on {@code member}, without blocking. */
+    private CompletableFuture<byte[]> call(Member member, SessionCall task) {
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        hazelcast.getExecutorService(EXECUTOR).submitToMember(task, member, new ExecutionCallback<byte[]>() {
+            @Override
+            public void onResponse(byte[] state) {
+                answer.complete(state);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        });
+        return answer;
     }
 
     void released(String clientId) {
@@ -253,36 +253,19 @@ final class SessionOwners {
         }
     }
 
-    /** Runs on the node that handed a session over: what reached the session there since. */
-    static final class Release implements Callable<byte[]>, HazelcastInstanceAware, Serializable {
+    /**
+     * Runs on the node that had a session: it hands the session over, or ({@code rest}) gives
+     * what reached it since and lets it go.
+     */
+    static final class SessionCall implements Callable<byte[]>, HazelcastInstanceAware, Serializable {
         private static final long serialVersionUID = 1L;
         private final String clientId;
+        private final boolean rest;
         private transient HazelcastInstance hazelcast;
 
-        Release(String clientId) {
+        SessionCall(String clientId, boolean rest) {
             this.clientId = clientId;
-        }
-
-        @Override
-        public void setHazelcastInstance(HazelcastInstance instance) {
-            this.hazelcast = instance;
-        }
-
-        @Override
-        public byte[] call() throws Exception {
-            ClusterNode node = (ClusterNode) hazelcast.getUserContext().get(NODE);
-            return node == null ? null : node.release(clientId).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Runs on the node that had the session: it hands the session over. */
-    static final class HandOver implements Callable<byte[]>, HazelcastInstanceAware, Serializable {
-        private static final long serialVersionUID = 1L;
-        private final String clientId;
-        private transient HazelcastInstance hazelcast;
-
-        HandOver(String clientId) {
-            this.clientId = clientId;
+            this.rest = rest;
         }
 
         @Override
@@ -293,14 +276,15 @@ final class SessionOwners {
         @Override
         public byte[] call() throws Exception {
             SessionOwners owners = (SessionOwners) hazelcast.getUserContext().get(OWNERS);
-            if (owners != null) {
+            if (owners != null && !rest) {
                 owners.adoptionOf(clientId).get(30, TimeUnit.SECONDS); // the session must be here first
             }
             ClusterNode node = (ClusterNode) hazelcast.getUserContext().get(NODE);
             if (node == null) {
                 return null; // the broker here is stopping: nothing to hand over
             }
-            return node.handOver(clientId).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return (rest ? node.release(clientId) : node.handOver(clientId)).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 }
