@@ -65,7 +65,7 @@ final class SessionReplicas {
     CompletionStage<Void> replicate(List<ReplicaChange> changes) {
         IMap<String, byte[]> map = map();
         List<CompletableFuture<?>> writes = new ArrayList<>(changes.size());
-        for (ReplicaChange c : changes) {
+        for (ReplicaChange c : lastOfEach(changes)) {
             if (c.key() == null) {
                 // the header first, in order with what follows; the rest of the incarnation later
                 writes.add(map.deleteAsync(key(c.clientId(), c.incarnation(), HEADER)).toCompletableFuture());
@@ -77,6 +77,45 @@ final class SessionReplicas {
             }
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * The changes of a batch that still matter at its end: a change to an entry that a later one
+     * changes again, or of an incarnation removed later in the batch, is left out (two
+     * asynchronous writes to one key are not ordered for sure).
+     */
+    private static List<ReplicaChange> lastOfEach(List<ReplicaChange> changes) {
+        if (changes.size() == 1) {
+            return changes;
+        }
+        java.util.Set<String> later = new java.util.HashSet<>();
+        java.util.Set<String> removedLater = new java.util.HashSet<>();
+        java.util.ArrayDeque<ReplicaChange> kept = new java.util.ArrayDeque<>(changes.size());
+        for (int i = changes.size() - 1; i >= 0; i--) {
+            ReplicaChange c = changes.get(i);
+            String incarnation = c.clientId() + "\u0000" + c.incarnation();
+            if (c.key() == null) {
+                if (removedLater.add(incarnation)) {
+                    kept.addFirst(c);
+                }
+            } else if (!removedLater.contains(incarnation) && later.add(incarnation + "\u0000" + c.key())) {
+                kept.addFirst(c);
+            }
+        }
+        return new ArrayList<>(kept);
+    }
+
+    /** Orders incarnations ({@code START-COUNTER}, both hexadecimal/decimal numbers) oldest first. */
+    static int compareIncarnations(String a, String b) {
+        int da = a.lastIndexOf('-');
+        int db = b.lastIndexOf('-');
+        try {
+            int byStart = Long.compare(Long.parseLong(a.substring(0, da), 16), Long.parseLong(b.substring(0, db), 16));
+            return byStart != 0 ? byStart : Long.compare(Long.parseLong(a.substring(da + 1)),
+                    Long.parseLong(b.substring(db + 1)));
+        } catch (RuntimeException notOurs) {
+            return a.compareTo(b);
+        }
     }
 
     /**
@@ -95,12 +134,16 @@ final class SessionReplicas {
                         .put(nameOf(e.getKey()), e.getValue());
             }
             Map<String, byte[]> found = null;
-            for (Map<String, byte[]> entries : byIncarnation.values()) {
-                if (entries.containsKey(HEADER)) {
-                    if (found != null) {
-                        LOG.warn("Client '{}': two copies of its session in the cluster; taking one", clientId);
+            String newest = null;
+            for (Map.Entry<String, Map<String, byte[]>> e : byIncarnation.entrySet()) {
+                if (e.getValue().containsKey(HEADER)
+                        && (newest == null || compareIncarnations(e.getKey(), newest) > 0)) {
+                    if (newest != null) {
+                        LOG.info("Client '{}': an older copy of its session was left in the cluster; the newest is "
+                                + "taken", clientId);
                     }
-                    found = entries;
+                    newest = e.getKey();
+                    found = e.getValue();
                 }
             }
             keys.forEach(map::delete);

@@ -76,14 +76,29 @@ public class SessionReplicasTest {
     public void aRemovedIncarnationIsNotTakenButItsSuccessorIs() throws Exception {
         SessionReplicas writer = new SessionReplicas(first, BACKGROUND);
         String client = "again";
-        writer.replicate(List.of(new ReplicaChange(client, "old", "s", new byte[] {1}),
-                new ReplicaChange(client, "old", "m:1", new byte[] {1}),
-                new ReplicaChange(client, "old", null, null),
-                new ReplicaChange(client, "new", "s", new byte[] {2}),
-                new ReplicaChange(client, "new", "m:2", new byte[] {2}))).toCompletableFuture().get();
+        String old = "18f00000000-7";
+        String successor = "18f00000000-12";
+        writer.replicate(List.of(new ReplicaChange(client, old, "s", new byte[] {1}),
+                new ReplicaChange(client, old, "m:1", new byte[] {1}),
+                new ReplicaChange(client, old, null, null),
+                new ReplicaChange(client, successor, "s", new byte[] {2}),
+                new ReplicaChange(client, successor, "m:2", new byte[] {2}))).toCompletableFuture().get();
         Map<String, byte[]> taken = new SessionReplicas(second, BACKGROUND).take(client).toCompletableFuture().get();
         assertEquals(java.util.Set.of("s", "m:2"), taken.keySet());
         assertArrayEquals(new byte[] {2}, taken.get("s"));
+    }
+
+    @Test
+    public void aLeftOverOlderIncarnationLosesToTheNewest() throws Exception {
+        SessionReplicas writer = new SessionReplicas(first, BACKGROUND);
+        String client = "left-over";
+        writer.replicate(List.of(new ReplicaChange(client, "18f00000001-9", "s", new byte[] {1}))).toCompletableFuture()
+                .get();
+        writer.replicate(List.of(new ReplicaChange(client, "18f00000002-1", "s", new byte[] {2}),
+                new ReplicaChange(client, "18f00000002-1", "m:5", new byte[] {5}))).toCompletableFuture().get();
+        Map<String, byte[]> taken = new SessionReplicas(second, BACKGROUND).take(client).toCompletableFuture().get();
+        assertEquals(java.util.Set.of("s", "m:5"), taken.keySet());
+        assertEquals(-1, SessionReplicas.compareIncarnations("18f00000002-9", "18f00000002-10"));
     }
 
 }
