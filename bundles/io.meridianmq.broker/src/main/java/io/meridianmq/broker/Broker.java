@@ -109,6 +109,16 @@ public interface Broker {
     }
 
     /**
+     * This node's id in its cluster (what health, metrics, the REST API and the console name
+     * when they answer for this node only), or null on a single node.
+     *
+     * @since 0.6
+     */
+    default String clusterNode() {
+        return null;
+    }
+
+    /**
      * Why this node of a cluster does not take clients now (cut off from the majority), or null
      * when it does or there is no cluster.
      *

@@ -143,6 +143,22 @@ public class ClusterTest {
             assertTrue("the readiness names the cluster: " + ready.body(),
                     ready.body().contains("{\"name\":\"cluster\",\"status\":\"UP\"}"));
         }
+        // the REST API and the console say which node they speak for
+        java.util.Set<String> nodeIds = new java.util.HashSet<>();
+        for (int node = 0; node < 3; node++) {
+            BrokerProcess n = CLUSTER.node(node);
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((BrokerProcess.ADMIN_USER + ":"
+                    + BrokerProcess.passwordOf(BrokerProcess.ADMIN_USER)).getBytes(StandardCharsets.UTF_8));
+            java.net.http.HttpResponse<String> stats = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(n.managementUri() + "/api/v1/stats"))
+                            .header("Authorization", basic).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(stats.body(), 200, stats.statusCode());
+            String id = stats.headers().firstValue("Meridian-Node").orElse("");
+            assertTrue("the REST answer names its node", !id.isEmpty());
+            nodeIds.add(id);
+            assertTrue("meridian:stats names its node", n.shell("meridian:stats").contains(id));
+        }
+        assertEquals("three nodes, three ids", 3, nodeIds.size());
         double oldest = 0;
         double forwarded = 0;
         for (int node = 0; node < 3; node++) {

@@ -281,6 +281,12 @@ public class BrokerCore implements Broker {
     }
 
     @Override
+    public String clusterNode() {
+        CoreParts parts = core;
+        return parts == null ? null : parts.cluster.nodeId();
+    }
+
+    @Override
     public String clusterProblem() {
         CoreParts parts = core;
         return parts == null || parts.cluster.accepting() ? null

@@ -53,6 +53,12 @@ final class ClusterLink implements ClusterNode {
         }
     }
 
+    /** This node's id in the cluster, or null on a single node. */
+    String nodeId() {
+        ClusterFabric f = fabric;
+        return f == null ? null : f.nodeId();
+    }
+
     /** The fabric in use, or null (for the router's hot path: one volatile read). */
     ClusterFabric fabric() {
         return fabric;

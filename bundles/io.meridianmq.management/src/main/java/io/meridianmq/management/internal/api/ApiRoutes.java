@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 public final class ApiRoutes {
 
     public static final String PREFIX = "/api/v1/";
+    private final RunningBroker running;
 
     private final ApiAuthentication authentication;
     private final AuditLog audit;
@@ -43,6 +44,7 @@ public final class ApiRoutes {
     }
 
     public ApiRoutes(RunningBroker running, ApiKeys keys, Path auditFile) {
+        this.running = running;
         this.authentication = new ApiAuthentication(keys);
         this.audit = new AuditLog(auditFile, json);
         ClientsResource clients = new ClientsResource(running);
@@ -60,7 +62,24 @@ public final class ApiRoutes {
         }
     }
 
+    /**
+     * Answers one API request; in a cluster the answer names the node it speaks for
+     * ({@code Meridian-Node}): clients, sessions and figures are this node's.
+     */
     public FullHttpResponse answer(FullHttpRequest request, QueryStringDecoder uri) {
+        FullHttpResponse answer = answerHere(request, uri);
+        io.meridianmq.broker.Broker broker = running.broker();
+        String node = broker == null ? null : broker.clusterNode();
+        if (node != null) {
+            answer.headers().set(NODE_HEADER, node);
+        }
+        return answer;
+    }
+
+    /** The response header that names the cluster node an answer speaks for. */
+    static final String NODE_HEADER = "Meridian-Node";
+
+    private FullHttpResponse answerHere(FullHttpRequest request, QueryStringDecoder uri) {
         ApiRequest r = new ApiRequest(request, uri, json);
         if (r.path.equals(List.of("openapi.json"))) {
             if (r.method.equals(HttpMethod.GET)) {

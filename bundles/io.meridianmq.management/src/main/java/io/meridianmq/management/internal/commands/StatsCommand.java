@@ -19,6 +19,12 @@ public class StatsCommand extends ConsoleCommand {
     @Override
     public Object execute() {
         BrokerStatistics s = broker.statistics();
+        String node = broker.clusterNode();
+        if (node != null) {
+            // in a cluster these are this node's figures: say which node, and what it sees of the cluster
+            out().printf("%-40s %s%n", "cluster node (figures below are its own)", node);
+            broker.clusterFigures().forEach((name, value) -> line("cluster " + name.replace('_', ' '), value));
+        }
         line("sessions online", s.sessionsOnline());
         line("sessions offline", s.sessionsOffline());
         line("sessions expired", s.sessionsExpired());
