@@ -222,6 +222,50 @@ public class ClusterTest {
     }
 
     @Test
+    public void c2_noLocalSubscriptionIdsAndRetainAsPublishedBehaveAsOnOneNode() throws Exception {
+        String base = unique("options");
+        try (V5Client self = new V5Client(CLUSTER.node(0).uri(), unique("self"));
+                V5Client other = new V5Client(CLUSTER.node(1).uri(), unique("other"));
+                V5Client withId = new V5Client(CLUSTER.node(2).uri(), unique("with-id"));
+                V5Client asPublished = new V5Client(CLUSTER.node(1).uri(), unique("as-published"))) {
+            self.connect();
+            org.eclipse.paho.mqttv5.common.MqttSubscription noLocal = V5Client.sub(base + "/chat", 1);
+            noLocal.setNoLocal(true);
+            self.subscribe(noLocal);
+            other.connect();
+            other.subscribe(V5Client.sub(base + "/chat", 1));
+            withId.connect();
+            org.eclipse.paho.mqttv5.common.packet.MqttProperties id =
+                    new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+            id.setSubscriptionIdentifier(7);
+            withId.subscribe(id, V5Client.sub(base + "/#", 1));
+            asPublished.connect();
+            org.eclipse.paho.mqttv5.common.MqttSubscription rap = V5Client.sub(base + "/state", 1);
+            rap.setRetainAsPublished(true);
+            asPublished.subscribe(rap);
+            awaitRouted(self, base + "/chat", other);
+            drain(List.of(self, withId));
+
+            self.publish(base + "/chat", "hello", 1, false);
+            assertEquals("the subscriber on another node gets it", "hello", other.next().text());
+            V5Client.Received tagged = withId.next();
+            assertEquals("hello", tagged.text());
+            assertEquals("the subscription identifier of the node that delivers it", List.of(7),
+                    tagged.message().getProperties().getSubscriptionIdentifiers());
+            assertNull("no-local: the publisher does not get its own message", self.poll(500));
+
+            self.publish(base + "/state", "on", 1, true);
+            V5Client.Received live = asPublished.next();
+            assertEquals("on", live.text());
+            assertTrue("retain as published: the retain flag stays on a live message", live.message().isRetained());
+            V5Client.Received plain = withId.next();
+            assertEquals("on", plain.text());
+            assertFalse("without retain as published a live message has no retain flag", plain.message().isRetained());
+            self.publish(base + "/state", "", 1, true); // clear it for the other tests
+        }
+    }
+
+    @Test
     public void d_aClientIdConnectingToAnotherNodeTakesTheSessionOver() throws Exception {
         String clientId = unique("mover");
         String topic = unique("moving") + "/cmd";
