@@ -2,6 +2,7 @@ package io.meridianmq.e2e;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -49,7 +50,7 @@ public class ClusterBenchmark {
                 single.start();
             String[] one = {single.uri(), single.uri(), single.uri()};
             lines.add(String.format(Locale.ROOT, "one node:    %s", scenarios(one)));
-                System.out.println("ClusterBenchmark " + lines.get(lines.size() - 1));
+                report(lines);
             }
         } finally {
             single.stop();
@@ -60,16 +61,25 @@ public class ClusterBenchmark {
             String[] three = {cluster.node(0).uri(), cluster.node(1).uri(), cluster.node(2).uri()};
             if (SCENARIOS) {
                 lines.add(String.format(Locale.ROOT, "three nodes: %s", scenarios(three)));
-                System.out.println("ClusterBenchmark " + lines.get(lines.size() - 1));
+                report(lines);
             }
             lines.add(memoryPerRoute(cluster));
+            report(lines);
         } catch (Throwable t) {
             throw new AssertionError(t);
         } finally {
             cluster.after();
         }
-        System.out.println("ClusterBenchmark (" + MESSAGES + " messages per scenario, QoS 1, 64-byte payloads):");
-        lines.forEach(l -> System.out.println("  " + l));
+        System.out.println(report(lines));
+    }
+
+    /** The figures so far, written to {@code target/cluster-benchmark.txt} (kept when a later stage fails). */
+    private static String report(List<String> lines) throws java.io.IOException {
+        StringBuilder report = new StringBuilder("\nClusterBenchmark (" + MESSAGES
+                + " messages per scenario, QoS 1, 64-byte payloads):\n");
+        lines.forEach(l -> report.append("  ").append(l).append('\n'));
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target/cluster-benchmark.txt"), report);
+        return report.toString();
     }
 
     private static String scenarios(String[] nodes) throws Exception {
@@ -90,7 +100,7 @@ public class ClusterBenchmark {
             List<Runnable> publishers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String topic = "bench/pairs/" + i + "/" + System.nanoTime();
-                clients.add(subscriber(nodes[(i + 1) % nodes.length], topic, 1, (t, m) -> all.countDown()));
+                clients.add(subscriber(nodes, nodes[(i + 1) % nodes.length], topic, 1, (t, m) -> all.countDown()));
                 MqttAsyncClient p = client(nodes[i % nodes.length]);
                 clients.add(p);
                 publishers.add(() -> publish(p, topic, MESSAGES / n));
@@ -107,7 +117,7 @@ public class ClusterBenchmark {
         String topic = "bench/in/" + System.nanoTime();
         CountDownLatch all = new CountDownLatch(n * (MESSAGES / n));
         try {
-            clients.add(subscriber(nodes[0], topic + "/+", 1, (t, m) -> all.countDown()));
+            clients.add(subscriber(nodes, nodes[0], topic + "/+", 1, (t, m) -> all.countDown()));
             List<Runnable> publishers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 MqttAsyncClient p = client(nodes[i % nodes.length]);
@@ -129,7 +139,7 @@ public class ClusterBenchmark {
         CountDownLatch all = new CountDownLatch(n * messages);
         try {
             for (int i = 0; i < n; i++) {
-                clients.add(subscriber(nodes[i % nodes.length], topic, 1, (t, m) -> all.countDown()));
+                clients.add(subscriber(nodes, nodes[i % nodes.length], topic, 1, (t, m) -> all.countDown()));
             }
             MqttAsyncClient p = client(nodes[0]);
             clients.add(p);
@@ -147,7 +157,7 @@ public class ClusterBenchmark {
         int count = perSecond * seconds;
         CountDownLatch all = new CountDownLatch(count);
         try {
-            clients.add(subscriber(nodes[1], topic, 1, (t, m) -> {
+            clients.add(subscriber(nodes, nodes[1], topic, 1, (t, m) -> {
                 long sent = java.nio.ByteBuffer.wrap(m.getPayload()).getLong();
                 samples.add(System.nanoTime() - sent);
                 all.countDown();
@@ -266,11 +276,35 @@ public class ClusterBenchmark {
         return c;
     }
 
-    private static MqttAsyncClient subscriber(String uri, String filter, int qos,
+    /**
+     * A subscriber on {@code uri}, returned once a probe published on every node reached it (the
+     * route is known everywhere); probes (shorter than the payloads) are not passed on.
+     */
+    private static MqttAsyncClient subscriber(String[] nodes, String uri, String filter, int qos,
             org.eclipse.paho.client.mqttv3.IMqttMessageListener onMessage) throws Exception {
         MqttAsyncClient c = client(uri);
-        c.subscribe(filter, qos, onMessage).waitForCompletion(10_000);
-        Thread.sleep(500); // the route reaches the other nodes (no probe: it would count as a message)
+        java.util.Set<String> probesIn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        c.subscribe(filter, qos, (topic, m) -> {
+            if (m.getPayload().length == PAYLOAD.length) {
+                onMessage.messageArrived(topic, m);
+            } else {
+                probesIn.add(new String(m.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }).waitForCompletion(10_000);
+        String probeTopic = filter.replace("+", "probe").replace("#", "probe");
+        for (String node : new java.util.LinkedHashSet<>(Arrays.asList(nodes))) {
+            MqttAsyncClient prober = client(node);
+            try {
+                org.awaitility.Awaitility.await("a route to " + filter + " from " + node).atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(50)).until(() -> {
+                            prober.publish(probeTopic, node.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0,
+                                    false);
+                            return probesIn.contains(node);
+                        });
+            } finally {
+                close(List.of(prober));
+            }
+        }
         return c;
     }
 
