@@ -95,6 +95,17 @@ public interface ClusterFabric {
     void released(String clientId);
 
     /**
+     * A client connected here with a will ({@code will}, as the core writes it), or, with a null
+     * {@code will}, the will of its connection here was decided (published, held back with its
+     * session, or discarded by a DISCONNECT). The fabric keeps each client's will, on other nodes
+     * too, so that when this node dies with the client connected, another node gets it
+     * ({@link ClusterNode#willOrphaned}). Never blocks.
+     *
+     * @since 0.2
+     */
+    void will(String clientId, byte[] will);
+
+    /**
      * The cluster as this node sees it, for health and metrics, read from local state only (no
      * network call): {@code members}, {@code oldest} (1 when this node is the oldest member, the
      * one that takes over the sessions of a node that left), {@code accepting} (1 or 0),

@@ -54,6 +54,16 @@ public interface ClusterNode {
      */
     CompletionStage<Set<String>> adopt(String clientId, java.util.Map<String, byte[]> replica);
 
+    /**
+     * The node {@code clientId} was connected to died before its connection ended: its will (as
+     * {@link ClusterFabric#will} got it) is published as that node would have done when the
+     * connection closed without DISCONNECT. Given to one node, after it took over the dead node's
+     * sessions.
+     *
+     * @since 0.2
+     */
+    void willOrphaned(String clientId, byte[] will);
+
     /** The routes of this node's sessions (for a fabric that (re)joins a cluster). */
     Set<String> routes();
 }

@@ -11,7 +11,7 @@
  * against it.
  */
 @Export(attribute = {"meridian.internal=true", "mandatory:=meridian.internal"})
-@Version("0.1.0")
+@Version("0.2.0")
 package io.meridianmq.cluster;
 
 import org.osgi.annotation.bundle.Export;

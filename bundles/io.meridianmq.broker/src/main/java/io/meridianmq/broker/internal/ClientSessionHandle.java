@@ -278,6 +278,9 @@ final class ClientSessionHandle implements ClientSession {
         ended = true;
         WillMessage w = will;
         will = null;
+        if (w != null) {
+            core.cluster.willDecided(identity.clientId());
+        }
         if (sessionExpirySeconds >= 0) {
             this.sessionExpirySeconds = sessionExpirySeconds;
         }

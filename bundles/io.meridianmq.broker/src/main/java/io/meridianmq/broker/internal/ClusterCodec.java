@@ -13,10 +13,12 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import io.meridianmq.broker.WillMessage;
 import io.meridianmq.storage.RecoveredSession;
 import io.meridianmq.storage.StoredMessage;
 import io.meridianmq.storage.StoredProperties;
 import io.meridianmq.storage.StoredSubscription;
+import io.meridianmq.storage.StoredWill;
 
 /**
  * Writes messages and sessions as the bytes that travel between cluster nodes, and reads them
@@ -29,6 +31,7 @@ final class ClusterCodec {
 
     private static final int MESSAGE_FORMAT = 1;
     private static final int SESSION_FORMAT = 2;
+    private static final int WILL_FORMAT = 3;
 
     private ClusterCodec() {
     }
@@ -125,6 +128,41 @@ final class ClusterCodec {
         }
     }
 
+    /** A connected client's will as the cluster keeps it, with what deciding it elsewhere needs. */
+    record LiveWill(WillMessage will, String username, long sessionExpirySeconds) {
+    }
+
+    static byte[] will(LiveWill live) {
+        WillMessage w = live.will();
+        return write(out -> {
+            out.writeByte(WILL_FORMAT);
+            // the expiry field carries the will's expiry interval, the publisher field its owner's user name
+            writeMessage(out, w.topic(), w.payload(), w.qos(), w.retain(), PropertiesInStore.toStore(w.properties()),
+                    w.messageExpirySeconds(), live.username());
+            out.writeLong(w.delaySeconds());
+            out.writeLong(live.sessionExpirySeconds());
+        });
+    }
+
+    static LiveWill will(byte[] bytes) {
+        try (DataInputStream in = in(bytes)) {
+            format(in, WILL_FORMAT, "will");
+            String topic = in.readUTF();
+            byte[] payload = bytes(in);
+            int qos = in.readByte();
+            boolean retain = in.readBoolean();
+            StoredProperties properties = properties(in);
+            long messageExpiry = in.readLong();
+            String username = optional(in);
+            long delay = in.readLong();
+            long sessionExpiry = in.readLong();
+            return new LiveWill(new WillMessage(topic, payload, qos, retain, PropertiesInStore.fromStore(properties),
+                    delay, messageExpiry), username, sessionExpiry);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("a will kept by the cluster could not be read: " + e, e);
+        }
+    }
+
     // ---- the entries of a session's copy in the cluster (ReplicaKeys) ----
 
     /** Writes entries into a byte array. */
@@ -174,6 +212,26 @@ final class ClusterCodec {
         });
     }
 
+    static byte[] storedWill(StoredWill w) {
+        return write(out -> {
+            // the expiry field carries the will's expiry interval, the publisher field its owner's user name
+            writeMessage(out, w.topic(), w.payload(), w.qos(), w.retain(), w.properties(), w.messageExpirySeconds(),
+                    w.username());
+            out.writeLong(w.dueAtMillis());
+        });
+    }
+
+    private static StoredWill storedWill(DataInputStream in) throws IOException {
+        String topic = in.readUTF();
+        byte[] payload = bytes(in);
+        int qos = in.readByte();
+        boolean retain = in.readBoolean();
+        StoredProperties properties = properties(in);
+        long messageExpiry = in.readLong();
+        String username = optional(in);
+        return new StoredWill(topic, payload, qos, retain, properties, messageExpiry, in.readLong(), username);
+    }
+
     static byte[] delivery(int packetId, boolean released) {
         return write(out -> {
             out.writeShort(packetId);
@@ -218,8 +276,9 @@ final class ClusterCodec {
                     incoming.add(Integer.parseInt(key.substring(ReplicaKeys.INCOMING_QOS2.length())));
                 }
             }
-            return new RecoveredSession(clientId, expiry, disconnectedAt, subscriptions, messages, incoming, null,
-                    owner);
+            byte[] will = entries.get(ReplicaKeys.WILL);
+            return new RecoveredSession(clientId, expiry, disconnectedAt, subscriptions, messages, incoming,
+                    will == null ? null : storedWill(in(will)), owner);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("the cluster's copy of the session of '" + clientId
                     + "' could not be read: " + e, e);

@@ -170,7 +170,58 @@ final class ClusterLink implements ClusterNode {
         }
     }
 
+    /** A client connected here with a will: the cluster keeps it, should this node die with the client connected. */
+    void willSet(ClientIdentity owner, io.meridianmq.broker.WillMessage will, long sessionExpirySeconds) {
+        ClusterFabric f = fabric;
+        if (f != null && will != null) {
+            f.will(owner.clientId(), ClusterCodec.will(new ClusterCodec.LiveWill(will, owner.username().orElse(null),
+                    sessionExpirySeconds)));
+        }
+    }
+
+    /** The will of a connection here was decided (published, held back or discarded): the cluster forgets it. */
+    void willDecided(String clientId) {
+        ClusterFabric f = fabric;
+        if (f != null) {
+            f.will(clientId, null);
+        }
+    }
+
     // ---- as the fabric's node ----
+
+    @Override
+    public void willOrphaned(String clientId, byte[] bytes) {
+        ClusterCodec.LiveWill live;
+        try {
+            live = ClusterCodec.will(bytes);
+        } catch (IllegalArgumentException unreadable) {
+            LOG.warn("Client '{}': its node died; its will could not be read and is dropped: {}", clientId,
+                    unreadable.getMessage());
+            return;
+        }
+        io.meridianmq.broker.WillMessage w = live.will();
+        ClientIdentity owner = new ClientIdentity(clientId, new java.net.InetSocketAddress(0), "(its node died)", 5,
+                java.util.Optional.ofNullable(live.username()));
+        long expiry = live.sessionExpirySeconds();
+        if (w.delaySeconds() > 0 && expiry > 0) {
+            // held back like on its node: with the session (taken over here), cancelled if the client is back
+            Session session = core.registry.find(clientId);
+            if (session == null || session.isOnline()) {
+                LOG.info("Client '{}': its node died; its delayed will to '{}' is not sent: the client connected "
+                        + "again in time", clientId, w.topic());
+                return;
+            }
+            long delay = expiry < w.delaySeconds() ? expiry : w.delaySeconds();
+            session.submit(() -> session.delayWill(owner, new io.meridianmq.broker.WillMessage(w.topic(), w.payload(),
+                    w.qos(), w.retain(), w.properties(), delay, w.messageExpirySeconds())));
+            LOG.info("Client '{}': its node died; its will to '{}' is sent in {} s unless it reconnects", clientId,
+                    w.topic(), delay);
+            return;
+        }
+        LOG.info("Client '{}': its node died with the client connected; publishing its will to '{}'", clientId,
+                w.topic());
+        core.wills.publish(owner, w);
+    }
 
     @Override
     public CompletionStage<Boolean> deliver(byte[] message, String messageId, boolean plain,

@@ -175,6 +175,7 @@ final class ConnectFlow {
         }
         ClientSessionHandle handle = new ClientSessionHandle(core, a.session(), identity, connection, request.will(),
                 request.receiveMaximum(), request.sessionExpirySeconds());
+        core.cluster.willSet(identity, request.will(), request.sessionExpirySeconds());
         return ConnectResult.accepted(a.present(), identity.clientId(), handle);
     }
 

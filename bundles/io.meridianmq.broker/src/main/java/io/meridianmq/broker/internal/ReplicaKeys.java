@@ -2,7 +2,7 @@ package io.meridianmq.broker.internal;
 
 /**
  * The names of the entries of a persistent session in the cluster's copy: its header, one per
- * subscription, message, delivery state and QoS 2 exchange awaiting PUBREL.
+ * subscription, message, delivery state and QoS 2 exchange awaiting PUBREL, and a delayed will.
  *
  * <p>Threading: stateless.
  */
@@ -13,6 +13,8 @@ final class ReplicaKeys {
     static final String MESSAGE = "m:";
     static final String DELIVERY = "d:";
     static final String INCOMING_QOS2 = "q:";
+    /** A will waiting for its delay (the client left): published by whichever node has the session then. */
+    static final String WILL = "w";
 
     private ReplicaKeys() {
     }

@@ -234,13 +234,15 @@ final class ReplicatingStore implements SessionStore {
 
         @Override
         public Batch putWill(String clientId, StoredWill will) {
-            batch.putWill(clientId, will); // a will stays with its node (published by it, or by none)
+            batch.putWill(clientId, will);
+            set(clientId, ReplicaKeys.WILL, ClusterCodec.storedWill(will));
             return this;
         }
 
         @Override
         public Batch removeWill(String clientId) {
             batch.removeWill(clientId);
+            set(clientId, ReplicaKeys.WILL, null);
             return this;
         }
 

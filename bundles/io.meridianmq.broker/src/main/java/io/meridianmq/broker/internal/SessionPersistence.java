@@ -140,7 +140,7 @@ final class SessionPersistence {
         SortedMap<Long, StoredMessage> renumbered = new TreeMap<>();
         handed.messages().values().forEach(m -> renumbered.put(sequences.getAsLong(), m));
         RecoveredSession r = new RecoveredSession(handed.clientId(), expirySeconds, nowMillis, handed.subscriptions(),
-                renumbered, handed.incomingQos2(), null, handed.owner());
+                renumbered, handed.incomingQos2(), handed.will(), handed.owner());
         boolean persist = durable && expirySeconds != 0;
         if (persist) {
             SessionStore.Batch b = store.batch();

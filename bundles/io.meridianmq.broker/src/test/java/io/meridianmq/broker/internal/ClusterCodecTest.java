@@ -85,6 +85,25 @@ public class ClusterCodecTest {
     }
 
     @Test
+    public void aLiveWillKeepsItsDelayExpiriesAndOwner() {
+        PublishProperties p = new PublishProperties(false, null, "replies", null, List.of(new UserProperty("a", "b")));
+        io.meridianmq.broker.WillMessage w = new io.meridianmq.broker.WillMessage("dev/7/state", new byte[] {0, 1}, 2,
+                true, p, 30, 3600);
+        ClusterCodec.LiveWill back = ClusterCodec.will(ClusterCodec.will(new ClusterCodec.LiveWill(w, "alice", 600)));
+        assertEquals("dev/7/state", back.will().topic());
+        assertArrayEquals(new byte[] {0, 1}, back.will().payload());
+        assertEquals(2, back.will().qos());
+        assertEquals(true, back.will().retain());
+        assertEquals("replies", back.will().properties().responseTopic());
+        assertEquals(List.of(new UserProperty("a", "b")), back.will().properties().userProperties());
+        assertEquals(30, back.will().delaySeconds());
+        assertEquals(3600, back.will().messageExpirySeconds());
+        assertEquals("alice", back.username());
+        assertEquals(600, back.sessionExpirySeconds());
+        assertNull(ClusterCodec.will(ClusterCodec.will(new ClusterCodec.LiveWill(w, null, 0))).username());
+    }
+
+    @Test
     public void bytesOfAnotherFormatAreRefusedClearly() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClusterCodec.message(new byte[] {99, 0, 0}));

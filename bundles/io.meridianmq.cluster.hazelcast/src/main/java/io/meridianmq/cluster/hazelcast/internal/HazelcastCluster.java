@@ -51,6 +51,7 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     private final Forwarder forwarder;
     private final SessionOwners owners;
     private final SessionReplicas replicas;
+    private final LiveWills wills;
     /** Reads and sweeps of session copies (they block on the network). */
     private final ScheduledExecutorService background = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "meridian-cluster-sessions");
@@ -66,6 +67,7 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
         this.retained = new RetainedReplica(hazelcast, writes);
         this.forwarder = new Forwarder(self, trie, hazelcast, settings.handOverTimeout());
         this.replicas = new SessionReplicas(hazelcast, background);
+        this.wills = new LiveWills(self, hazelcast);
         this.owners = new SessionOwners(self, hazelcast, settings.handOverTimeout(), replicas);
         hazelcast.getUserContext().put(SessionOwners.OWNERS, owners);
         hazelcast.getCluster().addMembershipListener(this);
@@ -172,6 +174,11 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     }
 
     @Override
+    public void will(String clientId, byte[] will) {
+        wills.changed(clientId, will);
+    }
+
+    @Override
     public boolean accepting() {
         // the protection Hazelcast applies to the session maps: what it refuses, clients are refused
         return hazelcast.getSplitBrainProtectionService().getSplitBrainProtection(MemberConfig.MAJORITY)
@@ -216,6 +223,7 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
                     LOG.error("Cluster '{}': the sessions of node {} could not all be taken over: {}",
                             settings.clusterName(), gone, e.toString());
                 } finally {
+                    orphanedWills(gone);
                     routes.memberLeft(gone);
                 }
             });
@@ -223,6 +231,24 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
             // the oldest node takes the sessions over and removes the routes; should it fail to, they go here anyway
             background.schedule(() -> routes.memberLeft(gone), settings.handOverTimeout().toMillis() * 3,
                     TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The connections of the departed node's clients are gone: their wills go out from here, after
+     * its sessions came here (a delayed will waits with its session).
+     */
+    private void orphanedWills(String gone) {
+        try {
+            ClusterNode node = (ClusterNode) hazelcast.getUserContext().get(SessionOwners.NODE);
+            int orphaned = node == null ? 0 : wills.takeOrphans(gone, node::willOrphaned);
+            if (orphaned > 0) {
+                LOG.info("Cluster '{}': the wills of {} client(s) connected to node {} were handled here",
+                        settings.clusterName(), orphaned, gone);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Cluster '{}': the wills of the clients of node {} could not be published: {}",
+                    settings.clusterName(), gone, e.toString());
         }
     }
 
@@ -236,6 +262,7 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
         f.put("forwarded_out", forwarder.sent());
         f.put("forwarded_in", forwarder.received());
         f.put("forwards_unconfirmed", (long) forwarder.unconfirmed());
+        f.put("wills_kept", hazelcast.getMap(LiveWills.MAP).getLocalMapStats().getOwnedEntryCount());
         f.put("session_copies", hazelcast.getMap(SessionReplicas.MAP).getLocalMapStats().getOwnedEntryCount());
         return f;
     }

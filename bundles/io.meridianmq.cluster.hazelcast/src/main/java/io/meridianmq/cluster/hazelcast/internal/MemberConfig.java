@@ -62,6 +62,9 @@ final class MemberConfig {
         // a persistent session's state: a write completes once backup_count other members have it
         config.addMapConfig(new MapConfig(SessionReplicas.MAP).setBackupCount(s.backupCount())
                 .setSplitBrainProtectionName(MAJORITY));
+        // the wills of connected clients, published by another node should theirs die
+        config.addMapConfig(new MapConfig(LiveWills.MAP).setBackupCount(s.backupCount())
+                .setSplitBrainProtectionName(MAJORITY));
         config.addExecutorConfig(new ExecutorConfig(SessionOwners.EXECUTOR).setPoolSize(4));
         return config;
     }

@@ -195,19 +195,19 @@ final class BrokerCollector implements MultiCollector {
         return b.build();
     }
 
-    /** Counters and gauges plugins registered through the SDK's PluginMetrics, by their own names. */
     /** What each cluster figure means, for the exposition's help lines. */
-    private static final Map<String, String> CLUSTER_HELP = Map.of(
-            "members", "Nodes in the cluster, as this node sees it",
-            "oldest", "1 when this node is the oldest member (it takes over the sessions of a node that leaves)",
-            "accepting", "1 while this node takes clients (0: cut off from the majority of its cluster)",
-            "routes_local", "Routes (topic filters and shared groups) of this node's sessions",
-            "routes_remote", "Route entries of other nodes known here (one per filter and node)",
-            "forwarded_out", "Messages this node forwarded to other nodes (once per node)",
-            "forwarded_in", "Messages other nodes forwarded to this node",
-            "forwards_unconfirmed", "QoS 1/2 messages forwarded and not yet confirmed by their node",
-            "replication_pending", "Batches of persistent sessions not yet confirmed by the cluster (replication lag)",
-            "session_copies", "Entries of persistent sessions this node holds for the cluster");
+    private static final Map<String, String> CLUSTER_HELP = Map.ofEntries(
+            Map.entry("members", "Nodes in the cluster, as this node sees it"),
+            Map.entry("oldest", "1 when this node is the oldest member (it takes over the sessions of a node that leaves)"),
+            Map.entry("accepting", "1 while this node takes clients (0: cut off from the majority of its cluster)"),
+            Map.entry("routes_local", "Routes (topic filters and shared groups) of this node's sessions"),
+            Map.entry("routes_remote", "Route entries of other nodes known here (one per filter and node)"),
+            Map.entry("forwarded_out", "Messages this node forwarded to other nodes (once per node)"),
+            Map.entry("forwarded_in", "Messages other nodes forwarded to this node"),
+            Map.entry("forwards_unconfirmed", "QoS 1/2 messages forwarded and not yet confirmed by their node"),
+            Map.entry("replication_pending", "Batches of persistent sessions not yet confirmed by the cluster (replication lag)"),
+            Map.entry("session_copies", "Entries of persistent sessions this node holds for the cluster"),
+            Map.entry("wills_kept", "Wills of connected clients this node keeps for the cluster (published if their node dies)"));
 
     /** One gauge per cluster figure: meridian_cluster_NAME. */
     private static void cluster(Map<String, Long> figures, List<MetricSnapshot> all) {
@@ -215,6 +215,7 @@ final class BrokerCollector implements MultiCollector {
                 CLUSTER_HELP.getOrDefault(name, "Cluster figure " + name), null, value)));
     }
 
+    /** Counters and gauges plugins registered through the SDK's PluginMetrics, by their own names. */
     private static MetricSnapshot pluginMetrics(Map<String, Long> metrics) {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("meridian_plugin_metric")
                 .help("Metrics registered by plugins (PluginMetrics), by name");
