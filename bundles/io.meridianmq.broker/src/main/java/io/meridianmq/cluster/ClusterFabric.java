@@ -95,6 +95,17 @@ public interface ClusterFabric {
     void released(String clientId);
 
     /**
+     * The sessions of {@code clientIds} are on this node as it joins (read from its store at a
+     * restart): each that no live node owns becomes this node's (with the next epoch); one that a
+     * live node owns moved there while this node was away.
+     *
+     * @return completes with the client ids a live node owns (this node drops its copies of them);
+     *         fails when the cluster cannot decide
+     * @since 0.2
+     */
+    CompletionStage<java.util.Set<String>> recovered(java.util.Set<String> clientIds);
+
+    /**
      * A client connected here with a will ({@code will}, as the core writes it), or, with a null
      * {@code will}, the will of its connection here was decided (published, held back with its
      * session, or discarded by a DISCONNECT). The fabric keeps each client's will, on other nodes

@@ -50,7 +50,41 @@ final class ClusterLink implements ClusterNode {
                 next.routeAdded(route);
             }
             LOG.info("Cluster joined as node {}", next.nodeId());
+            reconcile(next);
         }
+    }
+
+    /**
+     * The sessions this node has as it joins (from its store, at a restart) meet the cluster's:
+     * those a live node took over while this one was away end here; the others are this node's,
+     * and the cluster gets a full copy of each persistent one.
+     */
+    private void reconcile(ClusterFabric f) {
+        Set<String> here = new java.util.HashSet<>();
+        core.registry.sessions().forEach(s -> here.add(s.clientId));
+        if (here.isEmpty()) {
+            return;
+        }
+        f.recovered(here).whenComplete((moved, failure) -> {
+            if (failure != null) {
+                LOG.warn("The {} session(s) on this node could not be checked against the cluster's: {}", here.size(),
+                        failure.toString());
+                return;
+            }
+            int ended = 0;
+            for (String clientId : here) {
+                if (moved.contains(clientId)) {
+                    ended += core.registry.movedAway(clientId) ? 1 : 0;
+                    continue;
+                }
+                Session session = core.registry.find(clientId);
+                if (session != null) {
+                    session.submit(() -> session.copyToCluster(core.replicatingStore().clusterOnly()));
+                }
+            }
+            LOG.info("Cluster: {} session(s) on this node continue here; {} moved to other nodes while it was away "
+                    + "and end here", here.size() - moved.size(), ended);
+        });
     }
 
     /** This node's id in the cluster, or null on a single node. */
@@ -147,11 +181,7 @@ final class ClusterLink implements ClusterNode {
         if (session == null) {
             return;
         }
-        session.submit(() -> {
-            if (rest != null) {
-                session.append(rest);
-            }
-        });
+        session.submit(() -> session.append(rest));
         core.threads.schedule(() -> session.submit(() -> session.takeOnce(false)), 30,
                 java.util.concurrent.TimeUnit.SECONDS);
     }

@@ -189,6 +189,26 @@ final class LocalSessionRegistry implements SessionRegistry {
     }
 
     @Override
+    public boolean movedAway(String clientId) {
+        Session session;
+        ClientConnection connected;
+        synchronized (lock) {
+            session = sessions.remove(clientId);
+            if (session == null) {
+                return false;
+            }
+            connected = session.owner;
+            session.owner = null;
+            session.retire();
+        }
+        if (connected != null) {
+            connected.close(DisconnectReason.SESSION_TAKEN_OVER, "the session is on another node of the cluster");
+        }
+        session.submit(session::movedAway);
+        return true;
+    }
+
+    @Override
     public CompletionStage<Void> adopt(RecoveredSession handed) {
         long now = System.currentTimeMillis();
         Session session = new Session(handed.clientId(), handed.expirySeconds(), core);

@@ -60,6 +60,16 @@ final class ReplicatingStore implements SessionStore {
         return fabric == null ? local.batch() : new ReplicatedBatch(local.batch(), fabric);
     }
 
+    /**
+     * A batch whose changes go to the cluster only (this node's store has them already), or one
+     * that writes nothing on a single node.
+     */
+    Batch clusterOnly() {
+        ClusterFabric fabric = cluster.fabric();
+        return fabric == null ? io.meridianmq.storage.NoWrites.INSTANCE
+                : new ReplicatedBatch(io.meridianmq.storage.NoWrites.INSTANCE, fabric);
+    }
+
     @Override
     public void whenDurable(Runnable action) {
         whenDurableOrFailed(action, action);

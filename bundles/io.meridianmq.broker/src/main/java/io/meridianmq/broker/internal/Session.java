@@ -136,6 +136,16 @@ final class Session {
         persistence.restore(r, expirySeconds, nowMillis);
     }
 
+    /** The cluster gets a full copy (see {@link SessionMove#copyToCluster}). Session thread. */
+    void copyToCluster(io.meridianmq.storage.SessionStore.Batch b) {
+        move.copyToCluster(expirySeconds, b);
+    }
+
+    /** The session moved elsewhere while this node was away (see {@link SessionMove#movedAway}). Session thread. */
+    void movedAway() {
+        move.movedAway();
+    }
+
     /** Another node takes the session over (see {@link SessionMove#handOver}). Session thread. */
     void handOver(java.util.concurrent.CompletableFuture<HandedSession> result) {
         move.handOver(expirySeconds, result);
@@ -188,7 +198,7 @@ final class Session {
         @Override
         public void run() {
             congestion.deliveryTaken();
-            if (!move.arrivedBefore(delivery)) {
+            if (!move.arrivedBefore(delivery) && !move.held(delivery)) {
                 deliver(delivery);
             }
         }

@@ -84,6 +84,42 @@ final class SessionPersistence {
     }
 
     /**
+     * Writes the whole stored session into {@code b} under its store keys (the cluster's copy of
+     * a session this node had when it joined); messages waiting on disk are read back first.
+     * Session thread; {@code then} runs on it once {@code b} has everything.
+     */
+    void copyInto(SessionStore.Batch b, long expirySeconds, SessionStore store, Runnable then) {
+        if (!mirror.persisted()) {
+            then.run();
+            return;
+        }
+        b.putSession(session.clientId, expirySeconds, System.currentTimeMillis(), session.ownerKey);
+        subscriptions.all().forEach(s -> b.putSubscription(session.clientId, StoreMirror.stored(s)));
+        for (Delivery d : inflight.all()) {
+            copy(b, d);
+        }
+        for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
+            copy(b, it.next());
+        }
+        incomingQos2.storeInto(b);
+        long[] paged = queue.pagedSequences();
+        if (paged.length == 0) {
+            then.run();
+            return;
+        }
+        store.load(paged, found -> session.submit(() -> {
+            found.forEach((sequence, m) -> b.putMessage(session.clientId, sequence, m));
+            then.run();
+        }));
+    }
+
+    private void copy(SessionStore.Batch b, Delivery d) {
+        if (d.sequence != 0) {
+            b.putMessage(session.clientId, d.sequence, d.toStored());
+        }
+    }
+
+    /**
      * The session's state as another node takes it over: subscriptions, the messages in flight
      * and queued (those waiting on disk read back first), and the QoS 2 exchanges awaiting
      * PUBREL; given to {@code then} on the session's thread. The messages leave the session's

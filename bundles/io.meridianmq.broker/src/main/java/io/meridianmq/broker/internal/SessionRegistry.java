@@ -58,6 +58,13 @@ interface SessionRegistry {
      */
     java.util.concurrent.CompletionStage<Void> adopt(io.meridianmq.storage.RecoveredSession handed);
 
+    /**
+     * The session of {@code clientId} moved to another node of the cluster while this node was
+     * away (its copy here is old): it ends here, without its will; a client connected to it here
+     * is disconnected (0x8E). False when there is no such session here.
+     */
+    boolean movedAway(String clientId);
+
     /** Rebuilds the sessions the store kept (once, at start); returns how many. */
     int recover();
 

@@ -25,6 +25,8 @@ final class SessionTimers {
     private WillMessage pendingWill;
     private ClientIdentity pendingWillOwner;
     private ScheduledFuture<?> willTimer;
+    /** When the held-back will is due (epoch millis); session thread. */
+    private long willDueAt;
 
     SessionTimers(Session session, SessionContext core, StoreMirror mirror) {
         this.session = session;
@@ -62,13 +64,22 @@ final class SessionTimers {
         pendingWillOwner = null;
     }
 
+    /** Writes the will held back, if any, into {@code b}. */
+    void copyWill(io.meridianmq.storage.SessionStore.Batch b) {
+        WillMessage will = pendingWill;
+        if (will != null) {
+            b.putWill(session.clientId, new StoredWill(will.topic(), will.payload(), will.qos(), will.retain(),
+                    PropertiesInStore.toStore(will.properties()), will.messageExpirySeconds(), willDueAt,
+                    pendingWillOwner.username().orElse(null)));
+        }
+    }
+
     /** Holds {@code will} until its delay passes (then publishes it) or the session ends. */
     void delayWill(ClientIdentity owner, WillMessage will) {
         pendingWill = will;
         pendingWillOwner = owner;
-        long dueAt = System.currentTimeMillis() + will.delaySeconds() * 1000L;
-        mirror.write(b -> b.putWill(session.clientId, new StoredWill(will.topic(), will.payload(), will.qos(),
-                will.retain(), PropertiesInStore.toStore(will.properties()), will.messageExpirySeconds(), dueAt, owner.username().orElse(null))));
+        willDueAt = System.currentTimeMillis() + will.delaySeconds() * 1000L;
+        mirror.write(b -> copyWill(b));
         willTimer = core.schedule(() -> session.submit(() -> {
             if (pendingWill == will) {
                 pendingWill = null;

@@ -174,6 +174,11 @@ final class HazelcastCluster implements ClusterFabric, MembershipListener {
     }
 
     @Override
+    public CompletionStage<Set<String>> recovered(Set<String> clientIds) {
+        return owners.recovered(clientIds);
+    }
+
+    @Override
     public void will(String clientId, byte[] will) {
         wills.changed(clientId, will);
     }

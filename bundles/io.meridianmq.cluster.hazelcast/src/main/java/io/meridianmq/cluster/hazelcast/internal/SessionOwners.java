@@ -126,6 +126,57 @@ final class SessionOwners {
         return routes;
     }
 
+    /**
+     * The sessions of {@code clientIds} are on this node as it joins: each that no live member
+     * owns becomes this node's; completes with those a live member owns.
+     */
+    CompletionStage<Set<String>> recovered(Set<String> clientIds) {
+        Set<String> live = new java.util.HashSet<>();
+        hazelcast.getCluster().getMembers().forEach(m -> live.add(m.getUuid().toString()));
+        return map().submitToKeys(clientIds, new Recover(self, live)).thenApply(stays -> {
+            Set<String> elsewhere = new java.util.HashSet<>();
+            stays.forEach((clientId, here) -> {
+                if (!Boolean.TRUE.equals(here)) {
+                    elsewhere.add(clientId);
+                }
+            });
+            return elsewhere;
+        });
+    }
+
+    /**
+     * Makes {@code node} the owner (next epoch) unless another live member owns the entry;
+     * returns whether the session stays with {@code node}.
+     */
+    static final class Recover implements EntryProcessor<String, String, Boolean>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String node;
+        private final Set<String> live;
+
+        Recover(String node, Set<String> live) {
+            this.node = node;
+            this.live = live;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, String> entry) {
+            String owner = entry.getValue();
+            if (owner == null) {
+                entry.setValue(node + " 1");
+                return true;
+            }
+            String holder = owner.substring(0, owner.indexOf(' '));
+            if (holder.equals(node)) {
+                return true;
+            }
+            if (live.contains(holder)) {
+                return false;
+            }
+            entry.setValue(node + " " + (Long.parseLong(owner.substring(owner.indexOf(' ') + 1)) + 1));
+            return true;
+        }
+    }
+
     /** Matches the client ids a node owns. */
     static final class OwnedBy implements com.hazelcast.query.Predicate<String, String>, Serializable {
         private static final long serialVersionUID = 1L;

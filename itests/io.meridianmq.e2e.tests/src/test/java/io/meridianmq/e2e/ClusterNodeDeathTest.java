@@ -2,6 +2,8 @@ package io.meridianmq.e2e;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,26 +18,34 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.ClassRule;
+import org.junit.FixMethodOrder;
 import org.junit.Test;
+import org.junit.runners.MethodSorters;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 
 /**
- * kill -9 of the node clients are connected to: their connections end without DISCONNECT, so the
+ * kill -9 of the node clients are connected to, and its return. First, the wills: their connections end without DISCONNECT, so the
  * cluster publishes their wills from another node, as their node would have: at once, or after
  * the will delay (with the session, which another node took over) unless the client connected
  * again in time; a will already waiting for its delay when the node died is sent by the node that
- * took its session over; a will discarded by a DISCONNECT stays unsent. Clients: Paho 3.1.1 and 5, HiveMQ.
+ * took its session over; a will discarded by a DISCONNECT stays unsent. Then the node starts again
+ * from its store, which still has the sessions that moved to other nodes meanwhile: it drops them
+ * (no route, no queue for them) and their clients find them where they went. Clients: Paho 3.1.1
+ * and 5, HiveMQ.
  */
-public class ClusterWillTest {
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class ClusterNodeDeathTest {
 
     @ClassRule
     public static final ClusterNodes CLUSTER = new ClusterNodes(3);
 
+    private static final String BASE = "death-" + UUID.randomUUID().toString().substring(0, 8);
+
     @Test
-    public void theWillsOfTheClientsOfAKilledNodeArePublished() throws Exception {
-        String base = "wills-" + UUID.randomUUID().toString().substring(0, 8);
+    public void a_theWillsOfTheClientsOfAKilledNodeArePublished() throws Exception {
+        String base = BASE;
         BrokerProcess doomed = CLUSTER.node(0);
         Map<String, String> wills = new ConcurrentHashMap<>();
         try (V5Client watcher = new V5Client(CLUSTER.node(2).uri(), base + "-watcher");
@@ -73,6 +83,7 @@ public class ClusterWillTest {
             // MQTT 5 with a session that outlives the connection: the will waits for its delay
             V5Client delayed = new V5Client(doomed.uri(), base + "-delayed");
             delayed.connect(withWill(base + "/delayed", "delayed device gone", 8));
+            delayed.subscribe(V5Client.sub("stale/" + base + "/#", 1));
             // the same, but the client is back (on another node) before the delay passes: no will
             V5Client back = new V5Client(doomed.uri(), base + "-back");
             back.connect(withWill(base + "/back", "must not be sent: the client came back", 8));
@@ -116,6 +127,29 @@ public class ClusterWillTest {
             assertEquals("left before its node died", wills.get(base + "/left"));
             assertFalse(wills.containsKey(base + "/back"));
             returned.close();
+        }
+    }
+
+    @Test
+    public void b_theKilledNodeReturnsWithoutTheSessionsThatMovedAway() throws Exception {
+        BrokerProcess returning = CLUSTER.node(0);
+        returning.restart();
+        returning.awaitLogLine(l -> l.contains("moved to other nodes while it was away and end here"),
+                "drops the sessions that moved");
+        // none of them stays: no route of theirs leads here
+        Awaitility.await("the returned node keeps no route of the moved sessions").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> returning.metric("meridian_cluster_routes_local ") == 0);
+        try (V5Client publisher = new V5Client(CLUSTER.node(2).uri(), BASE + "-publisher");
+                V5Client device = new V5Client(returning.uri(), BASE + "-delayed")) {
+            publisher.connect();
+            publisher.publish("stale/" + BASE + "/x", "while its client was away", 1, false);
+            MqttConnectionOptions resume = V5Client.options();
+            resume.setCleanStart(false);
+            resume.setSessionExpiryInterval(600L);
+            // its session comes from the node it moved to, with what was queued there
+            assertTrue("session present", device.connect(resume).getSessionPresent());
+            assertEquals("while its client was away", device.next().text());
+            assertNull("delivered once", device.poll(500));
         }
     }
 
