@@ -166,7 +166,7 @@ public class BrokerCore implements Broker {
         CoreParts parts = new CoreParts(settings, store, retained, plugins, events, metrics, newThreads());
         plugins.start(new PluginInvoker(parts.threads.timers(), pluginCallTimeout, plugins.figures));
         connects = new ConnectFlow(parts);
-        services = new PluginServices(parts);
+        services = new PluginServices(parts, connects);
         statistics = new CoreStatistics(parts, connects);
         parts.retained.start(metrics);
         events.start();

@@ -50,6 +50,8 @@ final class ClientSessionHandle implements ClientSession {
     private long sessionExpirySeconds;
     private WillMessage will;
     private boolean ended;
+    /** A plugin's session (SDK PluginSession): trusted, no authorizer is asked. */
+    private final boolean trusted;
     /** Decides and applies this client's SUBSCRIBEs and UNSUBSCRIBEs. */
     private final SubscriptionRequests subscriptionRequests;
     /** This client's PUBACKs and PUBRECs, in order, each when it may go. */
@@ -71,7 +73,8 @@ final class ClientSessionHandle implements ClientSession {
         this.receiveMaximum = receiveMaximum;
         this.sessionExpirySeconds = sessionExpirySeconds;
         this.acknowledgements = new AcknowledgementOrder(session, core);
-        this.subscriptionRequests = new SubscriptionRequests(core, session);
+        this.trusted = connection instanceof PluginSessionLink;
+        this.subscriptionRequests = new SubscriptionRequests(core, session, trusted);
     }
 
     @Override
@@ -102,7 +105,7 @@ final class ClientSessionHandle implements ClientSession {
     @Override
     public void publish(InboundPublish publish, IntConsumer onAccepted) {
         core.traffic.received(publish.qos(), publish.payload().length);
-        boolean authorize = core.plugins.hasAuthorizers();
+        boolean authorize = core.plugins.hasAuthorizers() && !trusted;
         boolean intercept = core.plugins.hasInboundInterceptors();
         if (!authorize && !intercept && tail.isDone()) {
             submitPublish(publish, onAccepted, SUCCESS);

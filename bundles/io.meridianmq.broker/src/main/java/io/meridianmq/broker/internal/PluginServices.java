@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.meridianmq.broker.ClientConnection;
+import io.meridianmq.broker.ConnectRequest;
 import io.meridianmq.broker.DisconnectReason;
 import io.meridianmq.sdk.client.ClientInfo;
 import io.meridianmq.sdk.message.PublishProperties;
@@ -20,9 +21,11 @@ import io.meridianmq.sdk.topic.Topics;
 final class PluginServices implements BrokerServices {
 
     private final CoreParts core;
+    private final ConnectFlow connects;
 
-    PluginServices(CoreParts core) {
+    PluginServices(CoreParts core, ConnectFlow connects) {
         this.core = core;
+        this.connects = connects;
     }
 
     @Override
@@ -33,6 +36,35 @@ final class PluginServices implements BrokerServices {
         core.router.route(new Message(topic, payload.clone(), Math.min(qos, core.settings().maximumQos()), retain,
                 properties, Long.MAX_VALUE, null));
     }
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.meridianmq.sdk.service.PluginSession> openSession(String clientId,
+            long sessionExpirySeconds, int receiveMaximum, io.meridianmq.sdk.service.PluginSessionReceiver receiver) {
+        if (clientId.isEmpty() || sessionExpirySeconds < 0 || sessionExpirySeconds > ConnectRequest.NEVER_EXPIRES
+                || receiveMaximum < 1 || receiveMaximum > 65535) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "a plugin session needs a client id, a session expiry of 0 to 0xFFFFFFFF and a receive maximum "
+                            + "of 1 to 65535 (got '" + clientId + "', " + sessionExpirySeconds + ", " + receiveMaximum
+                            + ")"));
+        }
+        PluginSessionLink link = new PluginSessionLink(clientId, receiver, core.threads.offlineExecutor(clientId));
+        // trusted (a plugin): authenticated as itself, from this process
+        ConnectRequest request = new ConnectRequest(clientId, sessionExpirySeconds == 0, 0, null, null, null,
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), PLUGIN_LISTENER, 5,
+                sessionExpirySeconds, receiveMaximum, "plugin", io.meridianmq.sdk.auth.Identity.asPresented(), null);
+        return connects.connect(request, link).thenApply(result -> {
+            if (!result.accepted()) {
+                throw new IllegalStateException("the broker refused plugin session '" + clientId + "': "
+                        + result.reason());
+            }
+            link.accepted(result.session(), result.sessionPresent());
+            result.session().open();
+            return link;
+        });
+    }
+
+    /** The listener name plugin sessions show (in logs, events and the REST API). */
+    static final String PLUGIN_LISTENER = "(plugin)";
 
     @Override
     public Collection<ClientInfo> connectedClients() {

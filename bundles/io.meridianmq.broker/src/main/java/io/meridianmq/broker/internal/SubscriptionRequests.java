@@ -31,10 +31,13 @@ final class SubscriptionRequests {
 
     private final CoreParts core;
     private final Session session;
+    /** A plugin's session: no authorizer is asked. */
+    private final boolean trusted;
 
-    SubscriptionRequests(CoreParts core, Session session) {
+    SubscriptionRequests(CoreParts core, Session session, boolean trusted) {
         this.core = core;
         this.session = session;
+        this.trusted = trusted;
     }
 
     /** {@code $share/NAME/filter} split into share name and filter, or {@code null} if not shared. */
@@ -64,7 +67,7 @@ final class SubscriptionRequests {
             List<TopicSubscription> requested, Consumer<int[]> onGranted) {
         int n = requested.size();
         boolean intercept = core.plugins.hasSubscribeInterceptors();
-        boolean authorize = core.plugins.hasAuthorizers();
+        boolean authorize = core.plugins.hasAuthorizers() && !trusted;
         String[] refused = new String[n];
         @SuppressWarnings("unchecked")
         CompletableFuture<PluginOutputs.Authorization>[] decisions = new CompletableFuture[n];
@@ -162,7 +165,7 @@ final class SubscriptionRequests {
             TopicSubscription s = subscriptions.get(i);
             int max = granted[i];
             int[] ids = s.subscriptionId() == 0 ? null : new int[] {s.subscriptionId()};
-            boolean checkRetained = core.plugins.hasAuthorizers();
+            boolean checkRetained = core.plugins.hasAuthorizers() && !trusted;
             String filter = filters[i];
             // the scan may read the whole store (a subscription to '#'): off the network thread
             core.retained.scan(filter, max, ids, found -> {

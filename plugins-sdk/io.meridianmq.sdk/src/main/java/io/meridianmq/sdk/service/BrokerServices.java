@@ -34,6 +34,18 @@ public interface BrokerServices {
      */
     java.util.List<RetainedMessageView> retained(String topicFilter, int limit);
 
+    /**
+     * Opens the plugin session {@code clientId} (a client id no client should use; a client
+     * connecting with it takes the session over): persistent when {@code sessionExpirySeconds} is
+     * above 0 (0xFFFFFFFF: never expires), resumed if the broker has it. Its messages go to
+     * {@code receiver}, at most {@code receiveMaximum} QoS 1/2 ones unacknowledged at once.
+     *
+     * @return completes with the open session; fails with a message saying why the broker refused
+     * @since 1.1
+     */
+    java.util.concurrent.CompletionStage<PluginSession> openSession(String clientId, long sessionExpirySeconds,
+            int receiveMaximum, PluginSessionReceiver receiver);
+
     /** Closes a client's connection (MQTT 5: DISCONNECT 0x98 administrative action); false if not connected. */
     boolean disconnect(String clientId, String reason);
 }
