@@ -70,8 +70,11 @@ final class OutboundQueue {
      * lets a message already on disk wait there only.
      */
     void offer(Delivery d, BrokerSettings settings, boolean offline) {
-        int limit = settings.maxQueuedMessages();
-        long byteLimit = settings.maxQueuedBytes();
+        offer(d, settings.maxQueuedMessages(), settings.maxQueuedBytes(), offline);
+    }
+
+    /** Queues {@code d} within {@code limit} messages and {@code byteLimit} bytes (0: none), or drops it. */
+    void offer(Delivery d, int limit, long byteLimit, boolean offline) {
         int size = d.size();
         while ((size() >= limit || (byteLimit > 0 && heapBytes + pagedBytes + size > byteLimit))
                 && dropExpiredOrQos0()) {

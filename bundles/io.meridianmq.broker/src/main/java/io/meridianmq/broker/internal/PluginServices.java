@@ -39,15 +39,17 @@ final class PluginServices implements BrokerServices {
 
     @Override
     public java.util.concurrent.CompletionStage<io.meridianmq.sdk.service.PluginSession> openSession(String clientId,
-            long sessionExpirySeconds, int receiveMaximum, io.meridianmq.sdk.service.PluginSessionReceiver receiver) {
+            long sessionExpirySeconds, int receiveMaximum, int maxQueuedMessages,
+            io.meridianmq.sdk.service.PluginSessionReceiver receiver) {
         if (clientId.isEmpty() || sessionExpirySeconds < 0 || sessionExpirySeconds > ConnectRequest.NEVER_EXPIRES
-                || receiveMaximum < 1 || receiveMaximum > 65535) {
+                || receiveMaximum < 1 || receiveMaximum > 65535 || maxQueuedMessages < 0) {
             return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "a plugin session needs a client id, a session expiry of 0 to 0xFFFFFFFF and a receive maximum "
-                            + "of 1 to 65535 (got '" + clientId + "', " + sessionExpirySeconds + ", " + receiveMaximum
-                            + ")"));
+                    "a plugin session needs a client id, a session expiry of 0 to 0xFFFFFFFF, a receive maximum "
+                            + "of 1 to 65535 and a queue bound of 0 or more (got '" + clientId + "', "
+                            + sessionExpirySeconds + ", " + receiveMaximum + ", " + maxQueuedMessages + ")"));
         }
-        PluginSessionLink link = new PluginSessionLink(clientId, receiver, core.threads.offlineExecutor(clientId));
+        PluginSessionLink link = new PluginSessionLink(clientId, receiver, core.threads.offlineExecutor(clientId),
+                maxQueuedMessages);
         // trusted (a plugin): authenticated as itself, from this process
         ConnectRequest request = new ConnectRequest(clientId, sessionExpirySeconds == 0, 0, null, null, null,
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), PLUGIN_LISTENER, 5,

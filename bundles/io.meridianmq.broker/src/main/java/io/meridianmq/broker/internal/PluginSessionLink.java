@@ -36,6 +36,7 @@ final class PluginSessionLink implements ClientConnection, PluginSession {
     private final String clientId;
     private final PluginSessionReceiver receiver;
     private final Executor executor;
+    private final int maxQueuedMessages;
     /** Set once the core accepted the connection (before any plugin call can reach it). */
     private volatile ClientSession session;
     private volatile boolean resumed;
@@ -43,10 +44,16 @@ final class PluginSessionLink implements ClientConnection, PluginSession {
     private int lastPacketId;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    PluginSessionLink(String clientId, PluginSessionReceiver receiver, Executor executor) {
+    PluginSessionLink(String clientId, PluginSessionReceiver receiver, Executor executor, int maxQueuedMessages) {
         this.clientId = clientId;
         this.receiver = receiver;
         this.executor = executor;
+        this.maxQueuedMessages = maxQueuedMessages;
+    }
+
+    /** The bound of the session's queue the plugin asked for, or 0 for the broker's. */
+    int maxQueuedMessages() {
+        return maxQueuedMessages;
     }
 
     /** The core accepted the connection: the plugin may use the session from now on. */

@@ -94,7 +94,8 @@ final class Session {
         this.core = core;
         this.mirror = new StoreMirror(clientId, core.store(), core::nextSequence);
         this.target = new DeliveryTarget(core.traffic());
-        this.congestion = new Congestion(clientId, this::isOnline);
+        // a plugin session's queue (a bridge's, its remote away) holds no publisher back, as an offline one
+        this.congestion = new Congestion(clientId, () -> online && !(owner instanceof PluginSessionLink));
         this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
         this.subscriptions = new SessionSubscriptions(this, core.routes(), mirror);
         this.queue = new OutboundQueue(clientId, mirror,

@@ -48,7 +48,9 @@ final class SessionDeliveries {
         if (session.isDiscarded()) {
             return;
         }
-        if (target.isSet() && progress.timedOut(core.settings().slowConsumerTimeoutSeconds())) {
+        // a plugin session (a bridge) waits for its remote as long as it takes: its queue is on disk
+        if (target.isSet() && !(session.owner instanceof PluginSessionLink)
+                && progress.timedOut(core.settings().slowConsumerTimeoutSeconds())) {
             endSlowConsumer();
         }
         ClientIdentity who = session.identity;
@@ -95,7 +97,12 @@ final class SessionDeliveries {
             progress.waiting();
             d.authorizedEpoch = session.connectionEpoch(); // routed just now, for this connection
         }
-        queue.offer(d, core.settings(), !target.isSet());
+        if (session.owner instanceof PluginSessionLink plugin && plugin.maxQueuedMessages() > 0) {
+            // its own bound, in messages; they wait on disk beyond the first ones, even while it is connected
+            queue.offer(d, plugin.maxQueuedMessages(), 0, true);
+        } else {
+            queue.offer(d, core.settings(), !target.isSet());
+        }
         congestion.queueGrew(queue.size());
     }
 

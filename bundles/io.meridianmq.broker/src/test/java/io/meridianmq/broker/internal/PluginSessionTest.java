@@ -52,7 +52,7 @@ public class PluginSessionTest {
     }
 
     private PluginSession open() throws Exception {
-        return core.services().openSession("bridge-local", 3600, 10, receiver).toCompletableFuture().get();
+        return core.services().openSession("bridge-local", 3600, 10, 0, receiver).toCompletableFuture().get();
     }
 
     private ClientSession client(String id, SessionFlowTest.RecordingConnection connection) {
@@ -140,9 +140,34 @@ public class PluginSessionTest {
     }
 
     @Test
+    public void aBoundOfItsOwnKeepsMoreThanTheBrokersQueueLimitInOrder() throws Exception {
+        core.deactivate();
+        core = SessionFlowTest.startedCore(Map.of("max_queued_messages", "3"));
+        PluginSession session = core.services().openSession("bridge-out", 3600, 1, 50, receiver).toCompletableFuture()
+                .get();
+        session.subscribe("out/#", 1, true, true).toCompletableFuture().get();
+        ClientSession device = client("device", new SessionFlowTest.RecordingConnection());
+        for (int i = 1; i <= 20; i++) {
+            device.publish(publish("out/a", "m" + i, i), code -> { });
+        }
+        // one given at a time (receive maximum 1): the plugin acknowledges each as its remote would
+        for (int i = 1; i <= 20; i++) {
+            int n = i;
+            Awaitility.await().until(() -> got.size() == n);
+            got.get(n - 1).acknowledge();
+        }
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            expected.add("m" + i);
+        }
+        assertEquals(expected, texts());
+        session.close();
+    }
+
+    @Test
     public void badArgumentsAreRefusedWithAReason() {
         ExecutionException e = org.junit.Assert.assertThrows(ExecutionException.class,
-                () -> core.services().openSession("", 0, 10, receiver).toCompletableFuture().get());
+                () -> core.services().openSession("", 0, 10, 0, receiver).toCompletableFuture().get());
         assertTrue(e.getCause().getMessage(), e.getCause().getMessage().contains("client id"));
     }
 }

@@ -38,13 +38,18 @@ public interface BrokerServices {
      * Opens the plugin session {@code clientId} (a client id no client should use; a client
      * connecting with it takes the session over): persistent when {@code sessionExpirySeconds} is
      * above 0 (0xFFFFFFFF: never expires), resumed if the broker has it. Its messages go to
-     * {@code receiver}, at most {@code receiveMaximum} QoS 1/2 ones unacknowledged at once.
+     * {@code receiver}, at most {@code receiveMaximum} QoS 1/2 ones unacknowledged at once; the
+     * others wait in its queue, up to {@code maxQueuedMessages} (0: the broker's
+     * {@code max_queued_messages}), beyond which a message is dropped, counted and logged as for a
+     * client's session. With a bound of its own the queue waits on disk beyond its first messages
+     * even while the session is open, and a plugin session never holds publishers back nor counts
+     * as a slow consumer: a bridge waits for its remote broker as long as it takes.
      *
      * @return completes with the open session; fails with a message saying why the broker refused
      * @since 1.1
      */
     java.util.concurrent.CompletionStage<PluginSession> openSession(String clientId, long sessionExpirySeconds,
-            int receiveMaximum, PluginSessionReceiver receiver);
+            int receiveMaximum, int maxQueuedMessages, PluginSessionReceiver receiver);
 
     /** Closes a client's connection (MQTT 5: DISCONNECT 0x98 administrative action); false if not connected. */
     boolean disconnect(String clientId, String reason);
