@@ -27,8 +27,8 @@ import org.junit.runners.MethodSorters;
  * QoS 1 and 2; {@code loop/#} both ways without a message coming back (Mosquitto's side is MQTT
  * 3.1.1, no no-local); the state on {@code $SYS/broker/connection/central/state} on both sides;
  * Mosquitto stopped and started again during QoS 1 traffic (every message Meridian acknowledged
- * arrives); a bridge added, changed and removed by its file while the broker runs. Clients: Paho,
- * mosquitto_pub.
+ * arrives); a bridge added, changed and removed by its file while the broker runs; a second bridge
+ * at once, over TLS with a client certificate (MQTT 5). Clients: Paho, mosquitto_pub.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class MqttBridgeTest {
@@ -37,9 +37,19 @@ public class MqttBridgeTest {
     private static BrokerProcess meridian;
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
+    private static java.nio.file.Path certificates;
+    private static int tlsPort;
+
     @BeforeClass
     public static void start() throws Exception {
-        remote = new MosquittoBroker("").start();
+        certificates = java.nio.file.Files.createTempDirectory("bridge-tls-");
+        TestCertificates.caAndServer(certificates);
+        TestCertificates.client(certificates, "site-a", "site-a");
+        tlsPort = BrokerProcess.freePort();
+        // a second listener: TLS with client certificates signed by the test CA
+        remote = new MosquittoBroker("listener " + tlsPort + " 127.0.0.1\ncafile " + certificates.resolve("ca.pem")
+                + "\ncertfile " + certificates.resolve("server.pem") + "\nkeyfile " + certificates.resolve("server.key")
+                + "\nrequire_certificate true\n").start();
         meridian = new BrokerProcess().withFeature("meridian-bridge-mqtt")
                 .withEtcFile("io.meridianmq.bridge-central.cfg", bridgeFile(""));
         meridian.start();
@@ -63,6 +73,11 @@ public class MqttBridgeTest {
         }
         if (remote != null) {
             remote.close();
+        }
+        if (certificates != null) {
+            try (var files = java.nio.file.Files.walk(certificates)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -239,6 +254,37 @@ public class MqttBridgeTest {
 
     private static long stops() {
         return meridian.log().lines().filter(l -> l.contains("Bridge 'central' stopped")).count();
+    }
+
+    @Test
+    public void g_aSecondBridgeOverTlsWithAClientCertificate() throws Exception {
+        java.nio.file.Path file = meridian.home().resolve("etc/io.meridianmq.bridge-secure.cfg");
+        String secure = "address = 127.0.0.1:" + tlsPort + "\nbridge_protocol_version = mqttv50\n"
+                + "topic = secure/# out 1 \"\" tls/\n"
+                + "bridge_cafile = " + certificates.resolve("server.pem") + "\n"
+                + "bridge_certfile = " + certificates.resolve("site-a.pem") + "\n"
+                + "bridge_keyfile = " + certificates.resolve("site-a.key") + "\n"
+                + "remote_clientid = secure-" + RUN + "\nrestart_timeout = 1 2\n";
+        java.nio.file.Files.writeString(file, secure);
+        meridian.awaitLog("Bridge 'secure' connected to 127.0.0.1:" + tlsPort, Duration.ofSeconds(30));
+        Received onMosquitto = new Received();
+        MqttClient remoteSub = subscriber(remote.uri(), "tls/#", 1, onMosquitto);
+        MqttClient localPub = publisher(meridian.uri());
+        try {
+            localPub.publish("secure/vault", message("over TLS", 1));
+            Received.Message m = onMosquitto.next();
+            assertEquals("tls/secure/vault", m.topic());
+            assertEquals("over TLS", m.payload());
+        } finally {
+            remoteSub.disconnect();
+            localPub.disconnect();
+        }
+        // without its client certificate the bridge is refused, and says so
+        java.nio.file.Files.writeString(file, secure.replace("bridge_certfile", "# bridge_certfile")
+                .replace("bridge_keyfile", "# bridge_keyfile"));
+        meridian.awaitLogLine(l -> l.contains("Bridge 'secure': connection to 127.0.0.1:" + tlsPort + " failed"),
+                "says the bridge without a certificate was refused");
+        java.nio.file.Files.delete(file);
     }
 
     @Test
