@@ -258,6 +258,19 @@ public final class BrokerProcess extends ExternalResource {
 
     /** Stops the broker (SIGTERM, then SIGKILL if it lingers) and deletes its folder. */
     public void stop() {
+        halt();
+        if (home != null) {
+            // -Dmeridian.e2e.keep=true leaves the folder (meridian-e2e-* in java.io.tmpdir) for a look
+            // at a failed run's store and logs
+            if (!Boolean.getBoolean("meridian.e2e.keep")) {
+                deleteTree(home);
+            }
+            home = null;
+        }
+    }
+
+    /** Stops the broker as an operator would (SIGTERM, then SIGKILL if it lingers); its folder stays for {@link #restart}. */
+    public void halt() {
         if (process != null) {
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
@@ -271,14 +284,6 @@ public final class BrokerProcess extends ExternalResource {
                 process.destroyForcibly();
             }
             process = null;
-        }
-        if (home != null) {
-            // -Dmeridian.e2e.keep=true leaves the folder (meridian-e2e-* in java.io.tmpdir) for a look
-            // at a failed run's store and logs
-            if (!Boolean.getBoolean("meridian.e2e.keep")) {
-                deleteTree(home);
-            }
-            home = null;
         }
     }
 
