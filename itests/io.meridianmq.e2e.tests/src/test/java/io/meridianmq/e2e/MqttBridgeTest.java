@@ -28,7 +28,9 @@ import org.junit.runners.MethodSorters;
  * 3.1.1, no no-local); the state on {@code $SYS/broker/connection/central/state} on both sides;
  * Mosquitto stopped and started again during QoS 1 traffic (every message Meridian acknowledged
  * arrives); a bridge added, changed and removed by its file while the broker runs; a second bridge
- * at once, over TLS with a client certificate (MQTT 5). Clients: Paho, mosquitto_pub.
+ * at once, over TLS with a client certificate (MQTT 5); and the other way round, a Mosquitto bridge
+ * with its defaults (try_private: the bridge bit in CONNECT) connecting in, both ways without a
+ * loop. Clients: Paho, mosquitto_pub.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class MqttBridgeTest {
@@ -285,6 +287,46 @@ public class MqttBridgeTest {
         meridian.awaitLogLine(l -> l.contains("Bridge 'secure': connection to 127.0.0.1:" + tlsPort + " failed"),
                 "says the bridge without a certificate was refused");
         java.nio.file.Files.delete(file);
+    }
+
+    @Test
+    public void h_aMosquittoBridgeConnectsInAsABridge() throws Exception {
+        // a regional Mosquitto bridging to this Meridian with Mosquitto's defaults (try_private: the bridge bit)
+        try (MosquittoBroker regional = new MosquittoBroker("connection regional-" + RUN + "\naddress 127.0.0.1:"
+                + meridian.port() + "\ntopic region/# both 1\nrestart_timeout 1 2\n").start()) {
+            meridian.awaitLogLine(l -> l.contains("regional-" + RUN) && l.contains("connected (MQTT 3.1.1, bridge"),
+                    "accepts the Mosquitto bridge as a bridge");
+            Received onMosquitto = new Received();
+            Received onMeridian = new Received();
+            MqttClient regionalSub = subscriber(regional.uri(), "region/#", 1, onMosquitto);
+            MqttClient localSub = subscriber(meridian.uri(), "region/#", 1, onMeridian);
+            MqttClient localPub = publisher(meridian.uri());
+            MqttClient regionalPub = publisher(regional.uri());
+            try {
+                // the bridge subscribes once it is connected: publish until the first crosses
+                Awaitility.await("the Mosquitto bridge's subscription is in place").atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> {
+                            localPub.publish("region/probe", message("probe", 1));
+                            return onMosquitto.poll(200) != null;
+                        });
+                while (onMosquitto.poll(300) != null || onMeridian.poll(10) != null) {
+                    // the probes' copies
+                }
+                localPub.publish("region/from-meridian", message("down", 1));
+                assertEquals("down", onMosquitto.next().payload());
+                assertEquals("down", onMeridian.next().payload());
+                regionalPub.publish("region/from-mosquitto", message("up", 1));
+                assertEquals("up", onMeridian.next().payload());
+                assertEquals("up", onMosquitto.next().payload());
+                assertNull("nothing came back to Meridian", onMeridian.poll(1000));
+                assertNull("nothing came back to Mosquitto", onMosquitto.poll(200));
+            } finally {
+                for (MqttClient c : List.of(regionalSub, localSub, localPub, regionalPub)) {
+                    c.disconnect();
+                    c.close();
+                }
+            }
+        }
     }
 
     @Test

@@ -386,7 +386,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 connAckProperties));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
-        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), ConnectPacket.protocolName(protocolLevel),
+        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), ConnectPacket.protocolName(protocolLevel)
+                        + (Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()) ? ", bridge" : ""),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
                 client.username().map(u -> ", user '" + u + "'").orElse(""),
                 client.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));

@@ -19,6 +19,13 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  */
 final class PacketFramer extends ByteToMessageDecoder {
 
+    /**
+     * Set on a connection whose CONNECT carried the bridge bit (protocol level 0x83 or 0x84,
+     * Mosquitto's {@code try_private}): its subscriptions are no-local and retain-as-published, so
+     * that what it sends never comes back to it and retained messages keep their flag.
+     */
+    static final io.netty.util.AttributeKey<Boolean> BRIDGE = io.netty.util.AttributeKey.valueOf("meridian.bridge");
+
     private final int maxPacketSize;
     /** The limit in force: the CONNECT limit until {@link #accepted()}. Event loop. */
     private int limit;
@@ -83,7 +90,14 @@ final class PacketFramer extends ByteToMessageDecoder {
             int type = first >>> 4;
             int bodyStart = start + 1 + lengthBytes;
             if (type == 1) {
-                v5 = PropertyScanner.connectLevel(in, bodyStart, length) == 5;
+                int level = PropertyScanner.connectLevel(in, bodyStart, length);
+                if (level == 0x83 || level == 0x84) {
+                    // a bridge (Mosquitto's try_private): the level's top bit says so; Netty's
+                    // decoder knows only plain levels, so the bit is taken off here and remembered
+                    in.setByte(bodyStart + 2 + in.getUnsignedShort(bodyStart), level & 0x7F);
+                    ctx.channel().attr(BRIDGE).set(Boolean.TRUE);
+                }
+                v5 = level == 5;
             }
             if (v5) {
                 String duplicate = PropertyScanner.findDuplicate(in, type, first & 0x0F, bodyStart, length);

@@ -102,7 +102,7 @@ final class SessionPackets {
         int packetId = subscribe.variableHeader().messageId();
         List<TopicSubscription> wanted;
         try {
-            wanted = SubscribePacket.read(subscribe, v5);
+            wanted = SubscribePacket.read(subscribe, v5, Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()));
         } catch (PacketRuleViolation v) {
             connection.serverDisconnect(v.reason, v.getMessage());
             return;

@@ -22,7 +22,12 @@ final class SubscribePacket {
     private SubscribePacket() {
     }
 
-    static List<TopicSubscription> read(MqttSubscribeMessage subscribe, boolean v5) throws PacketRuleViolation {
+    /**
+     * @param bridge the client is a bridge (it connected with the bridge bit): every subscription of
+     *        it is no-local and retain-as-published
+     */
+    static List<TopicSubscription> read(MqttSubscribeMessage subscribe, boolean v5, boolean bridge)
+            throws PacketRuleViolation {
         List<MqttTopicSubscription> topics = subscribe.payload().topicSubscriptions();
         if (topics.isEmpty()) {
             throw PacketRuleViolation.protocol("sent a SUBSCRIBE without topic filters");
@@ -38,7 +43,9 @@ final class SubscribePacket {
             if (noLocal && t.topicName().startsWith("$share/")) {
                 throw PacketRuleViolation.protocol("asked for no local on shared subscription '" + t.topicName() + "'");
             }
-            wanted.add(new TopicSubscription(t.topicName(), qos, noLocal, v5 && t.option().isRetainAsPublished(),
+            boolean shared = t.topicName().startsWith("$share/");
+            wanted.add(new TopicSubscription(t.topicName(), qos, noLocal || (bridge && !shared),
+                    (v5 && t.option().isRetainAsPublished()) || bridge,
                     v5 ? t.option().retainHandling().value() : 0, subscriptionId));
         }
         return wanted;
