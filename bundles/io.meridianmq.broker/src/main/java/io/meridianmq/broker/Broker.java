@@ -127,4 +127,14 @@ public interface Broker {
     default String clusterProblem() {
         return null;
     }
+
+    /**
+     * The health checks plugins report (a bridge's connection, ...), by name: informational, they
+     * never make the broker unready.
+     *
+     * @since 0.7
+     */
+    default java.util.List<PluginCheck> pluginChecks() {
+        return java.util.List.of();
+    }
 }

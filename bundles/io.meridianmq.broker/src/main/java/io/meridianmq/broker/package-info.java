@@ -8,7 +8,7 @@
  * only Meridian's own bundles, which ask for it, resolve against it; plugins see the SDK only.
  */
 @Export(attribute = {"meridian.internal=true", "mandatory:=meridian.internal"})
-@Version("0.6.0")
+@Version("0.7.0")
 package io.meridianmq.broker;
 
 import org.osgi.annotation.bundle.Export;

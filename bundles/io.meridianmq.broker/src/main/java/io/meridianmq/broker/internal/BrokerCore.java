@@ -73,6 +73,10 @@ public class BrokerCore implements Broker {
     @Reference
     MetricsRegistry metrics;
 
+    /** The health checks plugins report (SDK PluginHealth). */
+    @Reference
+    PluginChecks pluginChecks;
+
     /** The cluster this node is part of (the meridian-cluster feature), or null for a single node. */
     private volatile io.meridianmq.cluster.ClusterFabric cluster;
 
@@ -272,6 +276,12 @@ public class BrokerCore implements Broker {
     @Override
     public Optional<AuthenticationExchange> beginEnhancedAuthentication(String method, ClientInfo client) {
         return plugins.beginEnhancedAuthentication(method, client);
+    }
+
+    @Override
+    public List<io.meridianmq.broker.PluginCheck> pluginChecks() {
+        PluginChecks c = pluginChecks;
+        return c == null ? List.of() : c.all();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.meridianmq.sdk.service.BrokerServices;
+import io.meridianmq.sdk.service.PluginHealth;
 import io.meridianmq.sdk.service.PluginMetrics;
 
 import org.osgi.service.component.annotations.Activate;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * file added starts a bridge, a changed file restarts it, a removed file stops it; bad settings
  * are refused with a log line naming the file and the key. Each bridge shows in the metrics as
  * {@code bridge.NAME.connected}, {@code .waiting}, {@code .sent}, {@code .received} and
- * {@code .refused}.
+ * {@code .refused}, and in {@code /health/ready} as the check {@code bridge NAME} (informational:
+ * a bridge down does not make the broker unready).
  *
  * <p>Activated and deactivated by the component runtime, one at a time.
  */
@@ -40,6 +42,9 @@ public class BridgeComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
     volatile PluginMetrics metrics;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    volatile PluginHealth health;
+
     private MqttBridge bridge;
 
     @Activate
@@ -54,7 +59,12 @@ public class BridgeComponent {
             return;
         }
         try {
-            bridge = new MqttBridge(settings, broker);
+            bridge = new MqttBridge(settings, broker, (up, problem) -> {
+                PluginHealth h = health;
+                if (h != null) {
+                    h.report("bridge " + name, up, problem);
+                }
+            });
         } catch (IllegalArgumentException bad) {
             LOG.error("Bridge '{}' not started: {}: {}", name, file, bad.getMessage());
             return;
@@ -69,6 +79,10 @@ public class BridgeComponent {
         if (bridge != null) {
             RUNNING.remove(bridge.name(), bridge);
             bridge.stop();
+            PluginHealth h = health;
+            if (h != null) {
+                h.withdraw("bridge " + bridge.name());
+            }
             bridge = null;
         }
     }

@@ -66,9 +66,13 @@ final class MqttBridge implements PluginSessionReceiver, RemoteConnection.Listen
     private volatile boolean up;
     private volatile int waiting;
 
-    MqttBridge(BridgeSettings settings, BrokerServices broker) {
+    /** Told each change of the bridge's state: up, or down with why (for the broker's health). */
+    private final java.util.function.BiConsumer<Boolean, String> onState;
+
+    MqttBridge(BridgeSettings settings, BrokerServices broker, java.util.function.BiConsumer<Boolean, String> onState) {
         this.settings = settings;
         this.broker = broker;
+        this.onState = onState;
         this.tls = settings.tls() == null ? null : PemTls.socketFactory(settings.tls());
         this.echoes = settings.protocolVersion() < 5 && settings.tryPrivate() ? new EchoGuard() : null;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,6 +84,7 @@ final class MqttBridge implements PluginSessionReceiver, RemoteConnection.Listen
 
     void start() {
         LOG.info("Bridge '{}' starting: {}", settings.name(), settings.describe());
+        onState.accept(false, "connecting to " + String.join(", ", settings.addresses()));
         thread.execute(this::openLocal);
     }
 
@@ -291,6 +296,7 @@ final class MqttBridge implements PluginSessionReceiver, RemoteConnection.Listen
             connected = true;
             up = true;
             failures = 0;
+            onState.accept(true, null);
             LOG.info("Bridge '{}' connected to {} ({} message(s) waiting to go out)", settings.name(), address,
                     unsent.size());
             if (settings.notifications()) {
@@ -318,6 +324,8 @@ final class MqttBridge implements PluginSessionReceiver, RemoteConnection.Listen
         long delay = Math.min(settings.restartCap().toMillis(), base << Math.min(failures - 1, 20));
         LOG.warn("Bridge '{}': connection to {} failed: {}; trying again in {} ms", settings.name(), address, why,
                 delay);
+        onState.accept(false, "connection to " + address + " failed: " + why + " (" + unsent.size()
+                + " message(s) waiting here, more in the queue)");
         thread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 

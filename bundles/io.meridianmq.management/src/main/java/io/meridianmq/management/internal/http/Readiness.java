@@ -16,8 +16,14 @@ import io.meridianmq.transport.ListenerStatus;
  */
 final class Readiness {
 
-    /** One check: what was checked, whether it passed, and why not. */
-    record Check(String name, boolean up, String problem) {
+    /**
+     * One check: what was checked, whether it passed, and why not; a check that is not
+     * {@code critical} (a plugin's) is shown without deciding the status.
+     */
+    record Check(String name, boolean up, String problem, boolean critical) {
+        Check(String name, boolean up, String problem) {
+            this(name, up, problem, true);
+        }
     }
 
     private final Supplier<Broker> broker;
@@ -42,6 +48,9 @@ final class Readiness {
                 String problem = b.clusterProblem();
                 checks.add(new Check("cluster", problem == null, problem));
             }
+            for (io.meridianmq.broker.PluginCheck p : b.pluginChecks()) {
+                checks.add(new Check(p.name(), p.up(), p.problem(), false));
+            }
         }
         List<ListenerStatus> all = listeners.get();
         if (all.isEmpty()) {
@@ -54,7 +63,7 @@ final class Readiness {
     }
 
     static boolean allUp(List<Check> checks) {
-        return checks.stream().allMatch(Check::up);
+        return checks.stream().allMatch(c -> c.up() || !c.critical());
     }
 
     /** The JSON body: {@code {"status":"UP"|"DOWN","checks":[{"name":..,"status":..,"problem":..}]}}. */
@@ -67,6 +76,9 @@ final class Readiness {
                     .append(c.up() ? "\"UP\"" : "\"DOWN\"");
             if (c.problem() != null) {
                 b.append(",\"problem\":").append(JsonText.quote(c.problem()));
+            }
+            if (!c.critical()) {
+                b.append(",\"critical\":false");
             }
             b.append('}');
         }
