@@ -131,9 +131,11 @@ final class ClientSessionHandle implements ClientSession {
                             publish.qos(), publish.retain(), publish.messageExpirySeconds(), publish.properties());
                     return core.plugins.interceptInbound(identity, modifiable).thenAccept(out -> {
                         if (out.dropReason != null) {
-                            core.dropped(identity, publish.topic(), DropReason.PLUGIN_DROPPED,
-                                    "dropped by a plugin: " + out.dropReason);
-                            submitPublish(publish, onAccepted, IMPLEMENTATION_SPECIFIC_ERROR);
+                            core.dropped(identity, publish.topic(), DropReason.PLUGIN_DROPPED, (out.notTaken
+                                    ? "not taken, a plugin could not hand it on: " : "dropped by a plugin: ")
+                                    + out.dropReason);
+                            submitPublish(publish, onAccepted, out.notTaken ? UNSPECIFIED_ERROR
+                                    : IMPLEMENTATION_SPECIFIC_ERROR);
                             return;
                         }
                         PluginOutputs.Publish p = out.publish;

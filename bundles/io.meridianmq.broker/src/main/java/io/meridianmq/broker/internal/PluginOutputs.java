@@ -270,8 +270,20 @@ final class PluginOutputs {
     }
 
     static final class PublishInbound extends PublishOutput implements PublishInboundOutput {
+        /** Set with {@link #fail}: the publisher must not be told the message is safe. */
+        volatile boolean notTaken;
+
         PublishInbound(Publish publish) {
             super(publish, "interceptor failed or timed out");
+        }
+
+        @Override
+        public void fail(String reason) {
+            Objects.requireNonNull(reason, "reason");
+            write(() -> {
+                dropReason = reason;
+                notTaken = true;
+            });
         }
     }
 

@@ -74,8 +74,9 @@ final class SessionPackets {
             if (!v5 && reason == NOT_STORED) {
                 // MQTT 3 has no negative PUBACK: a plain one would say the message is safe
                 connection.serverDisconnect(DisconnectReason.UNSPECIFIED_ERROR,
-                        "the broker cannot store its QoS " + qos + " PUBLISH to '" + inbound.topic()
-                                + "' (the store cannot write); it is not acknowledged");
+                        "the broker cannot take its QoS " + qos + " PUBLISH to '" + inbound.topic()
+                                + "' now (the store cannot write, or a plugin could not hand it on); it is not "
+                                + "acknowledged");
                 return;
             }
             if (qos == 1) {

@@ -22,4 +22,17 @@ public interface PublishInboundOutput extends AsyncOutput {
      * reason 0x83 implementation specific error). {@code reason} is logged.
      */
     void drop(String reason);
+
+    /**
+     * The message cannot be taken now (a system it must reach first is away, e.g. a Kafka bridge
+     * acknowledging only what Kafka acknowledged): it is not routed and the publisher is not told
+     * it is safe: a QoS 1/2 MQTT 5 publisher gets reason 0x80 (unspecified error), an MQTT 3.1.1
+     * one is disconnected, so that it sends the message again. {@code reason} is logged. (The
+     * default, for test doubles written against SDK 1.0, drops the message.)
+     *
+     * @since 1.1
+     */
+    default void fail(String reason) {
+        drop(reason);
+    }
 }

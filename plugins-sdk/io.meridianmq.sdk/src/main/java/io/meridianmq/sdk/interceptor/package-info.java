@@ -5,7 +5,7 @@
  */
 @Export
 @NullMarked
-@Version("1.0.0")
+@Version("1.1.0")
 package io.meridianmq.sdk.interceptor;
 
 import org.jspecify.annotations.NullMarked;
