@@ -7,8 +7,8 @@ import java.util.function.IntConsumer;
 /**
  * Sends a client's PUBACKs and PUBRECs in the order of its PUBLISHes (MQTT 4.6), each once
  * what it waits for has happened: the message is on disk for every persistent session it went
- * to (or the store said it cannot write it: then the answer is 0x80), and congested receivers
- * have caught up. While one waits, the ones after it wait too, and
+ * to (or the store said it cannot write it: then the answer is 0x80), congested receivers
+ * have caught up, and a plugin that hands it on elsewhere has done so (or failed: 0x80). While one waits, the ones after it wait too, and
  * the client's in-flight window holds it back: back pressure for QoS 1 and 2 without a queue
  * growing anywhere.
  *
@@ -57,7 +57,17 @@ final class AcknowledgementOrder {
      */
     void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable,
             io.meridianmq.storage.SessionStore.Batch written, List<Session> waitFor) {
-        int waits = (afterDurable ? 1 : 0) + waitFor.size();
+        acknowledge(onAccepted, reason, afterDurable, written, waitFor, null);
+    }
+
+    /**
+     * Answers as above, and only once {@code handedOn} (a plugin handing the message on, or null)
+     * completed: on its failure the answer is 0x80, never that the message is safe.
+     */
+    void acknowledge(IntConsumer onAccepted, int reason, boolean afterDurable,
+            io.meridianmq.storage.SessionStore.Batch written, List<Session> waitFor,
+            java.util.concurrent.CompletableFuture<?> handedOn) {
+        int waits = (afterDurable ? 1 : 0) + waitFor.size() + (handedOn != null ? 1 : 0);
         if (waits == 0 && pending.isEmpty()) {
             onAccepted.accept(reason);
             session.markWritten();
@@ -76,6 +86,15 @@ final class AcknowledgementOrder {
         }
         for (Session receiver : waitFor) {
             core.router.whenRelievedOrLater(receiver, () -> session.submitUrgent(() -> ready(ack)));
+        }
+        if (handedOn != null) {
+            handedOn.whenComplete((v, failure) -> session.submit(() -> {
+                if (failure == null) {
+                    ready(ack);
+                } else {
+                    notStored(ack);
+                }
+            }));
         }
         if (waits == 0) {
             release();

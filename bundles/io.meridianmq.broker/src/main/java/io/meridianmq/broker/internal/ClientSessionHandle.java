@@ -144,7 +144,7 @@ final class ClientSessionHandle implements ClientSession {
                         InboundPublish changed = new InboundPublish(publish.packetId(), p.topic, p.payload,
                                 publish.qos(), p.retain, p.messageExpiry == null ? -1 : p.messageExpiry,
                                 p.properties());
-                        submitPublish(changed, onAccepted, SUCCESS, qos);
+                        submitPublish(changed, onAccepted, SUCCESS, qos, out.gate);
                     });
                 }).toCompletableFuture();
     }
@@ -155,15 +155,21 @@ final class ClientSessionHandle implements ClientSession {
     }
 
     private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict) {
-        submitPublish(publish, onAccepted, verdict, publish.qos());
+        submitPublish(publish, onAccepted, verdict, publish.qos(), null);
+    }
+
+    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict, int routeQos) {
+        submitPublish(publish, onAccepted, verdict, routeQos, null);
     }
 
     /**
      * Routes (unless {@code verdict} is an error) and acknowledges in the session's mailbox.
      *
      * @param routeQos the QoS the message is routed at (an interceptor may change it)
+     * @param handedOn what the acknowledgement also waits for (a plugin handing the message on), or null
      */
-    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict, int routeQos) {
+    private void submitPublish(InboundPublish publish, IntConsumer onAccepted, int verdict, int routeQos,
+            java.util.concurrent.CompletableFuture<?> handedOn) {
         session.submit(() -> {
             boolean durable = core.durable() && publish.qos() > 0;
             SessionStore.Batch batch = durable ? core.store().batch() : null;
@@ -210,7 +216,7 @@ final class ClientSessionHandle implements ClientSession {
                 // and only once congested receivers caught up: the client's in-flight window then
                 // holds it back, without a queue growing anywhere (back pressure for QoS 1/2)
                 acknowledgements.acknowledge(onAccepted, reason,
-                        batch != null && (!batch.isEmpty() || publish.retain()), batch, congested);
+                        batch != null && (!batch.isEmpty() || publish.retain()), batch, congested, handedOn);
                 congested.clear();
             }
         });

@@ -272,9 +272,20 @@ final class PluginOutputs {
     static final class PublishInbound extends PublishOutput implements PublishInboundOutput {
         /** Set with {@link #fail}: the publisher must not be told the message is safe. */
         volatile boolean notTaken;
+        /** What the publisher's acknowledgement waits for ({@link #acknowledgeAfter}), or null. */
+        volatile java.util.concurrent.CompletableFuture<?> gate;
 
         PublishInbound(Publish publish) {
             super(publish, "interceptor failed or timed out");
+        }
+
+        @Override
+        public void acknowledgeAfter(java.util.concurrent.CompletionStage<?> handedOn) {
+            java.util.concurrent.CompletableFuture<?> next = handedOn.toCompletableFuture();
+            write(() -> {
+                java.util.concurrent.CompletableFuture<?> before = gate;
+                gate = before == null ? next : java.util.concurrent.CompletableFuture.allOf(before, next);
+            });
         }
 
         @Override

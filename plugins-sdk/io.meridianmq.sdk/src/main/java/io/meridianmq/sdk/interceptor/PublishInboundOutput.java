@@ -35,4 +35,20 @@ public interface PublishInboundOutput extends AsyncOutput {
     default void fail(String reason) {
         drop(reason);
     }
+
+    /**
+     * The message goes on now (it is routed), but its publisher's PUBACK or PUBREC waits until
+     * {@code handedOn} completes: normally on success; on failure the publisher is told the
+     * message is not safe (MQTT 5: reason 0x80; an MQTT 3.1.1 publisher is disconnected) and sends
+     * it again, so its subscribers here may get it twice. For a plugin that hands messages on to
+     * another system and must not let the publisher believe one is safe before that system has it
+     * (a Kafka bridge), without holding up the publisher's next messages: they are intercepted
+     * and routed meanwhile, and the acknowledgements go out in order. Ignored for QoS 0. Call it
+     * before the interceptor returns (or resumes).
+     *
+     * @since 1.1
+     */
+    default void acknowledgeAfter(java.util.concurrent.CompletionStage<?> handedOn) {
+        throw new UnsupportedOperationException("this broker cannot hold acknowledgements back");
+    }
 }

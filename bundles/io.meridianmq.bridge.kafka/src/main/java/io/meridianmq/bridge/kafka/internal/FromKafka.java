@@ -96,7 +96,13 @@ final class FromKafka implements Runnable {
                 }
                 try {
                     CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                    consumer.commitSync(next);
+                    // the broker has them: commit (without waiting; a commit lost is a batch read twice)
+                    consumer.commitAsync(next, (offsets, failure) -> {
+                        if (failure != null) {
+                            LOG.warn("Kafka bridge '{}': offsets not committed ({}); the batch may come again",
+                                    settings.name(), failure.toString());
+                        }
+                    });
                     published.addAndGet(taken.size());
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                     LOG.warn("Kafka bridge '{}': the broker did not take every message of a batch ({}); reading it "

@@ -84,13 +84,12 @@ public class KafkaBridgeComponent {
                 Properties p = settings.clientProperties();
                 p.putIfAbsent("acks", "all");
                 p.putIfAbsent("enable.idempotence", "true");
-                p.putIfAbsent("linger.ms", "5");
+                p.putIfAbsent("linger.ms", "1");
                 p.putIfAbsent("delivery.timeout.ms", "30000");
                 p.putIfAbsent("request.timeout.ms", "10000");
                 p.putIfAbsent("max.block.ms", "10000");
                 producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-                toKafka = new ToKafka(settings, producer,
-                        Duration.ofMillis(Long.parseLong(p.getProperty("delivery.timeout.ms"))), this::state);
+                toKafka = new ToKafka(settings, producer, this::state);
                 Dictionary<String, Object> props = new Hashtable<>();
                 props.put("meridian.kafka.bridge", name);
                 interceptor = context.registerService(PublishInboundInterceptor.class, toKafka, props);

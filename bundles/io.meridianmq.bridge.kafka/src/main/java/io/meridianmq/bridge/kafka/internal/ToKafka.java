@@ -1,7 +1,6 @@
 package io.meridianmq.bridge.kafka.internal;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -11,8 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.meridianmq.sdk.async.Async;
-import io.meridianmq.sdk.async.TimeoutFallback;
 import io.meridianmq.sdk.interceptor.ModifiablePublish;
 import io.meridianmq.sdk.interceptor.PublishInboundInput;
 import io.meridianmq.sdk.interceptor.PublishInboundInterceptor;
@@ -30,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * MQTT to Kafka: an inbound interceptor that turns each PUBLISH matching a {@code to_kafka} line
  * into a Kafka record (topic from the template, key from the MQTT topic, the client id or a JSON
  * field, headers {@code mqtt.topic}, {@code mqtt.qos}, {@code mqtt.clientid} and the MQTT 5 user
- * properties). With {@code ack_mode = kafka} a QoS 1/2 PUBLISH goes on (is routed and acknowledged)
- * only once Kafka acknowledged the record ({@code acks=all}); when Kafka does not, the message is
- * not taken (the publisher is not told it is safe and sends it again), so a Kafka outage holds
- * publishers back instead of losing data. At most {@code max_buffered} records are on their way at
- * once; beyond, publishes are not taken.
+ * properties). With {@code ack_mode = kafka} a QoS 1/2 PUBLISH goes on (is routed) at once but its
+ * PUBACK/PUBREC waits until Kafka acknowledged the record ({@code acks=all}); when Kafka does
+ * not, the publisher is told the message is not safe and sends it again, so a Kafka outage holds
+ * publishers back instead of losing data, and one publisher's next messages are not held up
+ * while Kafka answers. At most {@code max_buffered} records are on their way at once; beyond,
+ * publishes are not taken at all.
  *
  * <p>Thread-safe: called on plugin threads; records are handed to the producer on one thread of
  * its own (a send may wait for Kafka's metadata), in the order the broker gave them.
@@ -46,7 +44,6 @@ final class ToKafka implements PublishInboundInterceptor {
     private final KafkaSettings settings;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Semaphore room;
-    private final Duration wait;
     private final ExecutorService sender;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -55,13 +52,12 @@ final class ToKafka implements PublishInboundInterceptor {
     private final java.util.function.BiConsumer<Boolean, String> onState;
     private volatile boolean up = true;
 
-    ToKafka(KafkaSettings settings, KafkaProducer<byte[], byte[]> producer, Duration deliveryTimeout,
+    ToKafka(KafkaSettings settings, KafkaProducer<byte[], byte[]> producer,
             java.util.function.BiConsumer<Boolean, String> onState) {
         this.settings = settings;
         this.onState = onState;
         this.producer = producer;
         this.room = new Semaphore(settings.maxBuffered());
-        this.wait = deliveryTimeout.plusSeconds(10);
         this.sender = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "meridian-kafka-" + settings.name() + "-send");
             t.setDaemon(true);
@@ -114,7 +110,12 @@ final class ToKafka implements PublishInboundInterceptor {
             }
             return;
         }
-        Async async = wait ? output.async(this.wait, TimeoutFallback.FAILURE) : null;
+        // the message goes on now; its PUBACK waits for Kafka (the next ones are not held up meanwhile)
+        java.util.concurrent.CompletableFuture<Void> handedOn = wait ? new java.util.concurrent.CompletableFuture<>()
+                : null;
+        if (handedOn != null) {
+            output.acknowledgeAfter(handedOn);
+        }
         sender.execute(() -> {
             try {
                 producer.send(record, (metadata, error) -> {
@@ -126,33 +127,34 @@ final class ToKafka implements PublishInboundInterceptor {
                             LOG.info("Kafka bridge '{}': Kafka takes records again", settings.name());
                             onState.accept(true, null);
                         }
+                        if (handedOn != null) {
+                            handedOn.complete(null);
+                        }
                     } else {
-                        if (up) {
-                            up = false;
-                            onState.accept(false, "Kafka did not take a record: " + error.getMessage());
+                        refused(record, error);
+                        if (handedOn != null) {
+                            handedOn.completeExceptionally(error);
                         }
-                        failed.incrementAndGet();
-                        LOG.warn("Kafka bridge '{}': Kafka did not take the record for '{}': {}", settings.name(),
-                                record.topic(), error.toString());
-                        if (async != null) {
-                            output.fail("Kafka did not take it: " + error.getMessage());
-                        }
-                    }
-                    if (async != null) {
-                        async.resume();
                     }
                 });
             } catch (RuntimeException e) {
                 room.release();
-                failed.incrementAndGet();
-                LOG.warn("Kafka bridge '{}': the record for '{}' could not be sent: {}", settings.name(),
-                        record.topic(), e.toString());
-                if (async != null) {
-                    output.fail("could not be sent to Kafka: " + e.getMessage());
-                    async.resume();
+                refused(record, e);
+                if (handedOn != null) {
+                    handedOn.completeExceptionally(e);
                 }
             }
         });
+    }
+
+    private void refused(ProducerRecord<byte[], byte[]> record, Exception error) {
+        failed.incrementAndGet();
+        if (up) {
+            up = false;
+            onState.accept(false, "Kafka did not take a record: " + error.getMessage());
+        }
+        LOG.warn("Kafka bridge '{}': Kafka did not take the record for '{}': {}", settings.name(), record.topic(),
+                error.toString());
     }
 
     private static byte[] key(KafkaSettings.ToKafka line, String topic, String clientId, byte[] payload) {
