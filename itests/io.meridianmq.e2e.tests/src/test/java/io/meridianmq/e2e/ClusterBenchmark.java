@@ -7,16 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.Test;
 
 /**
@@ -239,41 +233,11 @@ public class ClusterBenchmark {
     }
 
     private static void publish(MqttAsyncClient client, String topic, int count) {
-        Semaphore window = new Semaphore(WINDOW);
-        AtomicInteger failed = new AtomicInteger();
-        IMqttActionListener release = new IMqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken token) {
-                window.release();
-            }
-
-            @Override
-            public void onFailure(IMqttToken token, Throwable e) {
-                failed.incrementAndGet();
-                window.release();
-            }
-        };
-        try {
-            for (int i = 0; i < count; i++) {
-                window.acquire();
-                client.publish(topic, PAYLOAD, 1, false, null, release);
-            }
-            window.acquire(WINDOW);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " publishes failed");
-        }
+        WindowedPublishing.publish(client, topic, PAYLOAD, count, WINDOW);
     }
 
     private static MqttAsyncClient client(String uri) throws Exception {
-        MqttAsyncClient c = new MqttAsyncClient(uri, "bench-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(true);
-        o.setMaxInflight(WINDOW * 10);
-        c.connect(o).waitForCompletion(10_000);
-        return c;
+        return WindowedPublishing.client(uri, WINDOW);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,8 +18,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.Test;
 
 /**
@@ -105,32 +102,7 @@ public class KafkaBridgeBenchmark {
     }
 
     private static void publish(MqttAsyncClient client, String topic, int count) {
-        Semaphore window = new Semaphore(WINDOW);
-        AtomicInteger failed = new AtomicInteger();
-        IMqttActionListener release = new IMqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken token) {
-                window.release();
-            }
-
-            @Override
-            public void onFailure(IMqttToken token, Throwable e) {
-                failed.incrementAndGet();
-                window.release();
-            }
-        };
-        try {
-            for (int i = 0; i < count; i++) {
-                window.acquire();
-                client.publish(topic, PAYLOAD, 1, false, null, release);
-            }
-            window.acquire(WINDOW);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " publishes failed: a broker that loses messages gets no figure");
-        }
+        WindowedPublishing.publish(client, topic, PAYLOAD, count, WINDOW);
     }
 
     /** One publisher at {@code perSecond} for {@code seconds}: PUBACK latency p50, p99 in ns. */
@@ -231,11 +203,6 @@ public class KafkaBridgeBenchmark {
     }
 
     private static MqttAsyncClient client(String uri) throws Exception {
-        MqttAsyncClient c = new MqttAsyncClient(uri, "bench-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(true);
-        o.setMaxInflight(WINDOW * 10);
-        c.connect(o).waitForCompletion(10_000);
-        return c;
+        return WindowedPublishing.client(uri, WINDOW);
     }
 }

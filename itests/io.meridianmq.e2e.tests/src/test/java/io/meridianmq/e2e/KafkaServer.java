@@ -1,16 +1,12 @@
 package io.meridianmq.e2e;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import org.awaitility.Awaitility;
 
 /**
  * A real Kafka 4 in KRaft mode (broker and controller in one process), from the jars Maven
@@ -84,18 +80,13 @@ final class KafkaServer implements AutoCloseable {
         process = new ProcessBuilder(javaBinary(), "-Xmx512m", "-cp", classpath, "kafka.Kafka", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kafka.out")
                         .toFile())).start();
-        Awaitility.await("Kafka listens on " + port).atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(100)).until(() -> {
-                    if (!process.isAlive()) {
-                        throw new AssertionError("Kafka ended at start: " + Files.readString(dir.resolve("kafka.out")));
-                    }
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                        return true;
-                    } catch (IOException notYet) {
-                        return false;
-                    }
-                });
+        ServerProcesses.awaitListening("Kafka", process, port, Duration.ofSeconds(90), () -> {
+            try {
+                return Files.readString(dir.resolve("kafka.out"));
+            } catch (IOException e) {
+                return "(no output: " + e.getMessage() + ")";
+            }
+        });
         return this;
     }
 

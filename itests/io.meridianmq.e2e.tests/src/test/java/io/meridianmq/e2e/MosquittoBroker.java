@@ -1,14 +1,10 @@
 package io.meridianmq.e2e;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import org.awaitility.Awaitility;
 
 /**
  * A real Mosquitto broker (Debian's {@code mosquitto}) started by a test on a free port on
@@ -45,18 +41,7 @@ final class MosquittoBroker implements AutoCloseable {
     MosquittoBroker start() throws IOException {
         process = new ProcessBuilder(BINARY, "-c", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
-        Awaitility.await("mosquitto listens on " + port).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(50)).until(() -> {
-                    if (!process.isAlive()) {
-                        throw new AssertionError("mosquitto ended at start: " + log());
-                    }
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                        return true;
-                    } catch (IOException notYet) {
-                        return false;
-                    }
-                });
+        ServerProcesses.awaitListening("mosquitto", process, port, Duration.ofSeconds(20), this::log);
         return this;
     }
 

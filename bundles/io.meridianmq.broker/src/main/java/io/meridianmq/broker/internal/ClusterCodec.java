@@ -51,14 +51,9 @@ final class ClusterCodec {
     static Message message(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             format(in, MESSAGE_FORMAT, "message");
-            String topic = in.readUTF();
-            byte[] payload = bytes(in);
-            int qos = in.readByte();
-            boolean retain = in.readBoolean();
-            StoredProperties properties = properties(in);
-            long expires = in.readLong();
-            String publisher = optional(in);
-            return new Message(topic, payload, qos, retain, PropertiesInStore.fromStore(properties), expires, publisher);
+            Fields f = fields(in);
+            return new Message(f.topic, f.payload, f.qos, f.retain, PropertiesInStore.fromStore(f.properties),
+                    f.expires, f.publisher);
         } catch (IOException e) {
             throw new IllegalArgumentException("a forwarded message could not be read: " + e, e);
         }
@@ -147,17 +142,11 @@ final class ClusterCodec {
     static LiveWill will(byte[] bytes) {
         try (DataInputStream in = in(bytes)) {
             format(in, WILL_FORMAT, "will");
-            String topic = in.readUTF();
-            byte[] payload = bytes(in);
-            int qos = in.readByte();
-            boolean retain = in.readBoolean();
-            StoredProperties properties = properties(in);
-            long messageExpiry = in.readLong();
-            String username = optional(in);
+            Fields f = fields(in); // expires: the will's expiry interval; publisher: its owner's user name
             long delay = in.readLong();
             long sessionExpiry = in.readLong();
-            return new LiveWill(new WillMessage(topic, payload, qos, retain, PropertiesInStore.fromStore(properties),
-                    delay, messageExpiry), username, sessionExpiry);
+            return new LiveWill(new WillMessage(f.topic, f.payload, f.qos, f.retain,
+                    PropertiesInStore.fromStore(f.properties), delay, f.expires), f.publisher, sessionExpiry);
         } catch (IOException e) {
             throw new IllegalArgumentException("a will kept by the cluster could not be read: " + e, e);
         }
@@ -222,14 +211,9 @@ final class ClusterCodec {
     }
 
     private static StoredWill storedWill(DataInputStream in) throws IOException {
-        String topic = in.readUTF();
-        byte[] payload = bytes(in);
-        int qos = in.readByte();
-        boolean retain = in.readBoolean();
-        StoredProperties properties = properties(in);
-        long messageExpiry = in.readLong();
-        String username = optional(in);
-        return new StoredWill(topic, payload, qos, retain, properties, messageExpiry, in.readLong(), username);
+        Fields f = fields(in); // expires: the will's expiry interval; publisher: its owner's user name
+        return new StoredWill(f.topic, f.payload, f.qos, f.retain, f.properties, f.expires, in.readLong(),
+                f.publisher);
     }
 
     static byte[] delivery(int packetId, boolean released) {
@@ -296,20 +280,30 @@ final class ClusterCodec {
     }
 
     private static StoredMessage storedMessage(DataInputStream in) throws IOException {
-        String topic = in.readUTF();
-        byte[] payload = bytes(in);
-        int qos = in.readByte();
-        boolean retain = in.readBoolean();
-        StoredProperties properties = properties(in);
-        long expires = in.readLong();
-        String publisher = optional(in);
+        Fields f = fields(in);
         int[] ids = new int[in.readInt()];
         for (int k = 0; k < ids.length; k++) {
             ids[k] = in.readInt();
         }
         int packetId = in.readUnsignedShort();
         boolean released = in.readBoolean();
-        return new StoredMessage(topic, payload, qos, retain, properties, expires, publisher, ids, packetId, released);
+        return new StoredMessage(f.topic, f.payload, f.qos, f.retain, f.properties, f.expires, f.publisher, ids,
+                packetId, released);
+    }
+
+    /** What {@link #writeMessage} wrote, read back. */
+    private record Fields(String topic, byte[] payload, int qos, boolean retain, StoredProperties properties,
+            long expires, String publisher) {
+    }
+
+    private static Fields fields(DataInputStream in) throws IOException {
+        String topic = in.readUTF();
+        byte[] payload = bytes(in);
+        int qos = in.readByte();
+        boolean retain = in.readBoolean();
+        StoredProperties properties = properties(in);
+        long expires = in.readLong();
+        return new Fields(topic, payload, qos, retain, properties, expires, optional(in));
     }
 
     private static void writeMessage(DataOutputStream out, String topic, byte[] payload, int qos, boolean retain,
