@@ -454,6 +454,14 @@ public final class BrokerProcess extends ExternalResource {
      * The sum of the {@code /metrics} samples whose line starts with {@code series} (a metric
      * name, optionally with the start of its labels: {@code meridian_rate_limited_total{limit="publish_rate"}).
      */
+    /** The body of {@code /health/ready} (the status code is in it: "UP" or "DOWN"). */
+    public String readiness() throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(managementUri() + "/health/ready"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     public double metric(String series) throws IOException, InterruptedException {
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .build();

@@ -64,7 +64,7 @@ public class ClusterBenchmark {
         } finally {
             cluster.after();
         }
-        System.out.println(report(lines));
+        java.util.logging.Logger.getLogger(ClusterBenchmark.class.getName()).info(report(lines));
     }
 
     /** The figures so far, written to {@code target/cluster-benchmark.txt} (kept when a later stage fails). */

@@ -73,7 +73,7 @@ public class KafkaBridgeBenchmark {
                 + "scenario):\n");
         lines.forEach(l -> report.append("  ").append(l).append('\n'));
         java.nio.file.Files.writeString(java.nio.file.Path.of("target/kafka-bridge-benchmark.txt"), report);
-        System.out.println(report);
+        java.util.logging.Logger.getLogger(KafkaBridgeBenchmark.class.getName()).info(report.toString());
     }
 
     /** {@code PUBLISHERS} clients publishing {@code total} QoS 1 messages under {@code prefix}: acknowledged per second. */

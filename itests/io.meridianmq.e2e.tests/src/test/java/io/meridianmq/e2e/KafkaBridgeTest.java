@@ -148,15 +148,6 @@ public class KafkaBridgeTest {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** The body of {@code /health/ready}. */
-    private static String readiness() throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(meridian.managementUri() + "/health/ready"))
-                        .timeout(Duration.ofSeconds(10)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
     @Test
     public void c_nothingAcknowledgedIsLostWhileKafkaIsAwayAndOrderIsKeptPerKey() throws Exception {
         String name = "load-" + RUN;
@@ -168,8 +159,8 @@ public class KafkaBridgeTest {
             kafka.stop();
             Awaitility.await("health shows Kafka away").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> readiness().contains("\"name\":\"io.meridianmq.bridge.kafka kafka analytics\",\"status\":\"DOWN\""));
-            assertTrue(readiness(), readiness().startsWith("{\"status\":\"UP\""));
+                    .until(() -> meridian.readiness().contains("\"name\":\"io.meridianmq.bridge.kafka kafka analytics\",\"status\":\"DOWN\""));
+            assertTrue(meridian.readiness(), meridian.readiness().startsWith("{\"status\":\"UP\""));
             kafka.start();
             int after = device.acknowledged.size() + 100;
             Awaitility.await("traffic after Kafka came back").atMost(Duration.ofSeconds(120))

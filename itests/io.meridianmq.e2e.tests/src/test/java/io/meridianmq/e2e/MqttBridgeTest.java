@@ -144,20 +144,11 @@ public class MqttBridgeTest {
         }
     }
 
-    /** The body of {@code /health/ready}. */
-    private static String readiness() throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(meridian.managementUri() + "/health/ready"))
-                        .timeout(Duration.ofSeconds(10)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        return r.body();
-    }
-
     private static final String CHECK = "\"name\":\"io.meridianmq.bridge.mqtt bridge central\",\"status\":";
 
     @Test
     public void b_theBridgeStateIsPublishedOnBothSides() throws Exception {
-        assertTrue(readiness(), readiness().contains(CHECK + "\"UP\""));
+        assertTrue(meridian.readiness(), meridian.readiness().contains(CHECK + "\"UP\""));
         Received here = new Received();
         Received there = new Received();
         MqttClient onMeridian = subscriber(meridian.uri(), "$SYS/broker/connection/central/state", 1, here);
@@ -212,8 +203,8 @@ public class MqttBridgeTest {
             remote.stop();
             // the bridge's check says why it is down; the broker itself stays ready
             Awaitility.await("health shows the bridge down").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> readiness().contains(CHECK + "\"DOWN\""));
-            String down = readiness();
+                    .pollInterval(Duration.ofMillis(200)).until(() -> meridian.readiness().contains(CHECK + "\"DOWN\""));
+            String down = meridian.readiness();
             assertTrue(down, down.startsWith("{\"status\":\"UP\""));
             assertTrue(down, down.contains("connection to 127.0.0.1:" + remote.port + " failed"));
             int during = device.acknowledged.size() + 1000;

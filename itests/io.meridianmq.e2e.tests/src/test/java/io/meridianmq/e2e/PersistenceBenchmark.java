@@ -88,7 +88,7 @@ public class PersistenceBenchmark {
         } finally {
             durable.stop();
         }
-        System.out.println(report);
+        java.util.logging.Logger.getLogger(PersistenceBenchmark.class.getName()).info(report.toString());
         Files.writeString(Path.of("target/persistence-benchmark.txt"), report);
     }
 

@@ -34,7 +34,7 @@ final class QueuedDeliveryCheck {
     boolean needed(Delivery head, int epoch) {
         // a plugin's session is trusted: no authorizer is asked
         return head.authorizedEpoch != epoch && core.authorizesDeliveries()
-                && !(session.owner instanceof PluginSessionLink);
+                && session.plugin() == null;
     }
 
     /**

@@ -95,7 +95,7 @@ final class Session {
         this.mirror = new StoreMirror(clientId, core.store(), core::nextSequence);
         this.target = new DeliveryTarget(core.traffic());
         // a plugin session's queue (a bridge's, its remote away) holds no publisher back, as an offline one
-        this.congestion = new Congestion(clientId, () -> online && !(owner instanceof PluginSessionLink));
+        this.congestion = new Congestion(clientId, () -> online && plugin() == null);
         this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
         this.subscriptions = new SessionSubscriptions(this, core.routes(), mirror);
         this.queue = new OutboundQueue(clientId, mirror,
@@ -120,6 +120,14 @@ final class Session {
 
     boolean isOnline() {
         return online;
+    }
+
+    /**
+     * The plugin holding this session (SDK PluginSession), or null for a client's: a plugin's is
+     * trusted, has its own queue bound, and never holds publishers back nor counts as slow.
+     */
+    PluginSessionLink plugin() {
+        return owner instanceof PluginSessionLink link ? link : null;
     }
 
     /** Whether its state is in the durable store (any thread; routing asks). */

@@ -49,8 +49,8 @@ final class SessionDeliveries {
             return;
         }
         // a plugin session (a bridge) waits for its remote as long as it takes: its queue is on disk
-        if (target.isSet() && !(session.owner instanceof PluginSessionLink)
-                && progress.timedOut(core.settings().slowConsumerTimeoutSeconds())) {
+        if (target.isSet() && progress.timedOut(core.settings().slowConsumerTimeoutSeconds())
+                && session.plugin() == null) {
             endSlowConsumer();
         }
         ClientIdentity who = session.identity;
@@ -97,7 +97,8 @@ final class SessionDeliveries {
             progress.waiting();
             d.authorizedEpoch = session.connectionEpoch(); // routed just now, for this connection
         }
-        if (session.owner instanceof PluginSessionLink plugin && plugin.maxQueuedMessages() > 0) {
+        PluginSessionLink plugin = session.plugin();
+        if (plugin != null && plugin.maxQueuedMessages() > 0) {
             // its own bound, in messages; they wait on disk beyond the first ones, even while it is connected
             queue.offer(d, plugin.maxQueuedMessages(), 0, true);
         } else {

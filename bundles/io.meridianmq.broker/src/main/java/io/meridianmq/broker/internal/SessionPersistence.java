@@ -56,17 +56,7 @@ final class SessionPersistence {
         boolean wanted = durable && expirySeconds != 0;
         if (wanted && !mirror.persisted()) {
             mirror.persisted(true);
-            mirror.write(b -> {
-                b.putSession(session.clientId, expirySeconds, disconnectedAtMillis, session.ownerKey);
-                subscriptions.all().forEach(s -> b.putSubscription(session.clientId, StoreMirror.stored(s)));
-                for (Delivery d : inflight.all()) {
-                    mirror.storeInto(b, d);
-                }
-                for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
-                    mirror.storeInto(b, it.next());
-                }
-                incomingQos2.storeInto(b);
-            });
+            mirror.write(b -> writeState(b, expirySeconds, disconnectedAtMillis, mirror::storeInto));
         } else if (wanted) {
             mirror.write(b -> b.putSession(session.clientId, expirySeconds, disconnectedAtMillis, session.ownerKey));
         } else if (mirror.persisted()) {
@@ -93,15 +83,7 @@ final class SessionPersistence {
             then.run();
             return;
         }
-        b.putSession(session.clientId, expirySeconds, System.currentTimeMillis(), session.ownerKey);
-        subscriptions.all().forEach(s -> b.putSubscription(session.clientId, StoreMirror.stored(s)));
-        for (Delivery d : inflight.all()) {
-            copy(b, d);
-        }
-        for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
-            copy(b, it.next());
-        }
-        incomingQos2.storeInto(b);
+        writeState(b, expirySeconds, System.currentTimeMillis(), this::copy);
         long[] paged = queue.pagedSequences();
         if (paged.length == 0) {
             then.run();
@@ -113,6 +95,24 @@ final class SessionPersistence {
         }));
     }
 
+    /**
+     * Writes the session's header, subscriptions, in-flight and in-heap queued messages (each
+     * through {@code message}) and incoming QoS 2 exchanges into {@code b}.
+     */
+    private void writeState(SessionStore.Batch b, long expirySeconds, long disconnectedAtMillis,
+            java.util.function.BiConsumer<SessionStore.Batch, Delivery> message) {
+        b.putSession(session.clientId, expirySeconds, disconnectedAtMillis, session.ownerKey);
+        subscriptions.all().forEach(s -> b.putSubscription(session.clientId, StoreMirror.stored(s)));
+        for (Delivery d : inflight.all()) {
+            message.accept(b, d);
+        }
+        for (Iterator<Delivery> it = queue.inHeap(); it.hasNext();) {
+            message.accept(b, it.next());
+        }
+        incomingQos2.storeInto(b);
+    }
+
+    /** A message already in the store, under its key (for the cluster's copy). */
     private void copy(SessionStore.Batch b, Delivery d) {
         if (d.sequence != 0) {
             b.putMessage(session.clientId, d.sequence, d.toStored());

@@ -1,6 +1,11 @@
 package io.meridianmq.sdk.interceptor;
 
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+import io.meridianmq.sdk.async.Async;
 import io.meridianmq.sdk.async.AsyncOutput;
+import io.meridianmq.sdk.async.TimeoutFallback;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -44,11 +49,26 @@ public interface PublishInboundOutput extends AsyncOutput {
      * another system and must not let the publisher believe one is safe before that system has it
      * (a Kafka bridge), without holding up the publisher's next messages: they are intercepted
      * and routed meanwhile, and the acknowledgements go out in order. Ignored for QoS 0. Call it
-     * before the interceptor returns (or resumes).
+     * before the interceptor returns (or resumes). (The default, for outputs written against SDK
+     * 1.0 such as test doubles, keeps the same guarantee the slow way: the message waits,
+     * asynchronously, up to {@link #HAND_ON_AT_MOST}, and is failed if {@code handedOn} fails.)
      *
      * @since 1.1
      */
-    default void acknowledgeAfter(java.util.concurrent.CompletionStage<?> handedOn) {
-        throw new UnsupportedOperationException("this broker cannot hold acknowledgements back");
+    default void acknowledgeAfter(CompletionStage<?> handedOn) {
+        Async waiting = async(HAND_ON_AT_MOST, TimeoutFallback.FAILURE);
+        handedOn.whenComplete((done, failure) -> {
+            if (failure != null) {
+                fail("not handed on: " + failure);
+            }
+            waiting.resume();
+        });
     }
+
+    /**
+     * How long {@link #acknowledgeAfter}'s default lets a message wait for its hand-over.
+     *
+     * @since 1.1
+     */
+    Duration HAND_ON_AT_MOST = Duration.ofMinutes(2);
 }
