@@ -26,6 +26,7 @@ public class OverloadTest {
 
     private static final int HEAVY = 100;
     private static final String ONE_MIB = "x".repeat(1 << 20);
+    private static final String TICK = "t".repeat(256 << 10);
 
     @Rule
     public final BrokerProcess broker = new BrokerProcess().withMaxHeap("256M")
@@ -61,7 +62,9 @@ public class OverloadTest {
                 pub.publish("heavy/" + i, ONE_MIB, 1, false);
             }
             await("the broker says it is overloaded").atMost(Duration.ofSeconds(60)).until(() -> {
-                pub.publish("live/tick", "tick", 0, false); // traffic, so that collections run
+                // traffic that leaves garbage, so that a collection runs and sees the full queue
+                // (tiny ticks on a loaded machine sometimes let a minute pass without one)
+                pub.publish("live/tick", TICK, 0, false);
                 return broker.log().contains("Overload: heap");
             });
             assertEquals(1.0, broker.metric("meridian_overloaded"), 0);
