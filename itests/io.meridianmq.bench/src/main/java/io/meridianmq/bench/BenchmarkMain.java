@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.netty.handler.codec.mqtt.MqttVersion;
+
 /**
  * The benchmark: every scenario against every broker, in interleaved rounds, each broker freshly
  * started per round with the same settings and warmed up (a short run of every scenario, thrown
@@ -99,8 +101,9 @@ public final class BenchmarkMain {
             ScenarioRunner runner = new ScenarioRunner(broker, load, System.getProperty("bench.scenarios", ""));
             Scenarios s = new Scenarios(load, broker.address(), scale);
             runner.run(r, "idle " + scale.idleConnections(),
-                    () -> s.idle(broker::nonHeapResidentBytes, broker::liveHeapBytes));
+                    () -> s.idle(broker::nonHeapResidentBytes, broker::liveHeapBytes, broker::histogram));
             if (warmUp == null) {
+                runner.storms(r, s, scale);
                 runner.floods(r, s, scale);
                 runner.latency(r, s, scale);
                 return r;
@@ -108,9 +111,11 @@ public final class BenchmarkMain {
             // thrown away: the JIT compilers settle here, in the broker and in the load generator
             Map<String, Result> discarded = new LinkedHashMap<>();
             Scenarios w = new Scenarios(load, broker.address(), warmUp);
+            runner.storms(discarded, w, warmUp);
             runner.floods(discarded, w, warmUp);
             runner.latency(discarded, w, warmUp);
             report("%s warm-up (not counted): %s", broker.name, discarded);
+            runner.storms(r, s, scale);
             runner.floods(r, s, scale);
             // The floods leave every JVM with a young generation sized for a million messages a
             // second, all of it resident and written; on the machine these figures come from, the
@@ -154,6 +159,26 @@ public final class BenchmarkMain {
             this.only = only;
         }
 
+        /** The connection storms: each way of logging in a device fleet might use. */
+        private static final List<LoadClient.Login> STORMS = List.of(
+                LoadClient.Login.ANONYMOUS_311,
+                new LoadClient.Login(MqttVersion.MQTT_3_1_1, false, null, null),
+                new LoadClient.Login(MqttVersion.MQTT_5, true, null, null),
+                new LoadClient.Login(MqttVersion.MQTT_5, false, null, null),
+                new LoadClient.Login(MqttVersion.MQTT_3_1_1, true, BrokerUnderTest.USER, BrokerUnderTest.PASSWORD),
+                new LoadClient.Login(MqttVersion.MQTT_5, false, BrokerUnderTest.USER, BrokerUnderTest.PASSWORD));
+
+        void storms(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
+            for (LoadClient.Login login : STORMS) {
+                if (login.user() == null || broker.checksPasswords()) {
+                    run(r, "storm " + scale.stormConnections() + " (" + login.describe() + ")",
+                            () -> s.storm(login, Scenarios.STORM_WINDOW));
+                }
+            }
+            run(r, "storm " + scale.stormConnections() + " all at once", () -> s.storm(LoadClient.Login.ANONYMOUS_311,
+                    scale.stormConnections()));
+        }
+
         void floods(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
             run(r, "fan-in QoS 0", () -> s.fanIn(0));
             run(r, "fan-in QoS 1", () -> s.fanIn(1));
@@ -166,6 +191,8 @@ public final class BenchmarkMain {
             for (int rate : scale.latencyRates()) {
                 run(r, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
             }
+            run(r, "latency QoS 1 @1000/s during a storm of " + scale.stormConnections(),
+                    () -> s.latencyDuringStorm(1_000));
         }
 
         void run(Map<String, Result> results, String name, Scenario scenario) {
@@ -183,9 +210,9 @@ public final class BenchmarkMain {
                 long ticks = broker.cpuTicks();
                 Result r = scenario.run();
                 long used = broker.cpuTicks() - ticks;
-                String cpu = ticks >= 0 && used >= 0 // clock ticks of 10 ms; the broker's own CPU, not the load generator's
-                        ? String.format(Locale.ROOT, "; broker CPU %.2f s", used / 100.0) : "";
-                results.put(name, new Result(r.value(), r.unit(), r.higherIsBetter(), r.lost(), r.detail() + cpu + quiet));
+                boolean known = ticks >= 0 && used >= 0; // clock ticks of 10 ms; the broker's own CPU, not the load generator's
+                String cpu = known ? String.format(Locale.ROOT, "; broker CPU %.2f s", used / 100.0) : "";
+                results.put(name, r.withCpu(known ? used / 100.0 : Double.NaN, cpu + quiet));
             } catch (Exception e) {
                 results.put(name, Result.failed(e.toString()));
             }
@@ -203,8 +230,8 @@ public final class BenchmarkMain {
                     String last = done.isEmpty() ? "start" : new ArrayList<>(done.keySet()).get(done.size() - 1);
                     Result broke = done.get(last);
                     if (broke != null) {
-                        done.put(last, new Result(broke.value(), broke.unit(), broke.higherIsBetter(), broke.lost(),
-                                broke.detail() + "; the broker stopped answering afterwards and was restarted"));
+                        done.put(last, broke.withCpu(broke.cpuSeconds(),
+                                "; the broker stopped answering afterwards and was restarted"));
                     }
                     report("%s stopped answering after %s; restarting it", broker.name, last);
                     broker.restart();

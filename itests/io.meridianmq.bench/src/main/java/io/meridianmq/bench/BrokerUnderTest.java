@@ -81,6 +81,48 @@ abstract class BrokerUnderTest implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + name);
     }
 
+    /** The user name of the password file every broker that checks passwords is given. */
+    static final String USER = "bench";
+    /** That user's password. */
+    static final String PASSWORD = "bench-password";
+    private static Path passwordFile;
+
+    /**
+     * A password file written by Debian's {@code mosquitto_passwd} (PBKDF2-SHA512, its default
+     * iterations), given to Meridian and to Mosquitto alike, so both do the same work per CONNECT;
+     * null when {@code mosquitto_passwd} is not there.
+     */
+    static synchronized Path passwordFile() {
+        if (passwordFile == null) {
+            try {
+                Path f = Files.createTempFile("bench-passwd", "");
+                Process p = new ProcessBuilder("mosquitto_passwd", "-b", f.toString(), USER, PASSWORD)
+                        .redirectErrorStream(true).start();
+                if (p.waitFor() != 0) {
+                    return null;
+                }
+                f.toFile().deleteOnExit();
+                // Mosquitto started as root reads it as the user 'mosquitto'
+                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                passwordFile = f;
+            } catch (IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return passwordFile;
+    }
+
+    /**
+     * Whether the broker checks user names against {@link #passwordFile()} (anonymous clients
+     * still allowed); the relay says yes, accepting anyone: it is the load generator's ceiling.
+     */
+    boolean checksPasswords() {
+        return false;
+    }
+
     /** Whether the broker is a JVM (its heap can be collected and read with jcmd). */
     boolean jvm() {
         return true;
@@ -136,6 +178,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         if (jvm()) {
             jcmd("GC.run");
         }
+    }
+
+    /** The JVM broker's live objects by class (after a full collection); null for Mosquitto. */
+    HeapHistogram histogram() {
+        return jvm() ? HeapHistogram.parse(jcmd("GC.class_histogram")) : null;
     }
 
     /** The JVM broker's heap in use after a full collection, in bytes (0 for Mosquitto). */
@@ -269,6 +316,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
 
         @Override
+        boolean checksPasswords() {
+            return passwordFile() != null;
+        }
+
+        @Override
         ProcessBuilder command() throws IOException {
             try {
                 Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", home.toString(),
@@ -286,6 +338,9 @@ abstract class BrokerUnderTest implements AutoCloseable {
             Files.writeString(etc.resolve("io.meridianmq.broker.cfg"), "allow_anonymous = true\n"
                     + "max_queued_messages = " + QUEUE_LIMIT + "\nmax_queued_bytes = 1073741824\n");
             Files.writeString(etc.resolve("io.meridianmq.storage.cfg"), "persistence = false\n");
+            if (passwordFile() != null) {
+                Files.writeString(etc.resolve("io.meridianmq.auth.file.cfg"), "password_file = " + passwordFile() + "\n");
+            }
             Files.writeString(etc.resolve("io.meridianmq.protocol.cfg"), "max_connections = -1\n");
             Files.writeString(etc.resolve("io.meridianmq.transport.cfg"),
                     "io_threads = " + Integer.getInteger("bench.meridian.io_threads", 0) + "\n");
@@ -310,9 +365,15 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
 
         @Override
+        boolean checksPasswords() {
+            return passwordFile() != null;
+        }
+
+        @Override
         ProcessBuilder command() throws IOException {
             Path conf = home.resolve("mosquitto.conf");
             Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                    + (passwordFile() == null ? "" : "password_file " + passwordFile() + "\n")
                     + "max_queued_messages " + QUEUE_LIMIT + "\nlog_dest stdout\nlog_type error\n",
                     StandardCharsets.UTF_8);
             return new ProcessBuilder("mosquitto", "-c", conf.toString());
@@ -348,6 +409,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         RelayProcess(String heap) throws IOException {
             super("relay (no routing)");
             this.heap = heap;
+        }
+
+        @Override
+        boolean checksPasswords() {
+            return true; // it accepts anyone: the load generator's ceiling
         }
 
         @Override

@@ -1,12 +1,14 @@
 package io.meridianmq.bench;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -22,17 +24,31 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 
 /**
- * One MQTT 3.1.1 connection of the load generator: CONNECT, SUBSCRIBE, PUBLISH at QoS 0/1
+ * One MQTT 3.1.1 (or 5, for the connection storms) connection of the load generator: CONNECT, SUBSCRIBE, PUBLISH at QoS 0/1
  * (acknowledging what it receives), nothing else. Every callback runs on the connection's event
  * loop; the sender methods must be called there too ({@link #channel()}{@code .eventLoop()}).
  */
 final class LoadClient {
+
+    /**
+     * How a client logs in: protocol version, clean or persistent session (MQTT 5: a session
+     * expiry of 10 minutes), and a user name and password (both null: anonymous).
+     */
+    record Login(MqttVersion version, boolean clean, String user, String password) {
+        static final Login ANONYMOUS_311 = new Login(MqttVersion.MQTT_3_1_1, true, null, null);
+
+        String describe() {
+            return (version == MqttVersion.MQTT_5 ? "MQTT 5" : "MQTT 3.1.1") + (clean ? ", clean" : ", persistent")
+                    + (user == null ? ", anonymous" : ", password");
+        }
+    }
 
     /** What the client does with messages it receives. */
     interface Receiver {
@@ -57,6 +73,12 @@ final class LoadClient {
     /** Connects (TCP and MQTT) from {@code local} (null: any) to {@code broker}. */
     static CompletableFuture<LoadClient> connect(Bootstrap base, InetSocketAddress broker, InetSocketAddress local,
             String clientId, int keepAliveSeconds) {
+        return connect(base, broker, local, clientId, keepAliveSeconds, Login.ANONYMOUS_311);
+    }
+
+    /** Connects (TCP and MQTT) from {@code local} (null: any) to {@code broker}, logging in as {@code login}. */
+    static CompletableFuture<LoadClient> connect(Bootstrap base, InetSocketAddress broker, InetSocketAddress local,
+            String clientId, int keepAliveSeconds, Login login) {
         CompletableFuture<LoadClient> result = new CompletableFuture<>();
         LoadClient[] holder = new LoadClient[1];
         Bootstrap b = base.clone().handler(new ChannelInitializer<SocketChannel>() {
@@ -68,14 +90,19 @@ final class LoadClient {
             }
         }).option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
-        (local == null ? b.connect(broker) : b.connect(broker, local)).addListener(f -> {
+        ChannelFuture tcp = local == null ? b.connect(broker) : b.connect(broker, local);
+        result.whenComplete((c, e) -> {
+            if (e != null) {
+                tcp.channel().close(); // refused, closed, or given up on by the caller (a timeout): no socket left behind
+            }
+        });
+        tcp.addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
                 return;
             }
             LoadClient client = holder[0];
-            client.channel.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId).cleanSession(true)
-                    .keepAlive(keepAliveSeconds).protocolVersion(MqttVersion.MQTT_3_1_1).build());
+            client.channel.writeAndFlush(connectMessage(clientId, keepAliveSeconds, login));
             client.connected.whenComplete((v, e) -> {
                 if (e != null) {
                     client.channel.close();
@@ -86,6 +113,22 @@ final class LoadClient {
             });
         });
         return result;
+    }
+
+    private static MqttMessage connectMessage(String clientId, int keepAliveSeconds, Login login) {
+        MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect().clientId(clientId)
+                .cleanSession(login.clean()).keepAlive(keepAliveSeconds).protocolVersion(login.version());
+        if (login.user() != null) {
+            connect.hasUser(true).username(login.user()).hasPassword(true)
+                    .password(login.password().getBytes(StandardCharsets.UTF_8));
+        }
+        if (login.version() == MqttVersion.MQTT_5 && !login.clean()) {
+            MqttProperties properties = new MqttProperties();
+            properties.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 600));
+            connect.properties(properties);
+        }
+        return connect.build();
     }
 
     Channel channel() {

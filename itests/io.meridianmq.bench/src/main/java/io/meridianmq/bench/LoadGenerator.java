@@ -4,7 +4,13 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -51,6 +57,55 @@ final class LoadGenerator implements AutoCloseable {
             }
         }
         return clients;
+    }
+
+    /** What a connection storm got: the clients connected, how many failed, and how long it took. */
+    record Storm(List<LoadClient> clients, int failed, String firstFailure, long nanos, Histogram connectMicros) {
+    }
+
+    /**
+     * Connects {@code count} clients named {@code prefix-i} as {@code login}, keeping
+     * {@code outstanding} connects under way (each one that ends starts the next; {@code count}
+     * means all at once), and times it from the first connect to the last CONNACK. A client
+     * that fails (refused, timed out, closed) is counted, not retried.
+     */
+    Storm storm(InetSocketAddress broker, String prefix, int count, int outstanding, LoadClient.Login login)
+            throws InterruptedException {
+        List<LoadClient> clients = java.util.Collections.synchronizedList(new ArrayList<>(count));
+        Histogram micros = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(120), 3);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(count);
+        Runnable[] startOne = new Runnable[1];
+        startOne[0] = () -> {
+            int i = next.getAndIncrement();
+            if (i >= count) {
+                return;
+            }
+            long began = System.nanoTime();
+            LoadClient.connect(bootstrap, broker, null, prefix + "-" + i, 600, login)
+                    .orTimeout(60, TimeUnit.SECONDS).whenComplete((c, e) -> {
+                        if (e == null) {
+                            micros.recordValue((System.nanoTime() - began) / 1000);
+                            clients.add(c);
+                        } else {
+                            failed.incrementAndGet();
+                            firstFailure.compareAndSet(null, e.toString());
+                        }
+                        done.countDown();
+                        startOne[0].run();
+                    });
+        };
+        long start = System.nanoTime();
+        for (int i = 0; i < Math.min(outstanding, count); i++) {
+            startOne[0].run();
+        }
+        if (!done.await(180, TimeUnit.SECONDS)) {
+            failed.addAndGet((int) done.getCount());
+            firstFailure.compareAndSet(null, done.getCount() + " connects had no answer in 180 s");
+        }
+        return new Storm(new ArrayList<>(clients), failed.get(), firstFailure.get(), System.nanoTime() - start, micros);
     }
 
     List<LoadClient> connect(InetSocketAddress broker, String prefix, int count) throws Exception {

@@ -65,6 +65,7 @@ final class Report {
             out.append(' ').append(ratio(meridian, mosquitto)).append(" | ").append(ratio(meridian, bestPeer))
                     .append(" |\n");
         }
+        out.append(cpuTable(results, scenarios, brokers));
         out.append("\nDetails (median round):\n\n");
         for (String b : brokers) {
             for (Map.Entry<String, List<Result>> e : results.get(b).entrySet()) {
@@ -73,6 +74,46 @@ final class Report {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * What each delivered message (or connected client) cost the broker in CPU: seconds per
+     * million messages, the same figure as milliseconds per thousand connections; the median of
+     * the rounds; the steadier figure on a shared machine. The ratio is each peer's cost over
+     * Meridian's (above 1: Meridian is cheaper).
+     */
+    static String cpuTable(Map<String, Map<String, List<Result>>> results, Set<String> scenarios, List<String> brokers) {
+        StringBuilder out = new StringBuilder("\nBroker CPU per million delivered messages, in seconds (storms: per "
+                + "million connections, connect and disconnect), median of the rounds; in brackets the ratio of "
+                + "the broker's cost to Meridian's:\n\n| scenario |");
+        brokers.forEach(b -> out.append(' ').append(b).append(" |"));
+        out.append("\n|---|");
+        brokers.forEach(b -> out.append("---|"));
+        out.append('\n');
+        for (String s : scenarios) {
+            double meridian = cpuMedian(results.getOrDefault("Meridian", Map.of()).get(s));
+            StringBuilder row = new StringBuilder("| ").append(s).append(" |");
+            boolean any = false;
+            for (String b : brokers) {
+                double c = cpuMedian(results.get(b).get(s));
+                any |= !Double.isNaN(c);
+                row.append(Double.isNaN(c) ? " - |" : String.format(Locale.ROOT, " %.2f%s |", c,
+                        b.equals("Meridian") || Double.isNaN(meridian) || meridian == 0 ? ""
+                                : String.format(Locale.ROOT, " (%.2f×)", c / meridian)));
+            }
+            if (any) {
+                out.append(row).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static double cpuMedian(List<Result> rs) {
+        if (rs == null) {
+            return Double.NaN;
+        }
+        double[] v = rs.stream().mapToDouble(Result::cpuPerMillion).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
     }
 
     private static boolean better(Result a, Result b) {

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,10 +24,11 @@ final class Scenarios {
 
     /** How big a run is: the full benchmark or the smoke run of the test suite. */
     record Scale(long sendMillis, int fanInPublishers, int fanOutSubscribers, int pairs, int idleConnections,
-            int[] latencyRates, long latencyMillis, List<String> sourceAddresses) {
+            int[] latencyRates, long latencyMillis, List<String> sourceAddresses, int stormConnections) {
 
         static Scale full(int idle, List<String> sources) {
-            return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources);
+            return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources,
+                    Integer.getInteger("bench.storm", 15_000));
         }
 
         /**
@@ -36,11 +38,11 @@ final class Scenarios {
          * scenario measures memory and runs first, before any traffic.)
          */
         static Scale warmUp() {
-            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of());
+            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 2_000);
         }
 
         static Scale smoke() {
-            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of());
+            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of(), 50);
         }
     }
 
@@ -180,7 +182,8 @@ final class Scenarios {
         LoadGenerator.closeAll(pubs);
         LoadGenerator.closeAll(subs);
         return new Result(got / seconds, "msg/s", true, Math.max(0, expected - got),
-                String.format(Locale.ROOT, "sent %d, expected %d, received %d", sent.get(), expected, got));
+                String.format(Locale.ROOT, "sent %d, expected %d, received %d", sent.get(), expected, got))
+                .withDelivered(got);
     }
 
     /** Stops the senders and waits until each publisher's loop has seen it. */
@@ -283,7 +286,65 @@ final class Scenarios {
         return new Result(p99, "ms p99", false, total - got, String.format(Locale.ROOT,
                 "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms; %d of %d delivered; %s",
                 histogram.getValueAtPercentile(50) / 1000.0, p99, histogram.getValueAtPercentile(99.9) / 1000.0,
-                histogram.getMaxValue() / 1000.0, got, total, keptUp ? "kept up" : "fell behind"));
+                histogram.getMaxValue() / 1000.0, got, total, keptUp ? "kept up" : "fell behind")).withDelivered(got);
+    }
+
+    /** Connects under way at once in a storm's rate measurement: a fleet reconnecting, not one SYN flood. */
+    static final int STORM_WINDOW = 100;
+
+    /**
+     * A connection storm: {@code stormConnections} clients connect as {@code login}, with
+     * {@code outstanding} connects under way (each CONNACK starts the next; all of them: every
+     * TCP connect and CONNECT sent without waiting for any answer); the rate is clients that got
+     * their CONNACK per second, from the first connect to the last CONNACK. A client refused,
+     * timed out (60 s) or closed counts as lost. The clients then disconnect.
+     */
+    Result storm(LoadClient.Login login, int outstanding) throws Exception {
+        LoadGenerator.Storm storm = load.storm(broker, "storm-" + System.nanoTime(), scale.stormConnections(),
+                outstanding, login);
+        try {
+            return stormResult(storm);
+        } finally {
+            LoadGenerator.closeAll(storm.clients());
+        }
+    }
+
+    private static Result stormResult(LoadGenerator.Storm storm) {
+        double seconds = storm.nanos() / 1e9;
+        Histogram h = storm.connectMicros();
+        return new Result(storm.clients().size() / seconds, "conn/s", true, storm.failed(), String.format(Locale.ROOT,
+                "%d connected in %.2f s, connect to CONNACK p50 %.1f ms, p99 %.1f ms, max %.1f ms%s",
+                storm.clients().size(), seconds, h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                storm.failed() == 0 ? "" : "; " + storm.failed() + " failed, the first: " + storm.firstFailure()))
+                .withDelivered(storm.clients().size());
+    }
+
+    /**
+     * The latency scenario at {@code rate} while a storm of {@code stormConnections} anonymous
+     * MQTT 3.1.1 clients connects (it starts 1 s into the run): what a storm costs the clients
+     * already connected.
+     */
+    Result latencyDuringStorm(int rate) throws Exception {
+        CompletableFuture<LoadGenerator.Storm> storm = CompletableFuture.supplyAsync(() -> {
+            try {
+                TimeUnit.SECONDS.sleep(1); // the latency run is under way by then
+                return load.storm(broker, "storm-" + System.nanoTime(), scale.stormConnections(),
+                        scale.stormConnections(), LoadClient.Login.ANONYMOUS_311);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        Result latency = latency(rate);
+        LoadGenerator.Storm s = storm.get(200, TimeUnit.SECONDS);
+        try {
+            Result during = stormResult(s);
+            return new Result(latency.value(), latency.unit(), false, latency.lost() + s.failed(),
+                    latency.detail() + "; the storm beside it: " + during.detail());
+        } finally {
+            LoadGenerator.closeAll(s.clients());
+        }
     }
 
     /**
@@ -291,13 +352,20 @@ final class Scenarios {
      * for them, per connection: the growth of its live heap after a full collection (JVM brokers)
      * plus the growth of its resident memory outside the Java heap.
      */
-    Result idle(LongSupplier residentBytes, LongSupplier liveHeapBytes) throws Exception {
+    Result idle(LongSupplier residentBytes, LongSupplier liveHeapBytes, Supplier<HeapHistogram> histogram)
+            throws Exception {
+        HeapHistogram classesBefore = histogram.get();
         long heapBefore = liveHeapBytes.getAsLong();
         long before = settledResident(residentBytes);
         List<LoadClient> clients = load.connect(broker, "idle-" + System.nanoTime(), scale.idleConnections(), 500,
                 600, scale.sourceAddresses());
         long heapAfter = liveHeapBytes.getAsLong();
         long after = settledResident(residentBytes);
+        HeapHistogram classesAfter = histogram.get();
+        if (classesBefore != null && classesAfter != null && !clients.isEmpty()) {
+            // what each idle connection holds, class by class, for docs/PERFORMANCE.md
+            BenchmarkMain.report("%s", classesAfter.growthPerConnection(classesBefore, clients.size(), 40));
+        }
         LoadGenerator.closeAll(clients);
         double perConnectionKb = ((after - before) + (heapAfter - heapBefore)) / 1024.0 / clients.size();
         return new Result(perConnectionKb, "KB/conn", false, 0, String.format(Locale.ROOT,

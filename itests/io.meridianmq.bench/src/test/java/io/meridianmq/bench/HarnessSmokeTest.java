@@ -29,7 +29,8 @@ public class HarnessSmokeTest {
                     assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().value() > 0);
                 }
             }
-            assertEquals(6 + Scenarios.Scale.smoke().latencyRates().length, results.size());
+            int storms = b.checksPasswords() ? 7 : 5; // the two storms with passwords need a password file
+            assertEquals(6 + storms + Scenarios.Scale.smoke().latencyRates().length + 1, results.size());
             return results;
         }
     }

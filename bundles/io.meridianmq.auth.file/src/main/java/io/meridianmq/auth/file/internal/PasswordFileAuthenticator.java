@@ -33,6 +33,9 @@ public class PasswordFileAuthenticator implements Authenticator {
     private volatile Path file;
     private volatile PasswordFile passwords;
     private volatile long loadedStamp = Long.MIN_VALUE;
+    /** When the file's status was last checked (System.nanoTime); any plugin thread, a benign race. */
+    private volatile long lastCheckNanos;
+    private static final long CHECK_INTERVAL_NANOS = 1_000_000_000L;
 
     @Activate
     @Modified
@@ -48,8 +51,16 @@ public class PasswordFileAuthenticator implements Authenticator {
         reloadIfChanged(true);
     }
 
-    /** Reads the file again if it changed (a file status check per CONNECT: cheap next to hashing). */
+    /**
+     * Reads the file again if it changed: its status is checked at most once a second (three
+     * system calls per CONNECT counted in a connection storm), so an edit applies within a second.
+     */
     private void reloadIfChanged(boolean now) {
+        long at = System.nanoTime();
+        if (!now && at - lastCheckNanos < CHECK_INTERVAL_NANOS) {
+            return;
+        }
+        lastCheckNanos = at;
         long stamp;
         try {
             stamp = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() * 31 + Files.size(file) : -1;
@@ -74,10 +85,10 @@ public class PasswordFileAuthenticator implements Authenticator {
 
     @Override
     public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
-        reloadIfChanged(false);
         if (input.username().isEmpty()) {
             return; // anonymous: the next authenticator (allow_anonymous) decides
         }
+        reloadIfChanged(false);
         String user = input.username().get();
         PasswordFile current = passwords;
         // verify() does the same hashing work for unknown users: timing tells nothing
