@@ -121,7 +121,7 @@ public class CrashRecoveryTest {
             o.setSessionExpiryInterval(60L);
             assertFalse("the expired session is gone", shortLived.connect(o).getSessionPresent());
         }
-        assertTrue(broker.log(), broker.log().contains("persistent session(s) restored"));
+        broker.awaitLog("persistent session(s) restored");
         for (PersistentSubscriber s : List.of(onlineQ1, onlineQ2, offlineQ1, offlineQ2)) {
             s.close();
         }

@@ -58,7 +58,7 @@ public class FlappingTest {
         String bans = broker.shell("meridian:bans");
         assertTrue(bans, bans.contains("flapper") && bans.contains("127.0.0.1") && bans.contains("flapping"));
         assertEquals(1.0, broker.metric("meridian_flapping_bans_total"), 0);
-        assertTrue(broker.log().contains("Banned clientid 'flapper'"));
+        broker.awaitLog("Banned clientid 'flapper'");
         await("the ban ends after flapping_ban_time").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                 .until(() -> {
                     connectAndDisconnect("flapper-later");

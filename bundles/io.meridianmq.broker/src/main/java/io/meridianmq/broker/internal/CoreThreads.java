@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,11 @@ class CoreThreads {
         for (int i = 0; i < threads; i++) {
             offline[i] = Executors.newSingleThreadExecutor(offlineThreads);
         }
-        timers = Executors.newSingleThreadScheduledExecutor(named("meridian-timers"));
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, named("meridian-timers"));
+        // a cancelled timer (every plugin call's timeout, once the call returned) leaves the queue
+        // at once instead of holding its task until it would have run: 2 per connected client before
+        t.setRemoveOnCancelPolicy(true);
+        timers = t;
         retainedScans = new ThreadPoolExecutor(1, 2, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(RETAINED_SCANS_WAITING), named("meridian-retained-"));
     }

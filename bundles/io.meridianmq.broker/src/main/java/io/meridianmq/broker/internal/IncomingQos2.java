@@ -17,7 +17,8 @@ final class IncomingQos2 {
 
     private final String clientId;
     private final StoreMirror mirror;
-    private final Set<Integer> ids = new HashSet<>();
+    /** Null until the first QoS 2 PUBLISH: most clients never send one. */
+    private Set<Integer> ids;
 
     IncomingQos2(String clientId, StoreMirror mirror) {
         this.clientId = clientId;
@@ -26,6 +27,9 @@ final class IncomingQos2 {
 
     /** Records {@code packetId} (in {@code batch} too when persistent); false when it is a duplicate already routed. */
     boolean begin(int packetId, SessionStore.Batch batch) {
+        if (ids == null) {
+            ids = new HashSet<>();
+        }
         if (!ids.add(packetId)) {
             return false;
         }
@@ -37,7 +41,7 @@ final class IncomingQos2 {
 
     /** PUBREL: the exchange ends; false when the packet id was not known. */
     boolean end(int packetId) {
-        if (ids.remove(packetId)) {
+        if (ids != null && ids.remove(packetId)) {
             mirror.write(b -> b.removeIncomingQos2(clientId, packetId));
             return true;
         }
@@ -46,19 +50,27 @@ final class IncomingQos2 {
 
     /** Writes every id into {@code batch} (the session becomes persistent). */
     void storeInto(SessionStore.Batch batch) {
+        if (ids == null) {
+            return;
+        }
         ids.forEach(id -> batch.addIncomingQos2(clientId, id));
     }
 
     /** A copy of the ids whose PUBREL is awaited (a session handed to another node). */
     Set<Integer> ids() {
-        return new HashSet<>(ids);
+        return ids == null ? new HashSet<>() : new HashSet<>(ids);
     }
 
     void restore(Collection<Integer> stored) {
-        ids.addAll(stored);
+        if (!stored.isEmpty()) {
+            if (ids == null) {
+                ids = new HashSet<>();
+            }
+            ids.addAll(stored);
+        }
     }
 
     void clear() {
-        ids.clear();
+        ids = null;
     }
 }

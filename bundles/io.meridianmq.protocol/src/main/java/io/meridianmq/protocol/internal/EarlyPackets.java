@@ -16,11 +16,14 @@ final class EarlyPackets {
 
     static final int MAX = 1000;
 
-    // usually stays empty: most clients wait for their CONNACK
-    private final ArrayDeque<MqttMessage> held = new ArrayDeque<>(1);
+    // null until a client sends before its CONNACK (most wait): an idle connection holds nothing here
+    private ArrayDeque<MqttMessage> held;
 
     /** Keeps {@code message} (retained) for later; false when {@link #MAX} are held already. */
     boolean hold(MqttMessage message) {
+        if (held == null) {
+            held = new ArrayDeque<>(4);
+        }
         if (held.size() >= MAX) {
             return false;
         }
@@ -31,14 +34,17 @@ final class EarlyPackets {
 
     /** The oldest packet held, or null; the caller releases it. */
     MqttMessage next() {
-        return held.poll();
+        return held == null ? null : held.poll();
     }
 
     /** The connection ended: every packet held is released. */
     void releaseAll() {
+        if (held == null) {
+            return;
+        }
         for (MqttMessage m : held) {
             ReferenceCountUtil.release(m);
         }
-        held.clear();
+        held = null;
     }
 }

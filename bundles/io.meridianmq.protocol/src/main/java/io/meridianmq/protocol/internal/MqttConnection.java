@@ -2,7 +2,6 @@ package io.meridianmq.protocol.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.Broker;
 import io.meridianmq.broker.BrokerCapabilities;
@@ -24,7 +23,6 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
@@ -81,6 +79,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Ends the connection when the client's credentials expire (unless it re-authenticates first). */
     private CredentialsExpiry credentialsExpiry;
+    /** Ends the connection after 1.5 times the keep alive without a packet (null: keep alive 0, or before CONNACK). */
+    private KeepAliveTimer keepAliveTimer;
 
     private final ConnectionCounters counters;
     private final PacketTrace trace;
@@ -163,6 +163,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.read();
+        }
         ctx.flush();
         if (throttle != null) {
             throttle.readComplete();
@@ -186,6 +189,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             counters.open.decrementAndGet();
         }
         earlyPackets.releaseAll();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.stop();
+        }
         if (credentialsExpiry != null) {
             credentialsExpiry.cancel();
         }
@@ -200,11 +206,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof IdleStateEvent) { // the connect deadline (ConnectDeadline); keep alive is KeepAliveTimer's
             if (state == State.CONNECTED) {
-                serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
-                        "keep-alive timeout (no packet within 1.5 times the keep alive)");
-            } else if (handshake.deciding()) {
+                return;
+            } else if (handshake != null && handshake.deciding()) {
                 // the broker's answer (bounded by the plugins' timeouts) is on its way: wait for it
                 handshake.deadlinePassedWhileDeciding();
             } else if (state == State.AWAITING_CONNECT) {
@@ -311,7 +316,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** AUTH from the client: the next step of the exchange, or the start of a re-authentication. */
     private void onAuth(MqttMessage message) {
-        EnhancedAuthentication authentication = handshake.authentication();
+        EnhancedAuthentication authentication = handshake == null ? null : handshake.authentication();
         if (!v5 || authentication == null) {
             protocolViolation(v5 ? "sent AUTH but connected without an authentication method"
                     : "sent AUTH outside MQTT 5");
@@ -374,14 +379,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         state = State.CONNECTED;
         counters.accepted();
         traceIfTraced(); // the id may be one the broker assigned
-        channel.pipeline().remove(IDLE_HANDLER);
+        channel.pipeline().remove(IDLE_HANDLER); // the connect deadline
         if (channel.pipeline().get(FRAMER) instanceof PacketFramer framer) {
             framer.accepted(); // authenticated: max_packet_size from now on
         }
         if (keepAlive > 0) {
-            long readerIdleMillis = keepAlive * 1500L;
-            channel.pipeline().addFirst(IDLE_HANDLER,
-                    new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
+            keepAliveTimer = new KeepAliveTimer(channel.eventLoop(), keepAlive * 1500L, () -> {
+                if (state == State.CONNECTED) {
+                    serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
+                            "keep-alive timeout (no packet within 1.5 times the keep alive)");
+                }
+            });
         }
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 connAckProperties));
@@ -392,6 +400,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 client.username().map(u -> ", user '" + u + "'").orElse(""),
                 client.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));
         watchCredentialsExpiry(client);
+        if (handshake.authentication() == null) {
+            handshake = null; // only an enhanced authentication goes on (re-authentication); the CONNECT can go
+        }
         session.open();
         for (MqttMessage m; state == State.CONNECTED && (m = earlyPackets.next()) != null;) {
             try {
@@ -412,7 +423,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             credentialsExpiry = new CredentialsExpiry(channel.eventLoop(), until -> {
                 if (state == State.CONNECTED) {
                     serverDisconnect(DisconnectReason.MAXIMUM_CONNECT_TIME, "credentials expired at " + until
-                            + (v5 && handshake.authentication() != null ? " and the client did not re-authenticate" : ""));
+                            + (v5 && handshake != null && handshake.authentication() != null
+                                    ? " and the client did not re-authenticate" : ""));
                 }
             });
         }
