@@ -24,11 +24,12 @@ final class Scenarios {
 
     /** How big a run is: the full benchmark or the smoke run of the test suite. */
     record Scale(long sendMillis, int fanInPublishers, int fanOutSubscribers, int pairs, int idleConnections,
-            int[] latencyRates, long latencyMillis, List<String> sourceAddresses, int stormConnections) {
+            int[] latencyRates, long latencyMillis, List<String> sourceAddresses, int stormConnections,
+            int searchTrials) {
 
         static Scale full(int idle, List<String> sources) {
             return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources,
-                    Integer.getInteger("bench.storm", 15_000));
+                    Integer.getInteger("bench.storm", 15_000), 10);
         }
 
         /**
@@ -38,11 +39,11 @@ final class Scenarios {
          * scenario measures memory and runs first, before any traffic.)
          */
         static Scale warmUp() {
-            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 2_000);
+            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 2_000, 3);
         }
 
         static Scale smoke() {
-            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of(), 50);
+            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of(), 50, 2);
         }
     }
 
@@ -69,6 +70,19 @@ final class Scenarios {
 
     Result pairs() throws Exception {
         return throughput("pairs", scale.pairs(), scale.pairs(), 0, false);
+    }
+
+    /**
+     * The highest delivered rate held with no loss and p99 under 10 ms ({@link RateSearch}), for
+     * the flood scenarios' shapes and client counts; each trial is 3/5 of a flood's send period.
+     */
+    Result held(RateSearch.Shape shape, int qos) throws Exception {
+        RateSearch search = new RateSearch(load, broker, scale.sendMillis() * 3 / 5, scale.searchTrials());
+        return switch (shape) {
+            case FAN_IN -> search.search(shape, scale.fanInPublishers(), 1, qos, scale.fanInPublishers() * 1_000.0);
+            case FAN_OUT -> search.search(shape, 1, scale.fanOutSubscribers(), qos, scale.fanOutSubscribers() * 500.0);
+            case PAIRS -> search.search(shape, scale.pairs(), scale.pairs(), qos, scale.pairs() * 200.0);
+        };
     }
 
     /** How many subscribers stop reading in {@link #pairsBesideStalled()}. */
@@ -201,7 +215,13 @@ final class Scenarios {
 
     /** Waits until {@code expected} arrived, or nothing arrived for 2 s (at most 30 s). */
     private static void awaitQuiet(LongSupplier received, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        awaitQuiet(received, expected, 30, 2_000);
+    }
+
+    /** Waits until {@code expected} arrived, or nothing arrived for {@code quietMillis} (at most {@code maxSeconds}). */
+    static void awaitQuiet(LongSupplier received, long expected, long maxSeconds, long quietMillis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
         long last = -1;
         long lastChange = System.nanoTime();
         while (System.nanoTime() < deadline) {
@@ -212,10 +232,10 @@ final class Scenarios {
             if (now != last) {
                 last = now;
                 lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(2)) {
+            } else if (System.nanoTime() - lastChange > TimeUnit.MILLISECONDS.toNanos(quietMillis)) {
                 return;
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            TimeUnit.MILLISECONDS.sleep(10);
         }
     }
 
@@ -364,7 +384,7 @@ final class Scenarios {
         HeapHistogram classesAfter = histogram.get();
         if (classesBefore != null && classesAfter != null && !clients.isEmpty()) {
             // what each idle connection holds, class by class, for docs/PERFORMANCE.md
-            BenchmarkMain.report("%s", classesAfter.growthPerConnection(classesBefore, clients.size(), 40));
+            BenchmarkMain.report("%s", classesAfter.growthPerConnection(classesBefore, clients.size(), 100));
         }
         LoadGenerator.closeAll(clients);
         double perConnectionKb = ((after - before) + (heapAfter - heapBefore)) / 1024.0 / clients.size();

@@ -24,13 +24,21 @@ public class HarnessSmokeTest {
                     // measures (Moquette closes connections): a failure there is a figure, not a harness fault
                     continue;
                 }
+                if (e.getKey().startsWith("held")) {
+                    // whether a rate is held with p99 under 10 ms on a loaded test machine is a figure, not
+                    // a harness fault: the search must have run its trials
+                    assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(),
+                            e.getValue().detail().contains("trials: ["));
+                    continue;
+                }
                 assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().ok());
                 if (!e.getKey().startsWith("idle")) { // a few idle connections can be lost in the noise
                     assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().value() > 0);
                 }
             }
             int storms = b.checksPasswords() ? 7 : 5; // the two storms with passwords need a password file
-            assertEquals(6 + storms + Scenarios.Scale.smoke().latencyRates().length + 1, results.size());
+            int held = 6; // fan-in, fan-out, pairs at QoS 0 and 1
+            assertEquals(6 + storms + held + Scenarios.Scale.smoke().latencyRates().length + 1, results.size());
             return results;
         }
     }
