@@ -106,6 +106,7 @@ public final class BenchmarkMain {
                 runner.storms(r, s, scale);
                 runner.floods(r, s, scale);
                 runner.held(r, s, scale);
+                runner.tls(r, scale);
                 runner.latency(r, s, scale);
                 return r;
             }
@@ -115,11 +116,13 @@ public final class BenchmarkMain {
             runner.storms(discarded, w, warmUp);
             runner.floods(discarded, w, warmUp);
             runner.held(discarded, w, warmUp);
+            runner.tls(discarded, warmUp);
             runner.latency(discarded, w, warmUp);
             report("%s warm-up (not counted): %s", broker.name, discarded);
             runner.storms(r, s, scale);
             runner.floods(r, s, scale);
             runner.held(r, s, scale);
+            runner.tls(r, scale);
             // The floods leave every JVM with a young generation sized for a million messages a
             // second, all of it resident and written; on the machine these figures come from, the
             // kernel's memory monitor then takes a core in bursts of 25-45 ms every 0.5 s (see
@@ -190,6 +193,29 @@ public final class BenchmarkMain {
             run(r, "pairs " + scale.pairs() + " beside " + Scenarios.STALLED + " stalled", s::pairsBesideStalled);
         }
 
+        /**
+         * Fan-in QoS 1 and a connection storm over TLS 1.3, without and with a client certificate,
+         * for the brokers started with TLS listeners.
+         */
+        void tls(Map<String, Result> r, Scenarios.Scale scale) {
+            if (!broker.speaksTls()) {
+                return;
+            }
+            for (boolean certificate : new boolean[] {false, true}) {
+                String kind = certificate ? "TLS 1.3 + client certificate" : "TLS 1.3";
+                Scenarios t;
+                try {
+                    t = new Scenarios(load.withTls(BenchCertificates.client(certificate)),
+                            broker.tlsAddress(certificate), scale);
+                } catch (javax.net.ssl.SSLException e) {
+                    throw new IllegalStateException("the load generator's TLS context: " + e, e);
+                }
+                run(r, kind + " fan-in QoS 1", () -> t.fanIn(1));
+                run(r, kind + " storm " + scale.stormConnections(),
+                        () -> t.storm(LoadClient.Login.ANONYMOUS_311, Scenarios.STORM_WINDOW));
+            }
+        }
+
         /** The highest rate each shape holds without loss, p99 under 10 ms: the headline figures. */
         void held(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
             for (int qos = 0; qos <= 1; qos++) {
@@ -202,7 +228,9 @@ public final class BenchmarkMain {
 
         void latency(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
             for (int rate : scale.latencyRates()) {
-                run(r, "latency QoS 1 @" + rate + "/s", () -> s.latency(rate));
+                for (int qos : new int[] {1, 0, 2}) {
+                    run(r, "latency QoS " + qos + " @" + rate + "/s", () -> s.latency(rate, qos));
+                }
             }
             run(r, "latency QoS 1 @1000/s during a storm of " + scale.stormConnections(),
                     () -> s.latencyDuringStorm(1_000));

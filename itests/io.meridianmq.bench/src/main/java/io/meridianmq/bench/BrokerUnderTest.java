@@ -27,16 +27,34 @@ abstract class BrokerUnderTest implements AutoCloseable {
 
     final String name;
     final int port;
+    /** TLS 1.3 listeners ({@link #speaksTls()}): without, and with a required client certificate. */
+    final int tlsPort;
+    final int mtlsPort;
     Process process;
     Path home;
 
     BrokerUnderTest(String name) throws IOException {
         this.name = name;
         this.port = freePort();
+        this.tlsPort = freePort();
+        this.mtlsPort = freePort();
     }
 
     InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** The TLS listener, or with {@code clientCertificate} the one that requires a client certificate. */
+    InetSocketAddress tlsAddress(boolean clientCertificate) {
+        return new InetSocketAddress("127.0.0.1", clientCertificate ? mtlsPort : tlsPort);
+    }
+
+    /**
+     * Whether the broker was started with the two TLS 1.3 listeners ({@link BenchCertificates}):
+     * Meridian and Mosquitto, when openssl made the certificates.
+     */
+    boolean speaksTls() {
+        return false;
     }
 
     abstract ProcessBuilder command() throws IOException;
@@ -321,6 +339,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
 
         @Override
+        boolean speaksTls() {
+            return BenchCertificates.dir() != null;
+        }
+
+        @Override
         ProcessBuilder command() throws IOException {
             try {
                 Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", home.toString(),
@@ -341,6 +364,15 @@ abstract class BrokerUnderTest implements AutoCloseable {
             if (passwordFile() != null) {
                 Files.writeString(etc.resolve("io.meridianmq.auth.file.cfg"), "password_file = " + passwordFile() + "\n");
             }
+            if (speaksTls()) {
+                Path tls = BenchCertificates.dir();
+                String common = "host = 127.0.0.1\nkind = mqtts\ncertfile = " + tls.resolve("server.pem")
+                        + "\nkeyfile = " + tls.resolve("server.key") + "\ntls_version = TLSv1.3\n";
+                Files.writeString(etc.resolve("io.meridianmq.listener-tls.cfg"), "name = tls\nport = " + tlsPort + "\n"
+                        + common);
+                Files.writeString(etc.resolve("io.meridianmq.listener-mtls.cfg"), "name = mtls\nport = " + mtlsPort
+                        + "\n" + common + "client_auth = required\ncafile = " + tls.resolve("ca.pem") + "\n");
+            }
             Files.writeString(etc.resolve("io.meridianmq.protocol.cfg"), "max_connections = -1\n");
             Files.writeString(etc.resolve("io.meridianmq.transport.cfg"),
                     "io_threads = " + Integer.getInteger("bench.meridian.io_threads", 0) + "\n");
@@ -355,6 +387,15 @@ abstract class BrokerUnderTest implements AutoCloseable {
 
     /** Debian's mosquitto. */
     static final class Mosquitto extends BrokerUnderTest {
+        /** The two TLS 1.3 listeners, as Meridian's: the options after a listener line are that listener's. */
+        private String tlsListeners() {
+            Path tls = BenchCertificates.dir();
+            String common = "certfile " + tls.resolve("server.pem") + "\nkeyfile " + tls.resolve("server.key")
+                    + "\ntls_version tlsv1.3\n";
+            return "listener " + tlsPort + " 127.0.0.1\n" + common + "listener " + mtlsPort + " 127.0.0.1\n" + common
+                    + "cafile " + tls.resolve("ca.pem") + "\nrequire_certificate true\n";
+        }
+
         Mosquitto() throws IOException {
             super("Mosquitto");
         }
@@ -370,10 +411,16 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
 
         @Override
+        boolean speaksTls() {
+            return BenchCertificates.dir() != null;
+        }
+
+        @Override
         ProcessBuilder command() throws IOException {
             Path conf = home.resolve("mosquitto.conf");
             Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
                     + (passwordFile() == null ? "" : "password_file " + passwordFile() + "\n")
+                    + (!speaksTls() ? "" : tlsListeners())
                     + "max_queued_messages " + QUEUE_LIMIT + "\nlog_dest stdout\nlog_type error\n",
                     StandardCharsets.UTF_8);
             return new ProcessBuilder("mosquitto", "-c", conf.toString());

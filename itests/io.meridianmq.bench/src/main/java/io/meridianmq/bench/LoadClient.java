@@ -29,9 +29,11 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
 
 /**
- * One MQTT 3.1.1 (or 5, for the connection storms) connection of the load generator: CONNECT, SUBSCRIBE, PUBLISH at QoS 0/1
+ * One MQTT 3.1.1 (or 5, for the connection storms) connection of the load generator: CONNECT, SUBSCRIBE, PUBLISH at QoS 0/1/2
  * (acknowledging what it receives), nothing else. Every callback runs on the connection's event
  * loop; the sender methods must be called there too ({@link #channel()}{@code .eventLoop()}).
  */
@@ -50,6 +52,9 @@ final class LoadClient {
         }
     }
 
+    /** Set on a bootstrap's channels: they speak TLS with this context ({@link LoadGenerator#withTls}). */
+    static final AttributeKey<SslContext> TLS = AttributeKey.valueOf("bench.tls");
+
     /** What the client does with messages it receives. */
     interface Receiver {
         /** A PUBLISH arrived; {@code payload} is valid during the call only. */
@@ -61,7 +66,7 @@ final class LoadClient {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile CompletableFuture<Void> subscribed;
     private volatile Receiver receiver = (p, t) -> { };
-    /** QoS 1 PUBLISHes sent and not acknowledged yet. */
+    /** QoS 1 and 2 PUBLISHes sent and not acknowledged (PUBACK, PUBCOMP) yet. */
     final AtomicInteger inflight = new AtomicInteger();
     private Runnable onAcknowledged = () -> { };
     private int nextPacketId = 1;
@@ -86,6 +91,10 @@ final class LoadClient {
             protected void initChannel(SocketChannel ch) {
                 LoadClient client = new LoadClient(ch);
                 holder[0] = client;
+                SslContext tls = ch.attr(TLS).get();
+                if (tls != null) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), broker.getHostString(), broker.getPort()));
+                }
                 ch.pipeline().addLast(new MqttDecoder(1024 * 1024), MqttEncoder.INSTANCE, client.new Handler());
             }
         }).option(ChannelOption.TCP_NODELAY, true)
@@ -189,6 +198,17 @@ final class LoadClient {
         return id;
     }
 
+    /** PUBACK, PUBREC, PUBREL or PUBCOMP for {@code packetId} (PUBREL's fixed header says QoS 1, as MQTT asks). */
+    private static MqttMessage ack(MqttMessageType type, int packetId) {
+        return new MqttMessage(new MqttFixedHeader(type, false,
+                type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(packetId));
+    }
+
+    private static int packetIdOf(MqttMessage msg) {
+        return ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+    }
+
     private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
@@ -216,12 +236,15 @@ final class LoadClient {
                     MqttPublishMessage p = (MqttPublishMessage) msg;
                     receiver.received(p.payload(), now);
                     if (p.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-                        ctx.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false,
-                                MqttQoS.AT_MOST_ONCE, false, 0),
-                                MqttMessageIdVariableHeader.from(p.variableHeader().packetId())), ctx.voidPromise());
+                        ctx.write(ack(MqttMessageType.PUBACK, p.variableHeader().packetId()), ctx.voidPromise());
+                    } else if (p.fixedHeader().qosLevel() == MqttQoS.EXACTLY_ONCE) {
+                        // counted on arrival; the exchange then ends with PUBREL from the broker
+                        ctx.write(ack(MqttMessageType.PUBREC, p.variableHeader().packetId()), ctx.voidPromise());
                     }
                 }
-                case PUBACK -> {
+                case PUBREC -> ctx.write(ack(MqttMessageType.PUBREL, packetIdOf(msg)), ctx.voidPromise());
+                case PUBREL -> ctx.write(ack(MqttMessageType.PUBCOMP, packetIdOf(msg)), ctx.voidPromise());
+                case PUBACK, PUBCOMP -> {
                     inflight.decrementAndGet();
                     onAcknowledged.run();
                 }

@@ -22,6 +22,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -32,12 +33,26 @@ final class LoadGenerator implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Bootstrap bootstrap;
+    /** Whether {@link #close()} stops the loops (false for a {@link #withTls} view of them). */
+    private final boolean ownsLoops;
 
     LoadGenerator(int threads) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("loadgen", true), factory);
         bootstrap = new Bootstrap().group(loops).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+        ownsLoops = true;
+    }
+
+    private LoadGenerator(LoadGenerator base, SslContext tls) {
+        loops = base.loops;
+        bootstrap = base.bootstrap.clone().attr(LoadClient.TLS, tls);
+        ownsLoops = false;
+    }
+
+    /** The same event loops, with clients that speak TLS with {@code tls}; closing it closes nothing. */
+    LoadGenerator withTls(SslContext tls) {
+        return new LoadGenerator(this, tls);
     }
 
     /** Connects {@code count} clients named {@code prefix-i}, at most {@code parallel} at a time. */
@@ -140,6 +155,9 @@ final class LoadGenerator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!ownsLoops) {
+            return;
+        }
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -245,6 +245,11 @@ final class Scenarios {
      * broker that stalls the sender is charged for the wait (coordinated omission corrected).
      */
     Result latency(int rate) throws Exception {
+        return latency(rate, 1);
+    }
+
+    /** {@link #latency(int)} at {@code qos} (0, 1 or 2: subscription and PUBLISH alike). */
+    Result latency(int rate, int qos) throws Exception {
         String run = "latency-" + System.nanoTime();
         LoadClient sub = load.connect(broker, run + "-sub", 1).get(0);
         LoadClient pub = load.connect(broker, run + "-pub", 1).get(0);
@@ -259,7 +264,7 @@ final class Scenarios {
             }
             received.incrementAndGet();
         });
-        sub.subscribe(run, 1).get(30, TimeUnit.SECONDS);
+        sub.subscribe(run, qos).get(30, TimeUnit.SECONDS);
         long total = rate * scale.latencyMillis() / 1000;
         long periodNanos = 1_000_000_000L / rate;
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
@@ -277,7 +282,7 @@ final class Scenarios {
                 long due = start + next[0] * periodNanos;
                 ByteBuf payload = pub.channel().alloc().buffer(PAYLOAD);
                 payload.writeLong(due).writeZero(PAYLOAD - 8);
-                pub.publish(run, payload, 1);
+                pub.publish(run, payload, qos);
                 next[0]++;
                 n++;
             }
@@ -346,24 +351,28 @@ final class Scenarios {
      * already connected.
      */
     Result latencyDuringStorm(int rate) throws Exception {
-        CompletableFuture<LoadGenerator.Storm> storm = CompletableFuture.supplyAsync(() -> {
+        // the storm's clients get an event loop of their own: the latency run's clients must not
+        // wait behind 15,000 connects in the load generator itself
+        try (LoadGenerator stormLoad = new LoadGenerator(1)) {
+            CompletableFuture<LoadGenerator.Storm> storm = CompletableFuture.supplyAsync(() -> {
+                try {
+                    TimeUnit.SECONDS.sleep(1); // the latency run is under way by then
+                    return stormLoad.storm(broker, "storm-" + System.nanoTime(), scale.stormConnections(),
+                            scale.stormConnections(), LoadClient.Login.ANONYMOUS_311);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
+            Result latency = latency(rate);
+            LoadGenerator.Storm s = storm.get(200, TimeUnit.SECONDS);
             try {
-                TimeUnit.SECONDS.sleep(1); // the latency run is under way by then
-                return load.storm(broker, "storm-" + System.nanoTime(), scale.stormConnections(),
-                        scale.stormConnections(), LoadClient.Login.ANONYMOUS_311);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+                Result during = stormResult(s);
+                return new Result(latency.value(), latency.unit(), false, latency.lost() + s.failed(),
+                        latency.detail() + "; the storm beside it: " + during.detail());
+            } finally {
+                LoadGenerator.closeAll(s.clients());
             }
-        });
-        Result latency = latency(rate);
-        LoadGenerator.Storm s = storm.get(200, TimeUnit.SECONDS);
-        try {
-            Result during = stormResult(s);
-            return new Result(latency.value(), latency.unit(), false, latency.lost() + s.failed(),
-                    latency.detail() + "; the storm beside it: " + during.detail());
-        } finally {
-            LoadGenerator.closeAll(s.clients());
         }
     }
 

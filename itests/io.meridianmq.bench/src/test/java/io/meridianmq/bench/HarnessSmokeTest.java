@@ -38,14 +38,16 @@ public class HarnessSmokeTest {
             }
             int storms = b.checksPasswords() ? 7 : 5; // the two storms with passwords need a password file
             int held = 6; // fan-in, fan-out, pairs at QoS 0 and 1
-            assertEquals(6 + storms + held + Scenarios.Scale.smoke().latencyRates().length + 1, results.size());
+            int tls = b.speaksTls() ? 4 : 0; // fan-in QoS 1 and a storm, without and with a client certificate
+            assertEquals(6 + storms + held + tls + Scenarios.Scale.smoke().latencyRates().length * 3 + 1,
+                    results.size()); // latency at QoS 0, 1 and 2 per rate, and once during a storm
             return results;
         }
     }
 
     private static void assertNoQos1Loss(String broker, Map<String, Result> results) {
         results.forEach((scenario, r) -> {
-            if (scenario.contains("QoS 1")) {
+            if (scenario.contains("QoS 1") || scenario.contains("QoS 2")) {
                 assertEquals(broker + ", " + scenario + ": " + r.detail(), 0, r.lost());
             }
         });
