@@ -19,7 +19,9 @@ import io.netty.handler.codec.mqtt.MqttVersion;
  * Prints a table of medians with ratios to Mosquitto and to the best peer, and writes it to
  * {@code target/benchmark.md}.
  *
- * <p>Options (system properties): {@code bench.brokers} (meridian,mosquitto,moquette,hivemq,relay),
+ * <p>Options (system properties): {@code bench.brokers}
+ * (meridian,mosquitto,moquette,hivemq,relay,meridian-durable,mosquitto-persistent; the last two
+ * run only the durable scenarios),
  * {@code bench.rounds} (3), {@code bench.idle} (15000 idle connections), {@code bench.heap}
  * (1g for every JVM broker), {@code bench.scenarios} (all), {@code bench.meridian.io_threads} (0: one
  * per core).
@@ -30,8 +32,8 @@ public final class BenchmarkMain {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> brokers = List.of(System.getProperty("bench.brokers", "meridian,mosquitto,moquette,hivemq,relay")
-                .split(","));
+        List<String> brokers = List.of(System.getProperty("bench.brokers",
+                "meridian,mosquitto,moquette,hivemq,relay,meridian-durable,mosquitto-persistent").split(","));
         int rounds = Integer.getInteger("bench.rounds", 3);
         int idle = Integer.getInteger("bench.idle", 15_000);
         String heap = System.getProperty("bench.heap", "1g");
@@ -65,13 +67,16 @@ public final class BenchmarkMain {
         return switch (name.trim()) {
             case "meridian" -> new BrokerUnderTest.Meridian(Paths.get(required("meridian.distribution")), heap);
             case "mosquitto" -> new BrokerUnderTest.Mosquitto();
+            case "meridian-durable" -> new BrokerUnderTest.Meridian(Paths.get(required("meridian.distribution")), heap,
+                    true);
+            case "mosquitto-persistent" -> new BrokerUnderTest.Mosquitto(true);
             case "moquette" -> new BrokerUnderTest.JvmPeer("Moquette", Paths.get(required("bench.moquette.home")),
-                    "io.meridianmq.bench.moquette.MoquetteLauncher", heap);
+                    "io.meridianmq.bench.moquette.MoquetteLauncher", heap, false); // Moquette 0.17: MQTT 3.1.1 only
             case "hivemq" -> new BrokerUnderTest.JvmPeer("HiveMQ CE", Paths.get(required("bench.hivemq.home")),
-                    "io.meridianmq.bench.hivemq.HiveMqLauncher", heap);
+                    "io.meridianmq.bench.hivemq.HiveMqLauncher", heap, true);
             case "relay" -> new BrokerUnderTest.RelayProcess(heap);
             default -> throw new IllegalArgumentException("unknown broker '" + name
-                    + "': use meridian, mosquitto, moquette, hivemq, relay");
+                    + "': use meridian, mosquitto, moquette, hivemq, relay, meridian-durable, mosquitto-persistent");
         };
     }
 
@@ -107,6 +112,7 @@ public final class BenchmarkMain {
                 runner.floods(r, s, scale);
                 runner.held(r, s, scale);
                 runner.tls(r, scale);
+                runner.durable(r, s, scale);
                 runner.latency(r, s, scale);
                 return r;
             }
@@ -117,12 +123,17 @@ public final class BenchmarkMain {
             runner.floods(discarded, w, warmUp);
             runner.held(discarded, w, warmUp);
             runner.tls(discarded, warmUp);
+            runner.durable(discarded, w, warmUp);
             runner.latency(discarded, w, warmUp);
             report("%s warm-up (not counted): %s", broker.name, discarded);
             runner.storms(r, s, scale);
             runner.floods(r, s, scale);
             runner.held(r, s, scale);
             runner.tls(r, scale);
+            runner.durable(r, s, scale);
+            if (broker.durableOnly()) {
+                return r; // no latency scenarios for the store's variants: no restart for them
+            }
             // The floods leave every JVM with a young generation sized for a million messages a
             // second, all of it resident and written; on the machine these figures come from, the
             // kernel's memory monitor then takes a core in bursts of 25-45 ms every 0.5 s (see
@@ -151,7 +162,7 @@ public final class BenchmarkMain {
     }
 
     /** Runs scenarios against one broker: each on a clean, settled, answering broker, with its CPU time noted. */
-    private static final class ScenarioRunner {
+    static final class ScenarioRunner {
         /** How long a latency scenario waits for a quiet machine ({@link MachineQuiet}) before it runs anyway. */
         private static final int QUIET_LIMIT_SECONDS = 90;
         private final BrokerUnderTest broker;
@@ -174,9 +185,20 @@ public final class BenchmarkMain {
                 new LoadClient.Login(MqttVersion.MQTT_3_1_1, true, BrokerUnderTest.USER, BrokerUnderTest.PASSWORD),
                 new LoadClient.Login(MqttVersion.MQTT_5, false, BrokerUnderTest.USER, BrokerUnderTest.PASSWORD));
 
+        /** Whether {@code broker} takes part in the storm of clients logging in as {@code login}. */
+        static boolean storms(BrokerUnderTest broker, LoadClient.Login login) {
+            return (login.user() == null || broker.checksPasswords())
+                    && (login.version() != MqttVersion.MQTT_5 || broker.speaksMqtt5());
+        }
+
+        /** How many storm scenarios {@code broker} runs (the one all at once included). */
+        static int stormCount(BrokerUnderTest broker) {
+            return 1 + (int) STORMS.stream().filter(l -> storms(broker, l)).count();
+        }
+
         void storms(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
             for (LoadClient.Login login : STORMS) {
-                if (login.user() == null || broker.checksPasswords()) {
+                if (storms(broker, login)) {
                     run(r, "storm " + scale.stormConnections() + " (" + login.describe() + ")",
                             () -> s.storm(login, Scenarios.STORM_WINDOW));
                 }
@@ -216,6 +238,16 @@ public final class BenchmarkMain {
             }
         }
 
+        /**
+         * Persistent sessions: fan-in QoS 1 into one, and {@code replayMessages} queued for one
+         * offline and replayed at its reconnect (in memory on the plain brokers, in the store on
+         * the durable variants).
+         */
+        void durable(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
+            run(r, "durable fan-in QoS 1 (persistent subscriber)", s::fanInPersistent);
+            run(r, "durable replay of " + scale.replayMessages() + " queued", s::replay);
+        }
+
         /** The highest rate each shape holds without loss, p99 under 10 ms: the headline figures. */
         void held(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
             for (int qos = 0; qos <= 1; qos++) {
@@ -238,6 +270,9 @@ public final class BenchmarkMain {
 
         void run(Map<String, Result> results, String name, Scenario scenario) {
             if (!only.isEmpty() && !name.startsWith(only)) {
+                return;
+            }
+            if (broker.durableOnly() && !name.startsWith("durable")) {
                 return;
             }
             prepare(results);

@@ -60,7 +60,8 @@ abstract class BrokerUnderTest implements AutoCloseable {
     abstract ProcessBuilder command() throws IOException;
 
     void start() throws Exception {
-        home = Files.createTempDirectory("bench-" + name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
+        // letters and digits only: a '=' or ',' in a Karaf home's path keeps it from starting
+        home = Files.createTempDirectory("bench-" + name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
         ProcessBuilder pb = command().redirectErrorStream(true).redirectOutput(home.resolve("out.log").toFile());
         process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -139,6 +140,24 @@ abstract class BrokerUnderTest implements AutoCloseable {
      */
     boolean checksPasswords() {
         return false;
+    }
+
+    /** Whether the broker speaks MQTT 5 (the MQTT 5 storms run only then). */
+    boolean speaksMqtt5() {
+        return true;
+    }
+
+    /**
+     * Whether only the durable scenarios run against this broker (a variant with its store on,
+     * next to the same broker without).
+     */
+    boolean durableOnly() {
+        return false;
+    }
+
+    /** Messages a client's queue may hold: ten times more for the durable variants (100,000 replayed). */
+    int queueLimit() {
+        return durableOnly() ? QUEUE_LIMIT * 10 : QUEUE_LIMIT;
     }
 
     /** Whether the broker is a JVM (its heap can be collected and read with jcmd). */
@@ -327,10 +346,23 @@ abstract class BrokerUnderTest implements AutoCloseable {
         private final Path archive;
         private final String heap;
 
+        /** With its store on, as shipped ({@code sync = always}): only the durable scenarios run against it. */
+        private final boolean durable;
+
         Meridian(Path archive, String heap) throws IOException {
-            super("Meridian");
+            this(archive, heap, false);
+        }
+
+        Meridian(Path archive, String heap, boolean durable) throws IOException {
+            super(durable ? "Meridian, store with sync = always" : "Meridian");
             this.archive = archive;
             this.heap = heap;
+            this.durable = durable;
+        }
+
+        @Override
+        boolean durableOnly() {
+            return durable;
         }
 
         @Override
@@ -359,8 +391,9 @@ abstract class BrokerUnderTest implements AutoCloseable {
             Files.writeString(etc.resolve("io.meridianmq.listener-default.cfg"),
                     "host = 127.0.0.1\nport = " + port + "\nkind = mqtt\n");
             Files.writeString(etc.resolve("io.meridianmq.broker.cfg"), "allow_anonymous = true\n"
-                    + "max_queued_messages = " + QUEUE_LIMIT + "\nmax_queued_bytes = 1073741824\n");
-            Files.writeString(etc.resolve("io.meridianmq.storage.cfg"), "persistence = false\n");
+                    + "max_queued_messages = " + queueLimit() + "\nmax_queued_bytes = 1073741824\n");
+            Files.writeString(etc.resolve("io.meridianmq.storage.cfg"), durable ? "persistence = true\nsync = always\n"
+                    : "persistence = false\n");
             if (passwordFile() != null) {
                 Files.writeString(etc.resolve("io.meridianmq.auth.file.cfg"), "password_file = " + passwordFile() + "\n");
             }
@@ -396,8 +429,21 @@ abstract class BrokerUnderTest implements AutoCloseable {
                     + "cafile " + tls.resolve("ca.pem") + "\nrequire_certificate true\n";
         }
 
+        /** With {@code persistence true} (saved at autosave and at exit, not per message): durable scenarios only. */
+        private final boolean persistent;
+
         Mosquitto() throws IOException {
-            super("Mosquitto");
+            this(false);
+        }
+
+        Mosquitto(boolean persistent) throws IOException {
+            super(persistent ? "Mosquitto, persistence true" : "Mosquitto");
+            this.persistent = persistent;
+        }
+
+        @Override
+        boolean durableOnly() {
+            return persistent;
         }
 
         @Override
@@ -418,10 +464,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         @Override
         ProcessBuilder command() throws IOException {
             Path conf = home.resolve("mosquitto.conf");
-            Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
+                    + (persistent ? "persistence true\npersistence_location " + home + "/\n" : "persistence false\n")
                     + (passwordFile() == null ? "" : "password_file " + passwordFile() + "\n")
                     + (!speaksTls() ? "" : tlsListeners())
-                    + "max_queued_messages " + QUEUE_LIMIT + "\nlog_dest stdout\nlog_type error\n",
+                    + "max_queued_messages " + queueLimit() + "\nlog_dest stdout\nlog_type error\n",
                     StandardCharsets.UTF_8);
             return new ProcessBuilder("mosquitto", "-c", conf.toString());
         }
@@ -433,11 +480,19 @@ abstract class BrokerUnderTest implements AutoCloseable {
         private final String mainClass;
         private final String heap;
 
-        JvmPeer(String name, Path module, String mainClass, String heap) throws IOException {
+        private final boolean mqtt5;
+
+        JvmPeer(String name, Path module, String mainClass, String heap, boolean mqtt5) throws IOException {
             super(name);
             this.module = module;
             this.mainClass = mainClass;
             this.heap = heap;
+            this.mqtt5 = mqtt5;
+        }
+
+        @Override
+        boolean speaksMqtt5() {
+            return mqtt5;
         }
 
         @Override

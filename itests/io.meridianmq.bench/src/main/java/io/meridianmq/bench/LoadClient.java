@@ -84,12 +84,25 @@ final class LoadClient {
     /** Connects (TCP and MQTT) from {@code local} (null: any) to {@code broker}, logging in as {@code login}. */
     static CompletableFuture<LoadClient> connect(Bootstrap base, InetSocketAddress broker, InetSocketAddress local,
             String clientId, int keepAliveSeconds, Login login) {
+        return connect(base, broker, local, clientId, keepAliveSeconds, login, null);
+    }
+
+    /**
+     * Connects as {@link #connect(Bootstrap, InetSocketAddress, InetSocketAddress, String, int, Login)} does,
+     * with {@code receiver} (null: none) in place before the CONNECT goes out: what a resumed
+     * session's queue sends right after CONNACK is counted too.
+     */
+    static CompletableFuture<LoadClient> connect(Bootstrap base, InetSocketAddress broker, InetSocketAddress local,
+            String clientId, int keepAliveSeconds, Login login, Receiver receiver) {
         CompletableFuture<LoadClient> result = new CompletableFuture<>();
         LoadClient[] holder = new LoadClient[1];
         Bootstrap b = base.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 LoadClient client = new LoadClient(ch);
+                if (receiver != null) {
+                    client.receiver = receiver;
+                }
                 holder[0] = client;
                 SslContext tls = ch.attr(TLS).get();
                 if (tls != null) {

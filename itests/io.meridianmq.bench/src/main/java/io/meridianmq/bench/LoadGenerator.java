@@ -123,6 +123,12 @@ final class LoadGenerator implements AutoCloseable {
         return new Storm(new ArrayList<>(clients), failed.get(), firstFailure.get(), System.nanoTime() - start, micros);
     }
 
+    /** Connects one client as {@code login}, its {@code receiver} (null: none) in place from the start. */
+    LoadClient connect(InetSocketAddress broker, String clientId, LoadClient.Login login, LoadClient.Receiver receiver)
+            throws Exception {
+        return LoadClient.connect(bootstrap, broker, null, clientId, 600, login, receiver).get(60, TimeUnit.SECONDS);
+    }
+
     List<LoadClient> connect(InetSocketAddress broker, String prefix, int count) throws Exception {
         return connect(broker, prefix, count, 200, 600, List.of());
     }

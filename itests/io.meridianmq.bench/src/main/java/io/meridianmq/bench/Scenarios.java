@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import org.HdrHistogram.Histogram;
@@ -25,11 +26,11 @@ final class Scenarios {
     /** How big a run is: the full benchmark or the smoke run of the test suite. */
     record Scale(long sendMillis, int fanInPublishers, int fanOutSubscribers, int pairs, int idleConnections,
             int[] latencyRates, long latencyMillis, List<String> sourceAddresses, int stormConnections,
-            int searchTrials) {
+            int searchTrials, int replayMessages) {
 
         static Scale full(int idle, List<String> sources) {
             return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources,
-                    Integer.getInteger("bench.storm", 15_000), 10);
+                    Integer.getInteger("bench.storm", 15_000), 10, 100_000);
         }
 
         /**
@@ -39,11 +40,11 @@ final class Scenarios {
          * scenario measures memory and runs first, before any traffic.)
          */
         static Scale warmUp() {
-            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 2_000, 3);
+            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 2_000, 3, 10_000);
         }
 
         static Scale smoke() {
-            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of(), 50, 2);
+            return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of(), 50, 2, 200);
         }
     }
 
@@ -61,15 +62,82 @@ final class Scenarios {
     }
 
     Result fanIn(int qos) throws Exception {
-        return throughput("fanin", scale.fanInPublishers(), 1, qos, true);
+        return throughput("fanin", scale.fanInPublishers(), 1, qos, true, LoadClient.Login.ANONYMOUS_311);
+    }
+
+    /** A persistent session (MQTT 3.1.1, clean session false). */
+    private static final LoadClient.Login PERSISTENT = new LoadClient.Login(MqttVersion.MQTT_3_1_1, false, null, null);
+
+    /** Fan-in QoS 1 into a persistent session (in the store, on a broker with persistence). */
+    Result fanInPersistent() throws Exception {
+        return throughput("durable", scale.fanInPublishers(), 1, 1, true, PERSISTENT);
+    }
+
+    /**
+     * {@code replayMessages} QoS 1 messages queued for an offline persistent session (one
+     * publisher, {@value #QOS1_WINDOW} in flight, every one acknowledged before the session comes
+     * back), then replayed when it reconnects: the rate is messages received per second from
+     * the reconnect's CONNECT to the last one.
+     */
+    Result replay() throws Exception {
+        String id = "replay-" + System.nanoTime();
+        String topic = id + "/t";
+        LoadClient first = load.connect(broker, id, PERSISTENT, null);
+        first.subscribe(topic, 1).get(30, TimeUnit.SECONDS);
+        LoadGenerator.closeAll(List.of(first));
+        LoadClient pub = load.connect(broker, id + "-pub", 1).get(0);
+        long total = scale.replayMessages();
+        long queueStart = System.nanoTime();
+        try {
+            ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(PAYLOAD).writeZero(PAYLOAD));
+            long[] sent = {0};
+            CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+            Runnable pump = () -> {
+                int n = 0;
+                while (sent[0] < total && pub.channel().isWritable() && pub.inflight.get() < QOS1_WINDOW && n < 256) {
+                    pub.publish(topic, payload.retainedDuplicate(), 1);
+                    sent[0]++;
+                    n++;
+                }
+                if (n > 0) {
+                    pub.flush();
+                }
+                if (sent[0] >= total && pub.inflight.get() == 0) {
+                    acknowledged.complete(null);
+                }
+            };
+            pub.onAcknowledged(pump);
+            pub.channel().eventLoop().execute(pump);
+            acknowledged.get(300, TimeUnit.SECONDS);
+        } finally {
+            LoadGenerator.closeAll(List.of(pub));
+        }
+        double queueSeconds = (System.nanoTime() - queueStart) / 1e9;
+        AtomicLong received = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        long start = System.nanoTime();
+        LoadClient back = load.connect(broker, id, PERSISTENT, (p, now) -> {
+            received.incrementAndGet();
+            last.set(now);
+        });
+        try {
+            awaitQuiet(received::get, total, 300, 5_000);
+        } finally {
+            LoadGenerator.closeAll(List.of(back));
+        }
+        long got = received.get();
+        double seconds = Math.max(1, last.get() - start) / 1e9;
+        return new Result(got / seconds, "msg/s", true, Math.max(0, total - got), String.format(Locale.ROOT,
+                "%d queued (all acknowledged) in %.1f s, %d of them replayed in %.2f s after the reconnect", total,
+                queueSeconds, got, seconds)).withDelivered(got);
     }
 
     Result fanOut() throws Exception {
-        return throughput("fanout", 1, scale.fanOutSubscribers(), 0, false);
+        return throughput("fanout", 1, scale.fanOutSubscribers(), 0, false, LoadClient.Login.ANONYMOUS_311);
     }
 
     Result pairs() throws Exception {
-        return throughput("pairs", scale.pairs(), scale.pairs(), 0, false);
+        return throughput("pairs", scale.pairs(), scale.pairs(), 0, false, LoadClient.Login.ANONYMOUS_311);
     }
 
     /**
@@ -124,7 +192,8 @@ final class Scenarios {
             p.channel().eventLoop().execute(pump);
         }
         try {
-            Result pairs = throughput("pairs-beside-stalled", scale.pairs(), scale.pairs(), 0, false);
+            Result pairs = throughput("pairs-beside-stalled", scale.pairs(), scale.pairs(), 0, false,
+                    LoadClient.Login.ANONYMOUS_311);
             return pairs;
         } finally {
             running.set(false);
@@ -139,10 +208,13 @@ final class Scenarios {
      *
      * @param sharedSubscriber one subscriber to every publisher's topic (fan-in)
      */
-    private Result throughput(String name, int publishers, int subscribers, int qos, boolean sharedSubscriber)
-            throws Exception {
+    private Result throughput(String name, int publishers, int subscribers, int qos, boolean sharedSubscriber,
+            LoadClient.Login subscriberLogin) throws Exception {
         String run = name + "-" + System.nanoTime();
-        List<LoadClient> subs = load.connect(broker, run + "-sub", subscribers);
+        List<LoadClient> subs = new ArrayList<>();
+        for (int i = 0; i < subscribers; i++) {
+            subs.add(load.connect(broker, run + "-sub-" + i, subscriberLogin, null));
+        }
         List<LoadClient> pubs = load.connect(broker, run + "-pub", publishers);
         AtomicLong received = new AtomicLong();
         AtomicLong lastReceive = new AtomicLong();

@@ -36,10 +36,15 @@ public class HarnessSmokeTest {
                     assertTrue(broker + ", " + e.getKey() + ": " + e.getValue().detail(), e.getValue().value() > 0);
                 }
             }
-            int storms = b.checksPasswords() ? 7 : 5; // the two storms with passwords need a password file
+            int storms = BenchmarkMain.ScenarioRunner.stormCount(b); // with passwords, MQTT 5: where the broker can
+            if (b.durableOnly()) {
+                assertEquals(results.keySet().toString(), 2, results.size());
+                return results;
+            }
             int held = 6; // fan-in, fan-out, pairs at QoS 0 and 1
             int tls = b.speaksTls() ? 4 : 0; // fan-in QoS 1 and a storm, without and with a client certificate
-            assertEquals(6 + storms + held + tls + Scenarios.Scale.smoke().latencyRates().length * 3 + 1,
+            int durable = 2; // fan-in into a persistent session, a queue replayed
+            assertEquals(6 + storms + held + tls + durable + Scenarios.Scale.smoke().latencyRates().length * 3 + 1,
                     results.size()); // latency at QoS 0, 1 and 2 per rate, and once during a storm
             return results;
         }
@@ -47,7 +52,7 @@ public class HarnessSmokeTest {
 
     private static void assertNoQos1Loss(String broker, Map<String, Result> results) {
         results.forEach((scenario, r) -> {
-            if (scenario.contains("QoS 1") || scenario.contains("QoS 2")) {
+            if (scenario.contains("QoS 1") || scenario.contains("QoS 2") || scenario.startsWith("durable")) {
                 assertEquals(broker + ", " + scenario + ": " + r.detail(), 0, r.lost());
             }
         });
@@ -61,6 +66,16 @@ public class HarnessSmokeTest {
     @Test
     public void relay() throws Exception {
         assertNoQos1Loss("relay", smoke("relay"));
+    }
+
+    @Test
+    public void meridianWithItsStore() throws Exception {
+        assertNoQos1Loss("meridian-durable", smoke("meridian-durable"));
+    }
+
+    @Test
+    public void mosquittoWithPersistence() throws Exception {
+        smoke("mosquitto-persistent");
     }
 
     @Test
