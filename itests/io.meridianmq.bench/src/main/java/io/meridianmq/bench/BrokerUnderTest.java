@@ -142,6 +142,15 @@ abstract class BrokerUnderTest implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the brokers log every client's connect and disconnect ({@code bench.log_connects},
+     * default false: Mosquitto with {@code log_type error}, Meridian's {@code io.meridianmq.clients}
+     * logger at WARN; both do log them at their defaults).
+     */
+    static boolean logConnects() {
+        return Boolean.getBoolean("bench.log_connects");
+    }
+
     /** Whether the broker speaks MQTT 5 (the MQTT 5 storms run only then). */
     boolean speaksMqtt5() {
         return true;
@@ -397,6 +406,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
             if (passwordFile() != null) {
                 Files.writeString(etc.resolve("io.meridianmq.auth.file.cfg"), "password_file = " + passwordFile() + "\n");
             }
+            if (!logConnects()) {
+                Files.writeString(etc.resolve("org.ops4j.pax.logging.cfg"),
+                        "\nlog4j2.logger.clients.name = io.meridianmq.clients\nlog4j2.logger.clients.level = WARN\n",
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
             if (speaksTls()) {
                 Path tls = BenchCertificates.dir();
                 String common = "host = 127.0.0.1\nkind = mqtts\ncertfile = " + tls.resolve("server.pem")
@@ -468,7 +482,8 @@ abstract class BrokerUnderTest implements AutoCloseable {
                     + (persistent ? "persistence true\npersistence_location " + home + "/\n" : "persistence false\n")
                     + (passwordFile() == null ? "" : "password_file " + passwordFile() + "\n")
                     + (!speaksTls() ? "" : tlsListeners())
-                    + "max_queued_messages " + queueLimit() + "\nlog_dest stdout\nlog_type error\n",
+                    + "max_queued_messages " + queueLimit() + "\nlog_dest stdout\nlog_type error\n"
+                    + (logConnects() ? "log_type notice\n" : ""),
                     StandardCharsets.UTF_8);
             return new ProcessBuilder("mosquitto", "-c", conf.toString());
         }

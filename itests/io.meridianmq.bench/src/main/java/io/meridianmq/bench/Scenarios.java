@@ -30,7 +30,7 @@ final class Scenarios {
 
         static Scale full(int idle, List<String> sources) {
             return new Scale(5_000, 10, 100, 100, idle, new int[] {1_000, 10_000}, 10_000, sources,
-                    Integer.getInteger("bench.storm", 15_000), 10, 100_000);
+                    Integer.getInteger("bench.storm", 15_000), 12, 100_000);
         }
 
         /**
@@ -40,7 +40,7 @@ final class Scenarios {
          * scenario measures memory and runs first, before any traffic.)
          */
         static Scale warmUp() {
-            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 2_000, 3, 10_000);
+            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 5_000, 3, 10_000);
         }
 
         static Scale smoke() {

@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    /**
+     * Each client's connect and disconnect line, under a name of their own: an operator can turn
+     * them off (WARN) without losing the refusals and violations, which stay on {@link #LOG}.
+     */
+    private static final Logger CLIENTS = LoggerFactory.getLogger("io.meridianmq.clients");
     static final String IDLE_HANDLER = "idle";
     static final String FRAMER = "mqtt-framer";
     /** Netty's MQTT codec keeps the negotiated version under this channel attribute. */
@@ -196,7 +201,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             credentialsExpiry.cancel();
         }
         if (session != null) {
-            LOG.info("Client {} {}", who(), end.describe());
+            CLIENTS.info("Client {} {}", who(), end.describe());
             counters.disconnected(end.kind());
             session.disconnected(end.publishWill(), end.sessionExpiry());
         } else if (was == State.AWAITING_CONNECT && !end.hasReason()) {
@@ -394,7 +399,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 connAckProperties));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
-        LOG.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(), ConnectPacket.protocolName(protocolLevel)
+        CLIENTS.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(),
+                ConnectPacket.protocolName(protocolLevel)
                         + (Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()) ? ", bridge" : ""),
                 result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
                 client.username().map(u -> ", user '" + u + "'").orElse(""),
