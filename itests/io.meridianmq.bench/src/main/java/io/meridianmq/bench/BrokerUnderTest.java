@@ -54,7 +54,7 @@ abstract class BrokerUnderTest implements AutoCloseable {
      * Meridian and Mosquitto, when openssl made the certificates.
      */
     boolean speaksTls() {
-        return false;
+        return givenSecurity() && BenchCertificates.dir() != null;
     }
 
     abstract ProcessBuilder command() throws IOException;
@@ -139,6 +139,14 @@ abstract class BrokerUnderTest implements AutoCloseable {
      * still allowed); the relay says yes, accepting anyone: it is the load generator's ceiling.
      */
     boolean checksPasswords() {
+        return givenSecurity() && passwordFile() != null;
+    }
+
+    /**
+     * Whether the broker is given the run's password file and TLS listeners (Meridian and
+     * Mosquitto: the two compared on authentication and TLS).
+     */
+    boolean givenSecurity() {
         return false;
     }
 
@@ -375,13 +383,8 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
 
         @Override
-        boolean checksPasswords() {
-            return passwordFile() != null;
-        }
-
-        @Override
-        boolean speaksTls() {
-            return BenchCertificates.dir() != null;
+        boolean givenSecurity() {
+            return true;
         }
 
         @Override
@@ -466,13 +469,8 @@ abstract class BrokerUnderTest implements AutoCloseable {
         }
 
         @Override
-        boolean checksPasswords() {
-            return passwordFile() != null;
-        }
-
-        @Override
-        boolean speaksTls() {
-            return BenchCertificates.dir() != null;
+        boolean givenSecurity() {
+            return true;
         }
 
         @Override
