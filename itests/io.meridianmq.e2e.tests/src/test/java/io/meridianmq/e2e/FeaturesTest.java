@@ -21,7 +21,15 @@ public class FeaturesTest {
 
     @Test
     public void theDefaultBootsTheCoreAndTheConsoleAndACapabilityInstallsLive() throws Exception {
+        // the listener is up before Karaf records the boot features as installed (the end of its
+        // deployment): a start that logs less reaches the shell first, so wait for the record
+        long booted = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String features = BROKER.shell("feature:list -i");
+        while (!(features.contains("meridian-core") && features.contains("meridian-management"))
+                && System.nanoTime() < booted) {
+            TimeUnit.MILLISECONDS.sleep(500); // a poll of the feature service, with a deadline
+            features = BROKER.shell("feature:list -i");
+        }
         assertTrue(features, features.contains("meridian-core") && features.contains("meridian-management"));
         assertFalse("OIDC is carried, not booted: " + features, features.contains("meridian-auth-oidc"));
         String bundles = BROKER.shell("bundle:list -s");
