@@ -244,6 +244,9 @@ public final class BenchmarkMain {
          * the durable variants).
          */
         void durable(Map<String, Result> r, Scenarios s, Scenarios.Scale scale) {
+            if (!broker.keepsSessions()) {
+                return;
+            }
             run(r, "durable fan-in QoS 1 (persistent subscriber)", s::fanInPersistent);
             run(r, "durable replay of " + scale.replayMessages() + " queued", s::replay);
         }

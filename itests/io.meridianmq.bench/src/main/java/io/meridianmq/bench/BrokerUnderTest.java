@@ -159,6 +159,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         return Boolean.getBoolean("bench.log_connects");
     }
 
+    /** Whether the broker keeps sessions (the durable scenarios run only then; the relay keeps none). */
+    boolean keepsSessions() {
+        return true;
+    }
+
     /** Whether the broker speaks MQTT 5 (the MQTT 5 storms run only then). */
     boolean speaksMqtt5() {
         return true;
@@ -529,6 +534,11 @@ abstract class BrokerUnderTest implements AutoCloseable {
         @Override
         boolean checksPasswords() {
             return true; // it accepts anyone: the load generator's ceiling
+        }
+
+        @Override
+        boolean keepsSessions() {
+            return false;
         }
 
         @Override
