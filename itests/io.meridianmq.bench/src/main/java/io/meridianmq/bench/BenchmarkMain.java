@@ -65,11 +65,11 @@ public final class BenchmarkMain {
 
     static BrokerUnderTest create(String name, String heap) throws Exception {
         return switch (name.trim()) {
-            case "meridian" -> new BrokerUnderTest.Meridian(Paths.get(required("meridian.distribution")), heap);
-            case "mosquitto" -> new BrokerUnderTest.Mosquitto();
-            case "meridian-durable" -> new BrokerUnderTest.Meridian(Paths.get(required("meridian.distribution")), heap,
+            case "meridian" -> new MeridianBroker(Paths.get(required("meridian.distribution")), heap);
+            case "mosquitto" -> new MosquittoBroker();
+            case "meridian-durable" -> new MeridianBroker(Paths.get(required("meridian.distribution")), heap,
                     true);
-            case "mosquitto-persistent" -> new BrokerUnderTest.Mosquitto(true);
+            case "mosquitto-persistent" -> new MosquittoBroker(true);
             case "moquette" -> new BrokerUnderTest.JvmPeer("Moquette", Paths.get(required("bench.moquette.home")),
                     "io.meridianmq.bench.moquette.MoquetteLauncher", heap, false); // Moquette 0.17: MQTT 3.1.1 only
             case "hivemq" -> new BrokerUnderTest.JvmPeer("HiveMQ CE", Paths.get(required("bench.hivemq.home")),

@@ -46,11 +46,6 @@ import org.slf4j.LoggerFactory;
 final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
-    /**
-     * Each client's connect and disconnect line, under a name of their own: an operator can turn
-     * them off (WARN) without losing the refusals and violations, which stay on {@link #LOG}.
-     */
-    private static final Logger CLIENTS = LoggerFactory.getLogger("io.meridianmq.clients");
     static final String IDLE_HANDLER = "idle";
     static final String FRAMER = "mqtt-framer";
     /** Netty's MQTT codec keeps the negotiated version under this channel attribute. */
@@ -201,7 +196,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             credentialsExpiry.cancel();
         }
         if (session != null) {
-            CLIENTS.info("Client {} {}", who(), end.describe());
+            ClientLines.ended(who(), end.describe());
             counters.disconnected(end.kind());
             session.disconnected(end.publishWill(), end.sessionExpiry());
         } else if (was == State.AWAITING_CONNECT && !end.hasReason()) {
@@ -211,10 +206,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) { // the connect deadline (ConnectDeadline); keep alive is KeepAliveTimer's
-            if (state == State.CONNECTED) {
-                return;
-            } else if (handshake != null && handshake.deciding()) {
+        // the connect deadline (ConnectDeadline) before CONNACK; keep alive is KeepAliveTimer's
+        if (evt instanceof IdleStateEvent && state != State.CONNECTED) {
+            if (handshake != null && handshake.deciding()) {
                 // the broker's answer (bounded by the plugins' timeouts) is on its way: wait for it
                 handshake.deadlinePassedWhileDeciding();
             } else if (state == State.AWAITING_CONNECT) {
@@ -338,10 +332,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED || !trace.traces(clientId)) {
             return false;
         }
-        if (channel.pipeline().get(TraceHandler.NAME) == null) {
-            channel.pipeline().addBefore(channel.pipeline().context(this).name(), TraceHandler.NAME,
-                    new TraceHandler(trace, clientId));
-        }
+        TraceHandler.insertBefore(channel.pipeline().context(this), trace, clientId);
         return true;
     }
 
@@ -389,22 +380,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             framer.accepted(); // authenticated: max_packet_size from now on
         }
         if (keepAlive > 0) {
-            keepAliveTimer = new KeepAliveTimer(channel.eventLoop(), keepAlive * 1500L, () -> {
-                if (state == State.CONNECTED) {
-                    serverDisconnect(DisconnectReason.KEEP_ALIVE_TIMEOUT,
-                            "keep-alive timeout (no packet within 1.5 times the keep alive)");
-                }
-            });
+            keepAliveTimer = new KeepAliveTimer(channel.eventLoop(), keepAlive * 1500L, () -> serverDisconnect(
+                    DisconnectReason.KEEP_ALIVE_TIMEOUT, "keep-alive timeout (no packet within 1.5 times the keep alive)"));
         }
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 connAckProperties));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
-        CLIENTS.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who(),
-                ConnectPacket.protocolName(protocolLevel)
-                        + (Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()) ? ", bridge" : ""),
-                result.sessionPresent() ? "resumed" : "new", keepAlive, listenerName,
-                client.username().map(u -> ", user '" + u + "'").orElse(""),
-                client.credentialsExpireAt().map(t -> ", credentials good until " + t).orElse(""));
+        ClientLines.connected(who(), ConnectPacket.protocolName(protocolLevel)
+                + (Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()) ? ", bridge" : ""),
+                result.sessionPresent(), keepAlive, listenerName, client);
         watchCredentialsExpiry(client);
         if (handshake.authentication() == null) {
             handshake = null; // only an enhanced authentication goes on (re-authentication); the CONNECT can go

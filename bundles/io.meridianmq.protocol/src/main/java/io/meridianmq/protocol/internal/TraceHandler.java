@@ -23,6 +23,13 @@ final class TraceHandler extends ChannelDuplexHandler {
         this.clientId = clientId;
     }
 
+    /** Puts a trace handler before {@code connection} in its pipeline, unless one is there already. */
+    static void insertBefore(ChannelHandlerContext connection, PacketTrace trace, String clientId) {
+        if (connection.pipeline().get(NAME) == null) {
+            connection.pipeline().addBefore(connection.name(), NAME, new TraceHandler(trace, clientId));
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof MqttMessage m && traced(ctx)) {
