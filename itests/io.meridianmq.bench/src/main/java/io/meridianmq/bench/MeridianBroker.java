@@ -9,6 +9,9 @@ final class MeridianBroker extends BrokerUnderTest {
     private final Path archive;
     private final String heap;
 
+    /** Meridian's tls_provider (auto: BoringSSL when it loads); jdk to compare the JDK's TLS. */
+    private static final String TLS_PROVIDER = System.getProperty("bench.meridian.tls_provider", "auto");
+
     /** With its store on, as shipped ({@code sync = always}): only the durable scenarios run against it. */
     private final boolean durable;
 
@@ -17,7 +20,8 @@ final class MeridianBroker extends BrokerUnderTest {
     }
 
     MeridianBroker(Path archive, String heap, boolean durable) throws IOException {
-        super(durable ? "Meridian, store with sync = always" : "Meridian");
+        super((durable ? "Meridian, store with sync = always" : "Meridian")
+                + (TLS_PROVIDER.equals("auto") ? "" : " (tls_provider = " + TLS_PROVIDER + ")"));
         this.archive = archive;
         this.heap = heap;
         this.durable = durable;
@@ -63,7 +67,8 @@ final class MeridianBroker extends BrokerUnderTest {
         if (speaksTls()) {
             Path tls = BenchCertificates.dir();
             String common = "host = 127.0.0.1\nkind = mqtts\ncertfile = " + tls.resolve("server.pem")
-                    + "\nkeyfile = " + tls.resolve("server.key") + "\ntls_version = TLSv1.3\n";
+                    + "\nkeyfile = " + tls.resolve("server.key") + "\ntls_version = TLSv1.3\ntls_provider = " + TLS_PROVIDER
+                    + "\n";
             Files.writeString(etc.resolve("io.meridianmq.listener-tls.cfg"), "name = tls\nport = " + tlsPort + "\n"
                     + common);
             Files.writeString(etc.resolve("io.meridianmq.listener-mtls.cfg"), "name = mtls\nport = " + mtlsPort

@@ -23,9 +23,10 @@ import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
- * TLS listeners (mqtts and wss) through the JDK provider, with a certificate generated for this
- * run by openssl: Paho v3 over ssl://, Paho v5 over wss://, plain MQTT refused on the TLS port,
- * and a renewed certificate picked up without restart.
+ * TLS listeners, mqtts through BoringSSL (tls_provider = auto) and wss through the JDK
+ * (tls_provider = jdk), with a certificate generated for this run by openssl: Paho v3 over
+ * ssl://, Paho v5 over wss://, plain MQTT refused on the TLS port, and a renewed certificate
+ * picked up without restart.
  */
 public class TlsTest {
 
@@ -50,7 +51,7 @@ public class TlsTest {
                     + "certfile = " + CERTS.resolve("cert.pem") + "\nkeyfile = " + CERTS.resolve("key.pem") + "\n")
             .withEtcFile("io.meridianmq.listener-wss.cfg", "host = 127.0.0.1\nport = " + WSS_PORT + "\nkind = wss\n"
                     + "certfile = " + CERTS.resolve("cert.pem") + "\nkeyfile = " + CERTS.resolve("key.pem")
-                    + "\ntls_version = TLSv1.3\n");
+                    + "\ntls_version = TLSv1.3\ntls_provider = jdk\n");
 
     @org.junit.AfterClass
     public static void deleteCertificates() {
@@ -94,6 +95,9 @@ public class TlsTest {
     @Test
     public void pahoOverTlsAndSecureWebSocket() throws Exception {
         awaitListeners();
+        // each listener says which TLS provider it runs on
+        BROKER.awaitLog("io.meridianmq.listener-tls.cfg: TLS through BoringSSL");
+        BROKER.awaitLog("io.meridianmq.listener-wss.cfg: TLS through the JDK");
         MqttClient tls = new MqttClient("ssl://127.0.0.1:" + MQTTS_PORT, "tls-v3", new MemoryPersistence());
         Received received = new Received();
         tls.setCallback(received);

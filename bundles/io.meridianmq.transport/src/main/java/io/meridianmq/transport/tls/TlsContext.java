@@ -13,6 +13,7 @@ import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS settings of one listener and the SSL context made from them, through the JDK provider.
+ * The TLS settings of one listener and the SSL context made from them, through OpenSSL (BoringSSL,
+ * from netty-tcnative) when it loads on this machine and the JDK's provider otherwise.
  * A renewed certificate or key file is picked up for new connections (checked at most once a
  * second); connections already open keep their session. A renewal that cannot be read is logged
  * and the previous certificate stays in use.
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code keystore} + {@code keystore_password} (PKCS#12); {@code tls_version} (TLS protocols,
  * default {@code TLSv1.3,TLSv1.2}); {@code ciphers}; {@code client_auth} ({@code none},
  * {@code optional}, {@code required}) with {@code cafile}, and {@code crlfile} to refuse revoked
- * client certificates.
+ * client certificates; {@code tls_provider} ({@code auto}, the default: OpenSSL when it loads, else
+ * the JDK; {@code openssl}: OpenSSL or the listener does not start; {@code jdk}).
  *
  * <p>Threading: any thread; {@link #current()} is called on every event loop that accepts.
  */
@@ -49,6 +52,7 @@ public final class TlsContext {
     private final String[] protocols;
     private final List<String> ciphers;
     private final ClientAuth clientAuth;
+    private final SslProvider provider;
 
     private volatile SslContext context;
     private volatile long loadedStamp;
@@ -96,8 +100,39 @@ public final class TlsContext {
         if ((certFile == null || keyFile == null) && keyStore == null) {
             throw new IllegalArgumentException(source + ": a TLS listener needs certfile and keyfile (PEM) or keystore");
         }
+        provider = provider(config, source);
         context = build(); // a listener with unusable TLS settings does not start
         loadedStamp = stamp();
+    }
+
+    /** The provider tls_provider asks for; said once per listener so operators know which one runs. */
+    private static SslProvider provider(Map<String, Object> config, String source) {
+        String wanted = config.get("tls_provider") == null ? "auto" : config.get("tls_provider").toString().trim();
+        boolean openSsl = switch (wanted) {
+            case "auto" -> OpenSsl.isAvailable();
+            case "openssl" -> {
+                if (!OpenSsl.isAvailable()) {
+                    throw new IllegalArgumentException(source + ": tls_provider = openssl, but OpenSSL cannot be loaded here ("
+                            + OpenSsl.unavailabilityCause() + ")");
+                }
+                yield true;
+            }
+            case "jdk" -> false;
+            default -> throw new IllegalArgumentException(source + ": tls_provider = " + wanted
+                    + " is not one of auto, openssl, jdk");
+        };
+        if (openSsl) {
+            LOG.info("{}: TLS through {} (netty-tcnative)", source, OpenSsl.versionString());
+            return SslProvider.OPENSSL;
+        }
+        LOG.info("{}: TLS through the JDK{}", source, "auto".equals(wanted)
+                ? " (OpenSSL is not available: " + OpenSsl.unavailabilityCause() + ")" : "");
+        return SslProvider.JDK;
+    }
+
+    /** The provider this listener's connections use: {@code OPENSSL} or {@code JDK}. */
+    public SslProvider provider() {
+        return provider;
     }
 
     private static Path path(Map<String, Object> config, String key) {
@@ -105,7 +140,6 @@ public final class TlsContext {
         return v == null || v.toString().isBlank() ? null : Paths.get(v.toString().trim());
     }
 
-    /** The context for a new connection, rebuilt first if a certificate file changed. */
     /** The SSL context for a new connection: the latest certificate and key that could be read. */
     public SslContext current() {
         long now = System.currentTimeMillis();
@@ -178,7 +212,7 @@ public final class TlsContext {
             } else {
                 b = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile());
             }
-            b.sslProvider(SslProvider.JDK).protocols(protocols).clientAuth(clientAuth);
+            b.sslProvider(provider).protocols(protocols).clientAuth(clientAuth);
             if (ciphers != null) {
                 b.ciphers(ciphers);
             }
