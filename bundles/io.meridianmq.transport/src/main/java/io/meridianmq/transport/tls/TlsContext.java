@@ -130,11 +130,6 @@ public final class TlsContext {
         return SslProvider.JDK;
     }
 
-    /** The provider this listener's connections use: {@code OPENSSL} or {@code JDK}. */
-    public SslProvider provider() {
-        return provider;
-    }
-
     private static Path path(Map<String, Object> config, String key) {
         Object v = config.get(key);
         return v == null || v.toString().isBlank() ? null : Paths.get(v.toString().trim());
