@@ -76,7 +76,7 @@ final class LocalSessionRegistry implements SessionRegistry {
                 existing = null;
             }
             if (existing == null) {
-                session = new Session(clientId, request.sessionExpirySeconds(), core);
+                session = new Session(clientId, request.sessionExpirySeconds(), core, connection.executor());
                 sessions.put(clientId, session);
                 present = false;
             } else {

@@ -94,10 +94,12 @@ final class Mailbox {
             ran++;
         }
         afterBatch.run();
-        if (executor != runningOn) {
+        if (executor != runningOn && (!tasks.isEmpty() || !urgent.isEmpty())) {
             schedule(); // still scheduled: the new executor takes over, nobody else can start a drain
             return;
         }
+        // nothing waits (or nothing moved): the next submit schedules a drain on the executor now
+        // set, so a session that moves with an empty mailbox (a client leaving) costs no trip there
         scheduled.set(false);
         if ((!tasks.isEmpty() || !urgent.isEmpty()) && scheduled.compareAndSet(false, true)) {
             schedule();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.meridianmq.broker.ClientConnection;
@@ -88,6 +89,15 @@ final class Session {
     private final SessionMove move;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
+        this(clientId, expirySeconds, core, core.offlineExecutor(clientId));
+    }
+
+    /**
+     * A session whose tasks first run on {@code firstExecutor}: a new session made for a
+     * connecting client starts on the connection's thread, so that opening it takes no trip
+     * through an offline thread.
+     */
+    Session(String clientId, long expirySeconds, SessionContext core, Executor firstExecutor) {
         this.clientId = clientId;
         this.expirySeconds = expirySeconds;
         this.registeredExpirySeconds = expirySeconds;
@@ -96,7 +106,7 @@ final class Session {
         this.target = new DeliveryTarget(core.traffic());
         // a plugin session's queue (a bridge's, its remote away) holds no publisher back, as an offline one
         this.congestion = new Congestion(clientId, () -> online && plugin() == null);
-        this.mailbox = new Mailbox(clientId, core.offlineExecutor(clientId), this::flushIfNeeded);
+        this.mailbox = new Mailbox(clientId, firstExecutor, this::flushIfNeeded);
         this.subscriptions = new SessionSubscriptions(this, core.routes(), mirror);
         this.queue = new OutboundQueue(clientId, mirror,
                 (d, why) -> core.dropped(identity, d.message.topic(), DropReason.QUEUE_FULL, why),
