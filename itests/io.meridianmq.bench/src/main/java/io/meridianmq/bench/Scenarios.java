@@ -40,7 +40,7 @@ final class Scenarios {
          * scenario measures memory and runs first, before any traffic.)
          */
         static Scale warmUp() {
-            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 5_000, 3, 10_000);
+            return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 15_000, 3, 10_000);
         }
 
         static Scale smoke() {

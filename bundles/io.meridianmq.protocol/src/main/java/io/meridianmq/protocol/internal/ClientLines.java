@@ -19,6 +19,11 @@ final class ClientLines {
     private ClientLines() {
     }
 
+    /** Whether the lines are written: when not, callers skip building what goes into them. */
+    static boolean on() {
+        return CLIENTS.isInfoEnabled();
+    }
+
     static void connected(String who, String protocol, boolean resumed, int keepAlive, String listener,
             ClientInfo client) {
         CLIENTS.info("Client {} connected ({}, {} session, keep alive {} s, listener '{}'{}{})", who, protocol,

@@ -50,7 +50,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     static final String FRAMER = "mqtt-framer";
     /** Netty's MQTT codec keeps the negotiated version under this channel attribute. */
     private static final AttributeKey<Object> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
-    private static final InetSocketAddress UNKNOWN_ADDRESS = new InetSocketAddress(0);
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
@@ -106,16 +105,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     // ---- naming the client in logs ----
 
-    /**
-     * The client's address: from a PROXY protocol header when the listener uses one; 0.0.0.0:0
-     * (address unknown) on a channel that is not a network socket.
-     */
+    /** The client's address (from a PROXY protocol header when the listener uses one). */
     InetSocketAddress remote() {
-        InetSocketAddress proxied = channel.attr(ListenerOptions.PROXIED_ADDRESS).get();
-        if (proxied != null) {
-            return proxied;
-        }
-        return channel.remoteAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
+        return ClientAddress.of(channel);
     }
 
     ReadPause readPause() {
@@ -123,10 +115,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     String who() {
-        InetSocketAddress remote = remote();
-        String address = remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        return clientId == null || clientId.isEmpty() ? "at " + address + " (before CONNECT)"
-                : "'" + clientId + "' (" + address + ")";
+        return ClientAddress.describe(channel, clientId);
     }
 
     // ---- Netty events ----
@@ -196,11 +185,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             credentialsExpiry.cancel();
         }
         if (session != null) {
-            ClientLines.ended(who(), end.describe());
+            if (ClientLines.on()) {
+                ClientLines.ended(who(), end.describe());
+            }
             counters.disconnected(end.kind());
             session.disconnected(end.publishWill(), end.sessionExpiry());
         } else if (was == State.AWAITING_CONNECT && !end.hasReason()) {
-            LOG.debug("Connection of client {} closed before CONNECT", who());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Connection of client {} closed before CONNECT", who());
+            }
         }
     }
 
@@ -250,7 +243,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     /** Whether the decoder has seen an MQTT 5 CONNECT (even one that then failed to decode). */
     private boolean codecIsV5() {
-        Object version = channel.attr(CODEC_VERSION).get();
+        Object version = ChannelAttributes.peek(channel, CODEC_VERSION);
         return v5 || (version != null && version.toString().equals("MQTT_5"));
     }
 
@@ -294,7 +287,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onConnect(MqttConnectMessage connect) {
-        codecVersion = channel.attr(CODEC_VERSION).get();
+        codecVersion = ChannelAttributes.peek(channel, CODEC_VERSION);
         protocolLevel = connect.variableHeader().version();
         v5 = protocolLevel == 5;
         clientId = connect.payload().clientIdentifier();
@@ -386,9 +379,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(ServerPackets.connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, result.sessionPresent(),
                 connAckProperties));
         io.meridianmq.sdk.client.ClientInfo client = session.client();
-        ClientLines.connected(who(), ConnectPacket.protocolName(protocolLevel)
-                + (Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()) ? ", bridge" : ""),
-                result.sessionPresent(), keepAlive, listenerName, client);
+        if (ClientLines.on()) {
+            ClientLines.connected(who(), ConnectPacket.protocolName(protocolLevel)
+                    + (Boolean.TRUE.equals(ChannelAttributes.peek(channel, PacketFramer.BRIDGE)) ? ", bridge" : ""),
+                    result.sessionPresent(), keepAlive, listenerName, client);
+        }
         watchCredentialsExpiry(client);
         if (handshake.authentication() == null) {
             handshake = null; // only an enhanced authentication goes on (re-authentication); the CONNECT can go

@@ -103,7 +103,7 @@ final class SessionPackets {
         int packetId = subscribe.variableHeader().messageId();
         List<TopicSubscription> wanted;
         try {
-            wanted = SubscribePacket.read(subscribe, v5, Boolean.TRUE.equals(channel.attr(PacketFramer.BRIDGE).get()));
+            wanted = SubscribePacket.read(subscribe, v5, Boolean.TRUE.equals(ChannelAttributes.peek(channel, PacketFramer.BRIDGE)));
         } catch (PacketRuleViolation v) {
             connection.serverDisconnect(v.reason, v.getMessage());
             return;
