@@ -167,13 +167,13 @@ public final class BenchmarkMain {
         private static final int QUIET_LIMIT_SECONDS = 90;
         private final BrokerUnderTest broker;
         private final LoadGenerator load;
-        /** A scenario name prefix to run alone ({@code bench.scenarios}), or empty for all. */
-        private final String only;
+        /** Scenario name prefixes to run alone ({@code bench.scenarios}, comma-separated), or empty for all. */
+        private final List<String> only;
 
         ScenarioRunner(BrokerUnderTest broker, LoadGenerator load, String only) {
             this.broker = broker;
             this.load = load;
-            this.only = only;
+            this.only = java.util.Arrays.stream(only.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList();
         }
 
         /** The connection storms: each way of logging in a device fleet might use. */
@@ -272,7 +272,7 @@ public final class BenchmarkMain {
         }
 
         void run(Map<String, Result> results, String name, Scenario scenario) {
-            if (!only.isEmpty() && !name.startsWith(only)) {
+            if (!only.isEmpty() && only.stream().noneMatch(name::startsWith)) {
                 return;
             }
             if (broker.durableOnly() && !name.startsWith("durable")) {
