@@ -121,6 +121,8 @@ public class BrokerCore implements Broker {
 
     /** The plugin trackers of the running core, one per extension point; opened and closed by activation. */
     private final List<PluginTracker<?>> trackers = new ArrayList<>();
+    /** The capabilities connections are given, kept while the settings say the same. Any thread. */
+    private volatile BrokerCapabilities capabilities;
 
     /** Follows every extension point's plugins (their services, from any bundle, this one's default authenticator too). */
     private void trackPlugins(BundleContext context) {
@@ -246,7 +248,12 @@ public class BrokerCore implements Broker {
     @Override
     public BrokerCapabilities capabilities() {
         BrokerSettings s = core.settings();
-        return new BrokerCapabilities(s.maximumQos(), s.retainAvailable());
+        BrokerCapabilities c = capabilities;
+        if (c == null || c.maximumQos() != s.maximumQos() || c.retainAvailable() != s.retainAvailable()) {
+            c = new BrokerCapabilities(s.maximumQos(), s.retainAvailable());
+            capabilities = c; // one instance for every connection until the settings change
+        }
+        return c;
     }
 
     @Override

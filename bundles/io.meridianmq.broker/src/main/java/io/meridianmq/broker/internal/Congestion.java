@@ -2,7 +2,7 @@ package io.meridianmq.broker.internal;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
@@ -37,7 +37,10 @@ final class Congestion {
     /** Whether the session's client is connected (an offline queue holds nobody back). */
     private final BooleanSupplier online;
     /** Deliveries submitted and not yet taken in; any thread. */
-    private final AtomicInteger backlog = new AtomicInteger();
+    private volatile int backlog;
+    /** On a field rather than an AtomicInteger: one object fewer for each session. */
+    private static final AtomicIntegerFieldUpdater<Congestion> BACKLOG =
+            AtomicIntegerFieldUpdater.newUpdater(Congestion.class, "backlog");
     /** The session's queue length (heap and paged); written by the session's thread. */
     private volatile int queueLength;
     /** Whether the client's connection takes more writes now (true when offline); event loop. */
@@ -54,12 +57,12 @@ final class Congestion {
 
     /** A delivery was handed to the session's mailbox. Any thread. */
     void deliverySubmitted() {
-        backlog.incrementAndGet();
+        BACKLOG.incrementAndGet(this);
     }
 
     /** The session took a delivery from its mailbox. Session thread. */
     void deliveryTaken() {
-        if (backlog.decrementAndGet() < BACKLOG_LOW) {
+        if (BACKLOG.decrementAndGet(this) < BACKLOG_LOW) {
             relieveIfCalm();
         }
     }
@@ -92,7 +95,7 @@ final class Congestion {
 
     /** Whether publishers should pause now (false, too, for a slow consumer). Any thread. */
     boolean congested() {
-        if (backlog.get() <= BACKLOG_HIGH && writable && (!online.getAsBoolean() || queueLength <= QUEUE_HIGH)) {
+        if (backlog <= BACKLOG_HIGH && writable && (!online.getAsBoolean() || queueLength <= QUEUE_HIGH)) {
             return false;
         }
         long since = congestedSinceNanos;
@@ -114,7 +117,7 @@ final class Congestion {
     }
 
     private void relieveIfCalm() {
-        if (backlog.get() >= BACKLOG_LOW || !writable || (online.getAsBoolean() && queueLength >= QUEUE_LOW)) {
+        if (backlog >= BACKLOG_LOW || !writable || (online.getAsBoolean() && queueLength >= QUEUE_LOW)) {
             return;
         }
         congestedSinceNanos = 0;

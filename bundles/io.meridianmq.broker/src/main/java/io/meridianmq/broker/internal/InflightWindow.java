@@ -1,9 +1,11 @@
 package io.meridianmq.broker.internal;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The messages sent to the client and not yet acknowledged (QoS 1 and 2), by packet id in the
@@ -14,7 +16,8 @@ import java.util.LinkedHashMap;
  */
 final class InflightWindow {
 
-    private final LinkedHashMap<Integer, Delivery> sent = new LinkedHashMap<>();
+    /** Empty (shared) until the first message is sent: an idle client has none in flight. */
+    private Map<Integer, Delivery> sent = Collections.emptyMap();
     private int window = 1;
     private int lastPacketId;
 
@@ -37,7 +40,7 @@ final class InflightWindow {
             lastPacketId = lastPacketId == 65535 ? 1 : lastPacketId + 1;
         } while (sent.containsKey(lastPacketId));
         d.packetId = lastPacketId;
-        sent.put(d.packetId, d);
+        writable().put(d.packetId, d);
     }
 
     /** A QoS 2 message restored with the packet id it was sent with; false when that id is taken. */
@@ -45,7 +48,7 @@ final class InflightWindow {
         if (sent.containsKey(d.packetId)) {
             return false;
         }
-        sent.put(d.packetId, d);
+        writable().put(d.packetId, d);
         lastPacketId = Math.max(lastPacketId, d.packetId);
         return true;
     }
@@ -79,5 +82,12 @@ final class InflightWindow {
 
     void clear() {
         sent.clear();
+    }
+
+    private Map<Integer, Delivery> writable() {
+        if (sent == Collections.<Integer, Delivery>emptyMap()) {
+            sent = new LinkedHashMap<>();
+        }
+        return sent;
     }
 }

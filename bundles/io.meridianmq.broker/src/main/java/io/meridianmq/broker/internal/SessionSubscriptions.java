@@ -1,6 +1,7 @@
 package io.meridianmq.broker.internal;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,7 +16,8 @@ final class SessionSubscriptions {
     private final Session session;
     private final RouteTable routes;
     private final StoreMirror mirror;
-    private final Map<String, Subscription> byKey = new HashMap<>();
+    /** Empty (shared) until the first subscription: most idle clients have none. The session's thread. */
+    private Map<String, Subscription> byKey = Collections.emptyMap();
     /** A copy of the subscriptions (key to QoS) for other threads; replaced on every change. */
     volatile Map<String, Integer> snapshot = Map.of();
 
@@ -35,7 +37,7 @@ final class SessionSubscriptions {
 
     /** Adds or replaces a subscription; returns whether it existed. */
     boolean add(Subscription subscription) {
-        boolean existed = byKey.put(key(subscription.filter(), subscription.shareName()), subscription) != null;
+        boolean existed = writable().put(key(subscription.filter(), subscription.shareName()), subscription) != null;
         routes.subscribe(subscription);
         mirror.write(b -> b.putSubscription(session.clientId, StoreMirror.stored(subscription)));
         takeSnapshot();
@@ -44,8 +46,15 @@ final class SessionSubscriptions {
 
     /** One read back from the store at start-up (already stored, so not written again). */
     void restore(Subscription subscription) {
-        byKey.put(key(subscription.filter(), subscription.shareName()), subscription);
+        writable().put(key(subscription.filter(), subscription.shareName()), subscription);
         routes.subscribe(subscription);
+    }
+
+    private Map<String, Subscription> writable() {
+        if (byKey == Collections.<String, Subscription>emptyMap()) {
+            byKey = new HashMap<>();
+        }
+        return byKey;
     }
 
     boolean remove(String filter, String shareName) {

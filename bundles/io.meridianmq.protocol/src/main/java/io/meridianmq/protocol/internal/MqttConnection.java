@@ -89,7 +89,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** The publish rate limits in force, read at each PUBLISH, and whether the broker is overloaded. */
     private final LoadLimits load;
     private ReadPause readPause;
-    /** Holds the client to its publish rate (set once it is accepted). */
+    /** Holds the client to its publish rate (made at its first PUBLISH). */
     private PublishThrottle throttle;
 
     MqttConnection(Broker broker, String listenerName, ProtocolSettings settings,
@@ -270,6 +270,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         switch (type) {
             case PUBLISH -> {
                 MqttPublishMessage publish = (MqttPublishMessage) message;
+                if (throttle == null) { // made at the first PUBLISH: an idle or subscribing client needs none
+                    throttle = new PublishThrottle(channel, readPause, load::publishLimits, counters);
+                }
                 throttle.published(publish.payload().readableBytes());
                 packets.publish(publish);
             }
@@ -364,7 +367,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         connectSessionExpiry = connect.sessionExpiry;
         packets = new SessionPackets(this, channel, session, v5, capabilities,
                 v5 ? new InboundFlow(settings.topicAliasMaximum(), settings.receiveMaximum()) : null);
-        throttle = new PublishThrottle(channel, readPause, load::publishLimits, counters);
         state = State.CONNECTED;
         counters.accepted();
         traceIfTraced(); // the id may be one the broker assigned
@@ -404,6 +406,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      * that re-authenticates before then keeps its connection; the others are told why (0xA0).
      */
     private void watchCredentialsExpiry(io.meridianmq.sdk.client.ClientInfo client) {
+        if (credentialsExpiry == null && client.credentialsExpireAt().isEmpty()) {
+            return; // nothing to watch (a re-authentication that brings an expiry makes the watch)
+        }
         if (credentialsExpiry == null) {
             credentialsExpiry = new CredentialsExpiry(channel.eventLoop(), until -> {
                 if (state == State.CONNECTED) {
