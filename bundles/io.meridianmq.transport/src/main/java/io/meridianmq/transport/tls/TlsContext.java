@@ -107,7 +107,7 @@ public final class TlsContext {
 
     /** The provider tls_provider asks for; said once per listener so operators know which one runs. */
     private static SslProvider provider(Map<String, Object> config, String source) {
-        String wanted = config.get("tls_provider") == null ? "auto" : config.get("tls_provider").toString().trim();
+        String wanted = String.valueOf(config.getOrDefault("tls_provider", "auto")).trim();
         boolean openSsl = switch (wanted) {
             case "auto" -> OpenSsl.isAvailable();
             case "openssl" -> {
