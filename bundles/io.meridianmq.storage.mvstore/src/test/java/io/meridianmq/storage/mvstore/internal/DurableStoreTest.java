@@ -76,9 +76,10 @@ public class DurableStoreTest {
         try {
             List<RecoveredSession> sessions = new ArrayList<>();
             long highest = reopened.recover(sessions::add);
-            // 12 was removed: in the commit that put it (never written), or in a later one, whose
-            // tombstone still names it, so the next key must be above it
-            assertTrue("highest " + highest, highest == 11 || highest == 12);
+            // 12 and 13 were removed: in the commit that put them (never written), or in a later
+            // one, whose tombstone still names them, so the next key must be above them; which
+            // commits the batches fall into depends on the writer's timing
+            assertTrue("highest " + highest, highest >= 11 && highest <= 13);
             assertEquals(1, sessions.size());
             RecoveredSession a = sessions.get(0);
             assertEquals("a", a.clientId());
