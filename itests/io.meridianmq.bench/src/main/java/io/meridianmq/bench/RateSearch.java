@@ -21,8 +21,12 @@ import org.HdrHistogram.Histogram;
  * message arrived, the 99th percentile from due time to arrival stayed under
  * {@value #P99_LIMIT_MS} ms and no sender fell {@value #BEHIND_LIMIT_MS} ms behind. The rate
  * doubles until a trial fails, then is bisected between the last pass and the first failure
- * until they are within {@value #PRECISION_PERCENT}%. What this reports is what a user can run,
- * where a flood only says how fast a broker drops what it cannot take.
+ * until they are within {@value #PRECISION_PERCENT}%. A trial that fails is run once more at the
+ * same rate before the search believes it: on a shared machine one stall (another process, a
+ * collection in the load generator) fails a trial the broker would hold, and a search that
+ * bisects below its first failure would report a fraction of the broker's rate. What this
+ * reports is what a user can run, where a flood only says how fast a broker drops what it
+ * cannot take.
  */
 final class RateSearch {
 
@@ -48,11 +52,12 @@ final class RateSearch {
         this.maxTrials = maxTrials;
     }
 
-    /** One trial's outcome, at a delivered rate. */
-    private record Trial(double rate, boolean held, String why) {
+    /** One trial's outcome, at a delivered rate; {@code retry} when it repeats a failed one. */
+    private record Trial(double rate, boolean held, String why, boolean retry) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%,.0f %s", rate, held ? "held" : "not held (" + why + ")");
+            return String.format(Locale.ROOT, "%s%,.0f %s", retry ? "again " : "", rate,
+                    held ? "held" : "not held (" + why + ")");
         }
     }
 
@@ -93,7 +98,8 @@ final class RateSearch {
             double notHeld = Double.POSITIVE_INFINITY;
             double rate = startRate;
             String heldDetail = "";
-            for (int n = 0; n < maxTrials; n++) {
+            boolean retrying = false;
+            for (int decided = 0; decided < maxTrials; ) { // a repeated failure counts once
                 trialId.incrementAndGet();
                 received.set(0);
                 latency[0] = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -109,7 +115,14 @@ final class RateSearch {
                 } else if (why == null && p99 >= P99_LIMIT_MS) {
                     why = String.format(Locale.ROOT, "p99 %.1f ms", p99);
                 }
-                trials.add(new Trial(rate, why == null, why));
+                trials.add(new Trial(rate, why == null, why, retrying));
+                settle(arrived);
+                if (why != null && !retrying) {
+                    retrying = true; // the same rate once more before the search believes the failure
+                    continue;
+                }
+                retrying = false;
+                decided++;
                 if (why == null) {
                     held = rate;
                     heldDetail = String.format(Locale.ROOT, "at %,.0f msg/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, "
@@ -127,7 +140,6 @@ final class RateSearch {
                 } else {
                     rate = Math.sqrt(held * notHeld);
                 }
-                settle(arrived);
             }
             return new Result(held == 0 ? Double.NaN : held, "msg/s held", true, 0,
                     (held == 0 ? "no rate held; " : heldDetail + "; ") + "trials: " + trials);

@@ -32,8 +32,10 @@ final class AcknowledgementOrder {
 
     private final Session session;
     private final CoreParts core;
-    // small at first: an idle connection should cost little memory; it grows when acknowledgements wait
-    private final ArrayDeque<PendingAck> pending = new ArrayDeque<>(1);
+    /** Shared by every session with nothing waiting: only read (empty), never written. */
+    private static final ArrayDeque<PendingAck> NONE_PENDING = new ArrayDeque<>(0);
+    // made when an acknowledgement first waits: an idle connection should cost little memory
+    private ArrayDeque<PendingAck> pending = NONE_PENDING;
 
     AcknowledgementOrder(Session session, CoreParts core) {
         this.session = session;
@@ -74,6 +76,9 @@ final class AcknowledgementOrder {
             return;
         }
         PendingAck ack = new PendingAck(onAccepted, reason, waits);
+        if (pending == NONE_PENDING) {
+            pending = new ArrayDeque<>(4);
+        }
         pending.add(ack);
         if (afterDurable) {
             Runnable durable = () -> session.submit(() -> ready(ack));

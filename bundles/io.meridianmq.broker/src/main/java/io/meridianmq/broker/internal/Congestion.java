@@ -3,6 +3,7 @@ package io.meridianmq.broker.internal;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
@@ -47,8 +48,14 @@ final class Congestion {
     private volatile boolean writable = true;
     /** When the session became congested (System.nanoTime), 0 while it is not; any thread. */
     private volatile long congestedSinceNanos;
-    /** What to run once the session is no longer congested (publishers to resume). */
-    private final ConcurrentLinkedQueue<Runnable> whenRelieved = new ConcurrentLinkedQueue<>();
+    /**
+     * What to run once the session is no longer congested (publishers to resume); null until a
+     * publisher first waits (most sessions never hold one back), then kept. Any thread.
+     */
+    private volatile ConcurrentLinkedQueue<Runnable> whenRelieved;
+    @SuppressWarnings("rawtypes") // the updater's field type is the raw class
+    private static final AtomicReferenceFieldUpdater<Congestion, ConcurrentLinkedQueue> WHEN_RELIEVED =
+            AtomicReferenceFieldUpdater.newUpdater(Congestion.class, ConcurrentLinkedQueue.class, "whenRelieved");
 
     Congestion(String clientId, BooleanSupplier online) {
         this.clientId = clientId;
@@ -108,12 +115,20 @@ final class Congestion {
 
     /** Runs {@code r} (on some thread) once the session is no longer congested; at once if it is not. */
     void whenRelieved(Runnable r) {
-        whenRelieved.add(r);
+        ConcurrentLinkedQueue<Runnable> waiting = whenRelieved;
+        if (waiting == null) {
+            WHEN_RELIEVED.compareAndSet(this, null, new ConcurrentLinkedQueue<Runnable>());
+            waiting = whenRelieved;
+        }
+        waiting.add(r);
         relieveIfCalm();
     }
 
     void forgetRelief(Runnable r) {
-        whenRelieved.remove(r);
+        ConcurrentLinkedQueue<Runnable> waiting = whenRelieved;
+        if (waiting != null) {
+            waiting.remove(r);
+        }
     }
 
     private void relieveIfCalm() {
@@ -121,8 +136,9 @@ final class Congestion {
             return;
         }
         congestedSinceNanos = 0;
+        ConcurrentLinkedQueue<Runnable> waiting = whenRelieved;
         Runnable r;
-        while ((r = whenRelieved.poll()) != null) {
+        while (waiting != null && (r = waiting.poll()) != null) {
             try {
                 r.run();
             } catch (RuntimeException e) {

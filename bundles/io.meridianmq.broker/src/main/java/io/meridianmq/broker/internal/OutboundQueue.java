@@ -34,12 +34,16 @@ final class OutboundQueue {
     /** Told of every expired message taken out to make room (counted, not reported one by one). */
     private final Runnable onExpired;
 
-    // the deques start small (they double as they fill): most sessions queue nothing most of the
-    // time, and an idle connection should cost little memory
-    private final ArrayDeque<Delivery> heap = new ArrayDeque<>(1);
+    /** Shared by every queue that has held nothing yet: only read (empty), never written. */
+    private static final ArrayDeque<Delivery> NO_DELIVERIES = new ArrayDeque<>(0);
+    private static final ArrayDeque<long[]> NO_PAGES = new ArrayDeque<>(0);
+
+    // the deques are made at the first message (they double as they fill): most sessions queue
+    // nothing most of the time, and an idle connection should cost little memory
+    private ArrayDeque<Delivery> heap = NO_DELIVERIES;
     private long heapBytes;
     /** Waiting on disk only: {sequence, payload size}, oldest first, all newer than the heap's. */
-    private final ArrayDeque<long[]> paged = new ArrayDeque<>(1);
+    private ArrayDeque<long[]> paged = NO_PAGES;
     private long pagedBytes;
     private boolean pagingIn;
     private long dropped;
@@ -108,11 +112,17 @@ final class OutboundQueue {
     }
 
     private void addToHeap(Delivery d) {
+        if (heap == NO_DELIVERIES) {
+            heap = new ArrayDeque<>(4);
+        }
         heap.add(d);
         heapBytes += d.size();
     }
 
     private void addPaged(long sequence, int size) {
+        if (paged == NO_PAGES) {
+            paged = new ArrayDeque<>(4);
+        }
         paged.add(new long[] {sequence, size});
         pagedBytes += size;
     }
@@ -202,15 +212,15 @@ final class OutboundQueue {
             LOG.warn("Client '{}' reconnected without a session expiry: its {} message(s) waiting on disk are "
                     + "dropped with the persistent session", clientId, paged.size());
             dropped += paged.size();
-            paged.clear();
+            paged = NO_PAGES;
             pagedBytes = 0;
         }
     }
 
     void clear() {
-        heap.clear();
+        heap = NO_DELIVERIES; // and the arrays a long queue grew go with them
         heapBytes = 0;
-        paged.clear();
+        paged = NO_PAGES;
         pagedBytes = 0;
     }
 

@@ -14,13 +14,18 @@ import io.meridianmq.broker.DisconnectReason;
  */
 final class InboundFlow {
 
-    private final String[] topicAliases;
+    private final int topicAliasMaximum;
+    /** The topics by alias (index 1 to the maximum); made when the client sets its first alias. */
+    private String[] topicAliases;
     private final int receiveMaximum;
-    /** Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged. */
-    private final Set<Integer> unacknowledged = new HashSet<>();
+    /**
+     * Packet ids of QoS 1/2 PUBLISHes from the client not yet fully acknowledged; made at the
+     * first one (an idle or QoS 0 client needs none).
+     */
+    private Set<Integer> unacknowledged;
 
     InboundFlow(int topicAliasMaximum, int receiveMaximum) {
-        this.topicAliases = new String[topicAliasMaximum + 1];
+        this.topicAliasMaximum = topicAliasMaximum;
         this.receiveMaximum = receiveMaximum;
     }
 
@@ -29,15 +34,18 @@ final class InboundFlow {
      * alias, one without uses it.
      */
     String topic(String topic, int alias) throws PacketRuleViolation {
-        if (alias == 0 || alias >= topicAliases.length) {
+        if (alias == 0 || alias > topicAliasMaximum) {
             throw new PacketRuleViolation(DisconnectReason.TOPIC_ALIAS_INVALID, "used topic alias " + alias
-                    + " (topic alias maximum is " + (topicAliases.length - 1) + ")");
+                    + " (topic alias maximum is " + topicAliasMaximum + ")");
         }
         if (!topic.isEmpty()) {
+            if (topicAliases == null) {
+                topicAliases = new String[topicAliasMaximum + 1];
+            }
             topicAliases[alias] = topic;
             return topic;
         }
-        String known = topicAliases[alias];
+        String known = topicAliases == null ? null : topicAliases[alias];
         if (known == null) {
             throw PacketRuleViolation.protocol("used topic alias " + alias + " before setting it");
         }
@@ -46,6 +54,9 @@ final class InboundFlow {
 
     /** Counts a QoS 1/2 PUBLISH until it is acknowledged (a resend of one counted already is not counted twice). */
     void received(int packetId) throws PacketRuleViolation {
+        if (unacknowledged == null) {
+            unacknowledged = new HashSet<>();
+        }
         if (!unacknowledged.contains(packetId)) {
             if (unacknowledged.size() >= receiveMaximum) {
                 throw new PacketRuleViolation(DisconnectReason.RECEIVE_MAXIMUM_EXCEEDED, "sent more than receive maximum "
@@ -57,6 +68,8 @@ final class InboundFlow {
 
     /** PUBACK, PUBCOMP or an error PUBREC sent: the exchange no longer counts. */
     void acknowledged(int packetId) {
-        unacknowledged.remove(packetId);
+        if (unacknowledged != null) {
+            unacknowledged.remove(packetId);
+        }
     }
 }
