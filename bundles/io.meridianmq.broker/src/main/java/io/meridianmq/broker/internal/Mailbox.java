@@ -4,6 +4,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +28,13 @@ final class Mailbox {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /**
      * Acknowledgements from the client: run before the next waiting task, so that a mailbox full
-     * of deliveries does not hold up the PUBACKs that free the in-flight window.
+     * of deliveries does not hold up the PUBACKs that free the in-flight window. Null until the
+     * first one (a session that receives nothing at QoS 1 or 2 never needs it), then kept.
      */
-    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<Runnable> urgent;
+    @SuppressWarnings("rawtypes") // the updater's field type is the raw class
+    private static final AtomicReferenceFieldUpdater<Mailbox, ConcurrentLinkedQueue> URGENT =
+            AtomicReferenceFieldUpdater.newUpdater(Mailbox.class, ConcurrentLinkedQueue.class, "urgent");
     /**
      * 1 while a drain is scheduled or running: at most one runs at a time. A field with an updater
      * rather than an AtomicBoolean: one object fewer for each of the broker's sessions.
@@ -58,7 +63,12 @@ final class Mailbox {
 
     /** Runs {@code task} before the waiting tasks (after the one running now). Any thread. */
     void submitUrgent(Runnable task) {
-        urgent.add(task);
+        ConcurrentLinkedQueue<Runnable> first = urgent;
+        if (first == null) {
+            URGENT.compareAndSet(this, null, new ConcurrentLinkedQueue<Runnable>());
+            first = urgent;
+        }
+        first.add(task);
         if (SCHEDULED.compareAndSet(this, 0, 1)) {
             schedule();
         }
@@ -90,7 +100,7 @@ final class Mailbox {
         int ran = 0;
         Runnable task;
         while (ran < BATCH && executor == runningOn
-                && ((task = urgent.poll()) != null || (task = tasks.poll()) != null)) {
+                && ((task = pollUrgent()) != null || (task = tasks.poll()) != null)) {
             try {
                 task.run();
             } catch (RuntimeException e) {
@@ -99,15 +109,26 @@ final class Mailbox {
             ran++;
         }
         afterBatch.run();
-        if (executor != runningOn && (!tasks.isEmpty() || !urgent.isEmpty())) {
+        if (executor != runningOn && waiting()) {
             schedule(); // still scheduled: the new executor takes over, nobody else can start a drain
             return;
         }
         // nothing waits (or nothing moved): the next submit schedules a drain on the executor now
         // set, so a session that moves with an empty mailbox (a client leaving) costs no trip there
         scheduled = 0;
-        if ((!tasks.isEmpty() || !urgent.isEmpty()) && SCHEDULED.compareAndSet(this, 0, 1)) {
+        if (waiting() && SCHEDULED.compareAndSet(this, 0, 1)) {
             schedule();
         }
+    }
+
+    private Runnable pollUrgent() {
+        ConcurrentLinkedQueue<Runnable> first = urgent;
+        return first == null ? null : first.poll();
+    }
+
+    /** Whether a task waits in either queue. */
+    private boolean waiting() {
+        ConcurrentLinkedQueue<Runnable> first = urgent;
+        return !tasks.isEmpty() || (first != null && !first.isEmpty());
     }
 }
