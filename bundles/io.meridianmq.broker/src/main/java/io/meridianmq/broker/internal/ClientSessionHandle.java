@@ -59,7 +59,7 @@ final class ClientSessionHandle implements ClientSession {
     /** Congested receivers of the PUBLISH being routed; reused, touched on the session's thread. */
     private final java.util.List<Session> congested = new java.util.ArrayList<>(0);
     /** Congested sessions this client's reading is paused for; touched on the session's thread. */
-    private final java.util.Set<Session> waitingFor = new java.util.HashSet<>();
+    private java.util.Set<Session> waitingFor; // made when a session first holds this client back
     /** The last authorization-dependent step; only touched on the connection's thread. */
     private CompletableFuture<Void> tail = DONE;
 
@@ -228,6 +228,9 @@ final class ClientSessionHandle implements ClientSession {
      * go on reading the client's acknowledgements).
      */
     private void pauseFor(Session congested) {
+        if (waitingFor == null) {
+            waitingFor = new java.util.HashSet<>();
+        }
         if (congested == session || !waitingFor.add(congested)) {
             return;
         }

@@ -284,6 +284,13 @@ final class Session {
      */
     void open(ClientConnection connection, int receiveMaximum, long sessionExpirySeconds) {
         submit(() -> {
+            if (mailbox.executor() == connection.executor()) {
+                // already there (a new session starts on its connection's thread): nothing else
+                // runs before this task ends, so attaching now is attaching first, and no urgent
+                // queue is made for a client that may never acknowledge anything
+                attach(connection, receiveMaximum, sessionExpirySeconds);
+                return;
+            }
             mailbox.moveTo(connection.executor());
             submitUrgent(() -> attach(connection, receiveMaximum, sessionExpirySeconds));
         });
