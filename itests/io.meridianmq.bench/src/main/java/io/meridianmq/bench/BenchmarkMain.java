@@ -142,7 +142,8 @@ public final class BenchmarkMain {
             // get a fresh broker process of the same kind, warmed up at the latency load only.
             broker.restart();
             discarded.clear();
-            runner.latency(discarded, new Scenarios(load, broker.address(), warmUp), warmUp);
+            Scenarios.Scale latencyWarmUp = scale.latencyWarmUp();
+            runner.latency(discarded, new Scenarios(load, broker.address(), latencyWarmUp), latencyWarmUp);
             report("%s latency warm-up after the restart (not counted): %s", broker.name, discarded);
             runner.latency(r, s, scale);
         }

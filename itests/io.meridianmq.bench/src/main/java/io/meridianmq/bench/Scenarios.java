@@ -43,6 +43,18 @@ final class Scenarios {
             return new Scale(2_000, 10, 100, 100, 0, new int[] {10_000}, 3_000, List.of(), 15_000, 3, 10_000);
         }
 
+        /**
+         * The warm-up of a broker restarted for the latency scenarios: each of them once, at every
+         * rate measured, for 3 s (it was the 10,000/s rate only: the 1,000/s runs met code paths
+         * the JIT compilers had not seen; docs/PERFORMANCE.md shows what they still recompile
+         * in the middle of measured runs).
+         */
+        Scale latencyWarmUp() {
+            Scale w = warmUp();
+            return new Scale(w.sendMillis(), w.fanInPublishers(), w.fanOutSubscribers(), w.pairs(), 0, latencyRates(),
+                    w.latencyMillis(), List.of(), w.stormConnections(), w.searchTrials(), w.replayMessages());
+        }
+
         static Scale smoke() {
             return new Scale(500, 3, 5, 5, 50, new int[] {200}, 1_000, List.of(), 50, 2, 200);
         }
