@@ -106,7 +106,8 @@ public final class BenchmarkMain {
             ScenarioRunner runner = new ScenarioRunner(broker, load, System.getProperty("bench.scenarios", ""));
             Scenarios s = new Scenarios(load, broker.address(), scale);
             runner.run(r, "idle " + scale.idleConnections(),
-                    () -> s.idle(broker::nonHeapResidentBytes, broker::liveHeapBytes, broker::histogram));
+                    () -> new IdleMemory(load, broker.address(), scale)
+                            .measure(broker::nonHeapResidentBytes, broker::liveHeapBytes, broker::histogram));
             if (warmUp == null) {
                 runner.storms(r, s, scale);
                 runner.floods(r, s, scale);
