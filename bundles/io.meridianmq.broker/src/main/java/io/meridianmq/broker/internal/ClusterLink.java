@@ -79,7 +79,7 @@ final class ClusterLink implements ClusterNode {
                 }
                 Session session = core.registry.find(clientId);
                 if (session != null) {
-                    session.submit(() -> session.copyToCluster(core.replicatingStore().clusterOnly()));
+                    session.submit(() -> session.moves().copyToCluster(core.replicatingStore().clusterOnly()));
                 }
             }
             LOG.info("Cluster: {} session(s) on this node continue here; {} moved to other nodes while it was away "
@@ -181,8 +181,8 @@ final class ClusterLink implements ClusterNode {
         if (session == null) {
             return;
         }
-        session.submit(() -> session.append(rest));
-        core.threads.schedule(() -> session.submit(() -> session.takeOnce(false)), 30,
+        session.submit(() -> session.moves().append(rest));
+        core.threads.schedule(() -> session.submit(() -> session.moves().takeOnce(false)), 30,
                 java.util.concurrent.TimeUnit.SECONDS);
     }
 

@@ -165,13 +165,13 @@ final class LocalSessionRegistry implements SessionRegistry {
                     "session taken over by a connection with the same client id to another node of the cluster");
         }
         CompletableFuture<HandedSession> state = new CompletableFuture<>();
-        session.submit(() -> session.handOver(state));
+        session.submit(() -> session.moves().handOver(state));
         // should the other node never ask for the rest (it died meanwhile), the session ends here in time
         core.threads.schedule(() -> {
             if (moving.remove(clientId, session)) {
                 LOG.warn("Client '{}': the node that took the session over never took the rest; it ends here",
                         clientId);
-                session.submit(() -> session.release(new CompletableFuture<>()));
+                session.submit(() -> session.moves().release(new CompletableFuture<>()));
             }
         }, 60, java.util.concurrent.TimeUnit.SECONDS);
         return state;
@@ -184,7 +184,7 @@ final class LocalSessionRegistry implements SessionRegistry {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<HandedSession> rest = new CompletableFuture<>();
-        session.submit(() -> session.release(rest));
+        session.submit(() -> session.moves().release(rest));
         return rest;
     }
 
@@ -204,7 +204,7 @@ final class LocalSessionRegistry implements SessionRegistry {
         if (connected != null) {
             connected.close(DisconnectReason.SESSION_TAKEN_OVER, "the session is on another node of the cluster");
         }
-        session.submit(session::movedAway);
+        session.submit(() -> session.moves().movedAway());
         return true;
     }
 
@@ -213,7 +213,7 @@ final class LocalSessionRegistry implements SessionRegistry {
         long now = System.currentTimeMillis();
         Session session = new Session(handed.clientId(), handed.expirySeconds(), core);
         // before anything can reach it: a message that comes twice while it moves is taken once
-        session.submit(() -> session.takeOnce(true));
+        session.submit(() -> session.moves().takeOnce(true));
         Session replaced;
         synchronized (lock) {
             session.ownerKey = handed.owner();

@@ -79,14 +79,14 @@ final class Session {
     private final OutboundQueue queue;
     private final IncomingQos2 incomingQos2;
     private final SessionTimers timers;
-    private final OutboundInterception interception;
-    private final QueuedDeliveryCheck queuedCheck;
-    private final OutboundExchange exchange;
-    private final SessionPersistence persistence;
-    /** What happens to each message routed to the session, and to the queue as the window frees. */
-    private final SessionDeliveries deliveries;
-    /** The session's moves between the nodes of a cluster. */
-    private final SessionMove move;
+    // the three parts below are made when first needed: an idle client's session never needs
+    // them (about 250 bytes per connection), a durable or moving one does
+    /** Its state in the durable store; made at the first write or restore. */
+    private SessionPersistence persistence;
+    /** What happens to each message routed to the session; made at the first delivery. */
+    private SessionDeliveries deliveries;
+    /** The session's moves between the nodes of a cluster; made at the first move. */
+    private SessionMove move;
 
     Session(String clientId, long expirySeconds, SessionContext core) {
         this(clientId, expirySeconds, core, core.offlineExecutor(clientId));
@@ -113,14 +113,34 @@ final class Session {
                 () -> core.traffic().dropped(DropReason.EXPIRED));
         this.timers = new SessionTimers(this, core, mirror);
         this.incomingQos2 = new IncomingQos2(clientId, mirror);
-        this.interception = new OutboundInterception(this, core, mirror);
-        this.queuedCheck = new QueuedDeliveryCheck(this, core, queue, mirror);
-        this.exchange = new OutboundExchange(this, core, inflight, mirror, target, this::drainQueue);
-        this.deliveries = new SessionDeliveries(this, core, target, progress, mirror, inflight, queue, exchange,
-                interception, queuedCheck, congestion);
-        this.persistence = new SessionPersistence(this, core.durable(), mirror, subscriptions, inflight, queue,
-                incomingQos2, timers);
-        this.move = new SessionMove(this, core, persistence, timers, deliveries, mirror);
+    }
+
+    private SessionDeliveries deliveries() {
+        SessionDeliveries d = deliveries;
+        if (d == null) {
+            d = new SessionDeliveries(this, core, target, progress, mirror, inflight, queue, congestion);
+            deliveries = d;
+        }
+        return d;
+    }
+
+    private SessionPersistence persistence() {
+        SessionPersistence p = persistence;
+        if (p == null) {
+            p = new SessionPersistence(this, core.durable(), mirror, subscriptions, inflight, queue, incomingQos2,
+                    timers);
+            persistence = p;
+        }
+        return p;
+    }
+
+    private SessionMove move() {
+        SessionMove m = move;
+        if (m == null) {
+            m = new SessionMove(this, core, persistence(), timers, deliveries(), mirror);
+            move = m;
+        }
+        return m;
     }
 
     /** A copy of the subscriptions (filter, with its shared group, to QoS) that other threads may read. */
@@ -152,42 +172,17 @@ final class Session {
 
     /** Rebuilds the session from the store when the broker starts; it begins offline. */
     void restore(RecoveredSession r, long nowMillis) {
-        persistence.restore(r, expirySeconds, nowMillis);
+        persistence().restore(r, expirySeconds, nowMillis);
     }
 
-    /** The cluster gets a full copy (see {@link SessionMove#copyToCluster}). Session thread. */
-    void copyToCluster(io.meridianmq.storage.SessionStore.Batch b) {
-        move.copyToCluster(expirySeconds, b);
-    }
-
-    /** The session moved elsewhere while this node was away (see {@link SessionMove#movedAway}). Session thread. */
-    void movedAway() {
-        move.movedAway();
-    }
-
-    /** Another node takes the session over (see {@link SessionMove#handOver}). Session thread. */
-    void handOver(java.util.concurrent.CompletableFuture<HandedSession> result) {
-        move.handOver(expirySeconds, result);
-    }
-
-    /** The other node now receives the session's messages (see {@link SessionMove#release}). Session thread. */
-    void release(java.util.concurrent.CompletableFuture<HandedSession> result) {
-        move.release(expirySeconds, result);
-    }
-
-    /** Starts or stops taking each cluster message once (a move from another node). Session thread. */
-    void takeOnce(boolean on) {
-        move.takeOnce(on);
-    }
-
-    /** Takes what reached the session on the node it came from, after its state came. Session thread. */
-    void append(HandedSession rest) {
-        move.append(rest);
+    /** The session's moves between the nodes of a cluster (made at the first). Session thread. */
+    SessionMove moves() {
+        return move();
     }
 
     /** Takes over the state another node handed over; the session begins offline. Session thread. */
     void adopt(RecoveredSession handed, long nowMillis) {
-        persistence.adopt(handed, expirySeconds, nowMillis, core::nextSequence, core.store());
+        persistence().adopt(handed, expirySeconds, nowMillis, core::nextSequence, core.store());
     }
 
     /** Runs {@code task} on this session's thread, after the tasks submitted before it. */
@@ -217,7 +212,8 @@ final class Session {
         @Override
         public void run() {
             congestion.deliveryTaken();
-            if (!move.arrivedBefore(delivery) && !move.held(delivery)) {
+            SessionMove m = move;
+            if (m == null || !m.arrivedBefore(delivery) && !m.held(delivery)) {
                 deliver(delivery);
             }
         }
@@ -307,7 +303,7 @@ final class Session {
         target.set(connection);
         progress.reset();
         online = true;
-        persistence.sync(expirySeconds, 0);
+        syncStore(0);
         inflight.resize(receiveMaximum, core.settings().maxInflightMessages());
         long now = System.currentTimeMillis();
         for (Iterator<Delivery> it = inflight.all().iterator(); it.hasNext();) {
@@ -342,7 +338,7 @@ final class Session {
             discard(); // the registry already forgot it (SessionRegistry.detach)
             return;
         }
-        persistence.sync(expirySeconds, System.currentTimeMillis());
+        syncStore(System.currentTimeMillis());
         if (expiry != ConnectRequest.NEVER_EXPIRES) {
             timers.expireAfter(expiry, TimeUnit.SECONDS);
         }
@@ -407,11 +403,23 @@ final class Session {
 
     /** Delivers a routed message at the QoS already reduced to the subscription's maximum. */
     void deliver(Delivery d) {
-        deliveries.deliver(d);
+        deliveries().deliver(d);
     }
 
     private void drainQueue() {
-        deliveries.drainQueue();
+        if (deliveries == null && queue.isEmpty()) {
+            queueChanged(); // what draining an empty queue does, without making the delivery parts
+            return;
+        }
+        deliveries().drainQueue();
+    }
+
+    /** Writes the session's state to the store, or removes it, as its expiry now asks (see SessionPersistence#sync). */
+    private void syncStore(long disconnectedAtMillis) {
+        // without a durable store a session is in it only if it was restored or adopted from one
+        if (persistence != null || core.durable()) {
+            persistence().sync(expirySeconds, disconnectedAtMillis);
+        }
     }
 
     /**
@@ -422,7 +430,7 @@ final class Session {
     void acknowledged(int packetId, ClientConnection from) {
         if (target.is(from)) {
             progress.progressed();
-            exchange.acknowledged(packetId);
+            deliveries().acknowledged(packetId);
         }
     }
 
@@ -435,7 +443,7 @@ final class Session {
     void received(int packetId, boolean failed, ClientConnection from) {
         if (target.is(from)) {
             progress.progressed();
-            exchange.received(packetId, failed);
+            deliveries().received(packetId, failed);
         }
     }
 

@@ -9,7 +9,8 @@ import io.meridianmq.broker.DropReason;
  * expired one is dropped, it is sent within the in-flight window or queued (on disk too for a
  * persistent session), and the queue is drained, paged in from disk and authorized again as
  * the window frees; a connected client that makes no progress for {@code slow_consumer_timeout}
- * is disconnected.
+ * is disconnected. It makes the parts only deliveries need: the QoS 1 and 2 exchanges, the
+ * outbound interception and the check of queued messages.
  *
  * <p>Threading: the session's thread only (its mailbox's tasks).
  */
@@ -28,8 +29,7 @@ final class SessionDeliveries {
     private final Congestion congestion;
 
     SessionDeliveries(Session session, SessionContext core, DeliveryTarget target, ConsumerProgress progress,
-            StoreMirror mirror, InflightWindow inflight, OutboundQueue queue, OutboundExchange exchange,
-            OutboundInterception interception, QueuedDeliveryCheck queuedCheck, Congestion congestion) {
+            StoreMirror mirror, InflightWindow inflight, OutboundQueue queue, Congestion congestion) {
         this.session = session;
         this.core = core;
         this.target = target;
@@ -37,10 +37,20 @@ final class SessionDeliveries {
         this.mirror = mirror;
         this.inflight = inflight;
         this.queue = queue;
-        this.exchange = exchange;
-        this.interception = interception;
-        this.queuedCheck = queuedCheck;
         this.congestion = congestion;
+        this.interception = new OutboundInterception(session, core, mirror);
+        this.queuedCheck = new QueuedDeliveryCheck(session, core, queue, mirror);
+        this.exchange = new OutboundExchange(session, core, inflight, mirror, target, this::drainQueue);
+    }
+
+    /** PUBACK (QoS 1) or PUBCOMP (QoS 2) from the current connection ends an outgoing message. */
+    void acknowledged(int packetId) {
+        exchange.acknowledged(packetId);
+    }
+
+    /** PUBREC from the current connection ({@code failed}: with an error reason, which ends the exchange). */
+    void received(int packetId, boolean failed) {
+        exchange.received(packetId, failed);
     }
 
     /** Delivers a routed message at the QoS already reduced to the subscription's maximum. */

@@ -53,8 +53,8 @@ final class SessionMove {
      * {@code result}; the session stays, offline, taking what still reaches it until
      * {@link #release}.
      */
-    void handOver(long expirySeconds, CompletableFuture<HandedSession> result) {
-        persistence.snapshot(expirySeconds, core.store(), result::complete);
+    void handOver(CompletableFuture<HandedSession> result) {
+        persistence.snapshot(session.expirySeconds(), core.store(), result::complete);
     }
 
     /**
@@ -62,8 +62,8 @@ final class SessionMove {
      * {@link #handOver} goes to {@code result}, then it ends here, its stored copy removed and a
      * delayed will left to the new owner.
      */
-    void release(long expirySeconds, CompletableFuture<HandedSession> result) {
-        persistence.snapshot(expirySeconds, core.store(), rest -> {
+    void release(CompletableFuture<HandedSession> result) {
+        persistence.snapshot(session.expirySeconds(), core.store(), rest -> {
             session.retire();
             timers.forgetWill();
             session.discard();
@@ -76,8 +76,8 @@ final class SessionMove {
      * This node had the session when it joined the cluster and keeps it: the cluster gets a full
      * copy (the store had it; the cluster's copy may be gone or older).
      */
-    void copyToCluster(long expirySeconds, io.meridianmq.storage.SessionStore.Batch b) {
-        persistence.copyInto(b, expirySeconds, core.store(), () -> {
+    void copyToCluster(io.meridianmq.storage.SessionStore.Batch b) {
+        persistence.copyInto(b, session.expirySeconds(), core.store(), () -> {
             timers.copyWill(b);
             b.submit();
         });

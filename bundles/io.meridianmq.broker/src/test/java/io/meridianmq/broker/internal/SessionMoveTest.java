@@ -69,7 +69,7 @@ public class SessionMoveTest {
         deliverHere("rest-3", "node:3");
         deliverHere("direct-4", "node:4");
         Session session = core.registry.find("mover");
-        session.submit(() -> session.append(handed("mover", Map.of("rest-3", "node:3", "rest-2b", "node:2"),
+        session.submit(() -> session.moves().append(handed("mover", Map.of("rest-3", "node:3", "rest-2b", "node:2"),
                 "rest-2b", "rest-3")));
 
         SessionFlowTest.RecordingConnection connection = new SessionFlowTest.RecordingConnection();
