@@ -3,31 +3,29 @@ package io.meridianmq.protocol.internal;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * Ends the connection of a client that sent nothing for 1.5 times its keep alive: one timer on
- * the connection's event loop that re-arms itself from the last read, instead of a pipeline
- * handler (Netty's IdleStateHandler, its context and its task cost an idle connection about
- * 200 bytes more).
+ * Ends the connection of a client that sent nothing for 1.5 times its keep alive: a deadline in
+ * its event loop's {@link DeadlineSweep}, moved on by every read, instead of a pipeline handler
+ * (Netty's IdleStateHandler, its context and its task cost an idle connection about 200 bytes
+ * more) or a timer of its own (64 bytes more).
  *
  * <p>Threading: the connection's event loop only.
  */
-final class KeepAliveTimer implements Runnable {
+final class KeepAliveTimer extends DeadlineSweep.Deadline {
 
-    private final EventLoop loop;
+    private final DeadlineSweep sweep;
     private final long limitNanos;
     private final Runnable expired;
     private long lastReadNanos;
-    private ScheduledFuture<?> timer;
-    private boolean stopped;
 
+    /** Starts watching; called on {@code loop}. */
     KeepAliveTimer(EventLoop loop, long limitMillis, Runnable expired) {
-        this.loop = loop;
+        this.sweep = DeadlineSweep.of(loop);
         this.limitNanos = TimeUnit.MILLISECONDS.toNanos(limitMillis);
         this.expired = expired;
         this.lastReadNanos = System.nanoTime();
-        this.timer = loop.schedule(this, limitNanos, TimeUnit.NANOSECONDS);
+        sweep.add(this);
     }
 
     /** Bytes arrived from the client (after each read). */
@@ -36,22 +34,17 @@ final class KeepAliveTimer implements Runnable {
     }
 
     @Override
-    public void run() {
-        if (stopped) {
-            return;
-        }
-        long silent = System.nanoTime() - lastReadNanos;
-        if (silent >= limitNanos) {
-            stopped = true;
-            expired.run();
-        } else {
-            timer = loop.schedule(this, limitNanos - silent, TimeUnit.NANOSECONDS);
-        }
+    boolean due(long nowNanos) {
+        return nowNanos - lastReadNanos >= limitNanos;
+    }
+
+    @Override
+    void expired() {
+        expired.run();
     }
 
     /** The connection ended. */
     void stop() {
-        stopped = true;
-        timer.cancel(false);
+        sweep.remove(this);
     }
 }
