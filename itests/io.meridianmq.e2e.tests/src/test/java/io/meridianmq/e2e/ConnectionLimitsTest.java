@@ -53,6 +53,21 @@ public class ConnectionLimitsTest {
         return c;
     }
 
+    /** Connects, trying again while the broker has not yet seen the end of a connection it counts. */
+    private MqttClient connectSoon(String id) throws Exception {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return connect(id);
+            } catch (MqttException refused) {
+                if (System.nanoTime() > until) {
+                    throw refused;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
     private void limits(String limits) throws Exception {
         broker.editEtcFile("io.meridianmq.listener-default.cfg", "name = default\nhost = 127.0.0.1\nport = "
                 + broker.port() + "\nkind = mqtt\n" + limits, l -> l.contains("connection limits now"),
@@ -74,8 +89,18 @@ public class ConnectionLimitsTest {
         broker.awaitLog("Listener 'default': closed 1 new connection(s) at max_connections_per_address = 3"
                 + " (the last from 127.0.0.1)"); // Meridian's lines are written asynchronously
 
+        // a connection that ends gives its address's place back
+        first.get(2).disconnect();
+        assertTrue("a third connects again once one of the three left", connectSoon("addr-3b").isConnected());
+        try {
+            connect("addr-5");
+            fail("and a fourth is still closed");
+        } catch (MqttException expected) {
+            // at the limit again
+        }
+
         limits("max_connections_per_address = 10\n");
-        for (MqttClient c : first) {
+        for (MqttClient c : first.subList(0, 2)) {
             assertTrue(c.getClientId() + " kept its connection through the edit", c.isConnected());
         }
         assertTrue("a fourth connects now", connect("addr-4b").isConnected());

@@ -102,7 +102,7 @@ final class Session {
         this.expirySeconds = expirySeconds;
         this.registeredExpirySeconds = expirySeconds;
         this.core = core;
-        this.mirror = new StoreMirror(clientId, core.store(), core::nextSequence);
+        this.mirror = new StoreMirror(clientId, core);
         this.target = new DeliveryTarget(core.traffic());
         // a plugin session's queue (a bridge's, its remote away) holds no publisher back, as an offline one
         this.congestion = new Congestion(clientId, () -> online && plugin() == null);

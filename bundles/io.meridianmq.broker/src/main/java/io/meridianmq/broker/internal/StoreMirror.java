@@ -1,7 +1,6 @@
 package io.meridianmq.broker.internal;
 
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 import io.meridianmq.storage.SessionStore;
 import io.meridianmq.storage.StoredSubscription;
@@ -13,24 +12,25 @@ import io.meridianmq.storage.StoredSubscription;
  *
  * <p>{@link #persisted} is written by the session's thread and read by routing; writes are made
  * by the session's thread, {@link #retire} by whoever removes the session from the registry,
- * so the two exclude each other on a lock that is never on the publish path of other sessions.
+ * so the two exclude each other on the mirror's own monitor (no lock object of its own: one per
+ * session adds up), which is never on the publish path of other sessions; nothing else locks a
+ * mirror.
  */
 final class StoreMirror {
 
     private final String clientId;
     private final SessionStore store;
-    /** Store keys of queued messages: unique and increasing over all sessions. */
-    private final LongSupplier sequences;
+    /** Gives the store keys of queued messages: unique and increasing over all sessions. */
+    private final SessionContext core;
     /** Whether the session's state is in the store; written on the session's thread. */
     private volatile boolean persisted;
-    /** Set under {@link #lock} when the session left the registry: nothing is written after. */
+    /** Set under the mirror's monitor when the session left the registry: nothing is written after. */
     private boolean retired;
-    private final Object lock = new Object();
 
-    StoreMirror(String clientId, SessionStore store, LongSupplier sequences) {
+    StoreMirror(String clientId, SessionContext core) {
         this.clientId = clientId;
-        this.store = store;
-        this.sequences = sequences;
+        this.store = core.store();
+        this.core = core;
     }
 
     boolean persisted() {
@@ -47,7 +47,7 @@ final class StoreMirror {
         if (!persisted) {
             return;
         }
-        synchronized (lock) {
+        synchronized (this) {
             if (!retired) {
                 SessionStore.Batch batch = store.batch();
                 writes.accept(batch);
@@ -58,7 +58,7 @@ final class StoreMirror {
 
     /** The session left the registry (called under the registry lock): its stored state goes now. */
     void retire() {
-        synchronized (lock) {
+        synchronized (this) {
             if (!retired) {
                 retired = true;
                 if (persisted) {
@@ -80,7 +80,7 @@ final class StoreMirror {
     /** Stores a QoS 1/2 delivery that reached the session without being stored on the way. */
     void store(Delivery d) {
         if (persisted && d.qos > 0 && d.sequence == 0) {
-            d.sequence = sequences.getAsLong();
+            d.sequence = core.nextSequence();
             write(b -> b.putMessage(clientId, d.sequence, d.toStored()));
         }
     }
@@ -88,7 +88,7 @@ final class StoreMirror {
     /** Adds a QoS 1/2 delivery to {@code b} under a new key (when the whole session is written). */
     void storeInto(SessionStore.Batch b, Delivery d) {
         if (d.qos > 0) {
-            d.sequence = sequences.getAsLong();
+            d.sequence = core.nextSequence();
             b.putMessage(clientId, d.sequence, d.toStored());
         }
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -65,7 +66,7 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
         AdmissionLimits l = limits;
-        InetAddress address = child.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        InetAddress address = addressOf(child);
         String limit = null;
         if (l.maxConnections() >= 0 && open.get() >= l.maxConnections()) {
             limit = "max_connections";
@@ -82,13 +83,21 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
         if (address != null) {
             openByAddress.computeIfAbsent(address, k -> new AtomicInteger()).incrementAndGet();
         }
-        child.closeFuture().addListener(f -> closed(address));
+        // one listener for all children, not a lambda per connection: the address is read again
+        // from the channel, which keeps the one it was accepted with
+        child.closeFuture().addListener(whenClosed);
         ctx.fireChannelRead(child);
     }
 
     private int openFrom(InetAddress address) {
         AtomicInteger n = openByAddress.get(address);
         return n == null ? 0 : n.get();
+    }
+
+    private final ChannelFutureListener whenClosed = f -> closed(addressOf(f.channel()));
+
+    private static InetAddress addressOf(Channel child) {
+        return child.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     private void closed(InetAddress address) {
