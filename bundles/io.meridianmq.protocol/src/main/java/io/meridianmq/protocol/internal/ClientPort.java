@@ -1,8 +1,6 @@
 package io.meridianmq.protocol.internal;
 
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 
 import io.meridianmq.broker.ClientConnection;
 import io.meridianmq.broker.DisconnectReason;
@@ -38,24 +36,21 @@ final class ClientPort implements ClientConnection {
     private final boolean v5;
     /** The largest packet the client takes (MQTT 5 Maximum Packet Size). */
     private final int clientMaxPacketSize;
-    /** Names the client in log lines. */
-    private final Supplier<String> who;
-    /** Ends the connection (on the event loop) with a DISCONNECT reason for MQTT 5 clients. */
-    private final BiConsumer<DisconnectReason, String> disconnect;
-    /** Pauses this client's reading while sessions it publishes to are congested. */
-    private final ReadPause readPause;
+    /**
+     * Names the client in log lines and ends it (on the event loop) with a DISCONNECT reason for
+     * MQTT 5 clients; its reading is paused while sessions it publishes to are congested.
+     */
+    private final MqttConnection connection;
     private long droppedQos0;
     private final ConnectionCounters counters;
 
-    ClientPort(Channel channel, ReadPause readPause, boolean v5, int clientMaxPacketSize, Supplier<String> who,
-            BiConsumer<DisconnectReason, String> disconnect, ConnectionCounters counters) {
-        this.readPause = readPause;
+    ClientPort(Channel channel, MqttConnection connection, boolean v5, int clientMaxPacketSize,
+            ConnectionCounters counters) {
+        this.connection = connection;
         this.counters = counters;
         this.channel = channel;
         this.v5 = v5;
         this.clientMaxPacketSize = clientMaxPacketSize;
-        this.who = who;
-        this.disconnect = disconnect;
     }
 
     @Override
@@ -65,12 +60,12 @@ final class ClientPort implements ClientConnection {
 
     @Override
     public void pauseReading() {
-        readPause.pause();
+        connection.readPause().pause();
     }
 
     @Override
     public void resumeReading() {
-        readPause.resume();
+        connection.readPause().resume();
     }
 
     @Override
@@ -81,7 +76,7 @@ final class ClientPort implements ClientConnection {
             long size = OutboundProperties.packetSize(p, props);
             if (size > clientMaxPacketSize) {
                 LOG.debug("Client {}: PUBLISH to '{}' of {} bytes exceeds the client's maximum packet size {}; not sent",
-                        who.get(), p.topic(), size, clientMaxPacketSize);
+                        connection.who(), p.topic(), size, clientMaxPacketSize);
                 counters.droppedTooLarge.increment();
                 return false;
             }
@@ -93,7 +88,7 @@ final class ClientPort implements ClientConnection {
             counters.droppedSlowReader.increment();
             if (droppedQos0++ % 10_000 == 0) {
                 LOG.warn("Client {} reads too slowly: {} MiB wait to be written; QoS 0 messages are dropped ({} so far)",
-                        who.get(), channel.bytesBeforeWritable() >> 20, droppedQos0);
+                        connection.who(), channel.bytesBeforeWritable() >> 20, droppedQos0);
             }
             return false;
         }
@@ -118,9 +113,9 @@ final class ClientPort implements ClientConnection {
     @Override
     public void close(DisconnectReason reason, String detail) {
         if (channel.eventLoop().inEventLoop()) {
-            disconnect.accept(reason, detail);
+            connection.serverDisconnect(reason, detail);
         } else {
-            channel.eventLoop().execute(() -> disconnect.accept(reason, detail));
+            channel.eventLoop().execute(() -> connection.serverDisconnect(reason, detail));
         }
     }
 }

@@ -121,8 +121,7 @@ final class ConnectHandshake {
         if (certificateIdentity != null) {
             request = request.authenticated("x509", certificateIdentity); // the TLS handshake proved it
         }
-        port = new ClientPort(channel, connection.readPause(), v5, c.clientMaxPacketSize, connection::who, connection::serverDisconnect,
-                counters);
+        port = new ClientPort(channel, connection, v5, c.clientMaxPacketSize, counters);
         if (c.authMethod == null) {
             askBroker();
             return;
