@@ -74,7 +74,8 @@ final class MeridianBroker extends BrokerUnderTest {
             Files.writeString(etc.resolve("io.meridianmq.listener-mtls.cfg"), "name = mtls\nport = " + mtlsPort
                     + "\n" + common + "client_auth = required\ncafile = " + tls.resolve("ca.pem") + "\n");
         }
-        Files.writeString(etc.resolve("io.meridianmq.protocol.cfg"), "max_connections = -1\n");
+        Files.writeString(etc.resolve("io.meridianmq.protocol.cfg"), "max_connections = -1\n"
+                + System.getProperty("bench.meridian.protocol", "").replace(";", "\n") + "\n");
         Files.writeString(etc.resolve("io.meridianmq.transport.cfg"),
                 "io_threads = " + Integer.getInteger("bench.meridian.io_threads", 0) + "\n");
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/meridian").toString());

@@ -45,6 +45,9 @@ public class MqttPipelineComponent implements MqttPipeline {
     private volatile ProtocolSettings settings = ProtocolSettings.DEFAULTS;
     /** Publish rate limits and the overload state, shared by every connection. */
     private final LoadLimits load = new LoadLimits();
+    /** New connections worked on at once (max_connecting), over all listeners: they share the event loops. */
+    private final ConnectTurns turns = new ConnectTurns(DEFAULT_MAX_CONNECTING);
+    static final int DEFAULT_MAX_CONNECTING = 64;
     /** Open connections (those before CONNACK included, for max_connections) and the other counters. */
     private final ConnectionCounters counters = new ConnectionCounters();
     /** Clients traced on demand (meridian:trace), written to data/log/trace-CLIENT.log. */
@@ -78,12 +81,16 @@ public class MqttPipelineComponent implements MqttPipeline {
                 intSetting(config, source, "max_publish_bytes_rate", 0, Integer.MAX_VALUE, (int) r.bytesPerSecond()),
                 intSetting(config, source, "max_publish_bytes_burst", 0, Integer.MAX_VALUE, (int) r.byteBurst()));
         overloadPublishRate = intSetting(config, source, "overload_publish_rate", 0, Integer.MAX_VALUE, overloadPublishRate);
+        maxConnecting = intSetting(config, source, "max_connecting", 0, Integer.MAX_VALUE, maxConnecting);
+        turns.max(maxConnecting);
         load.configure(previousLimits, overloadPublishRate);
     }
 
     /** The rate limits last configured (configuration thread). */
     private RateLimits previousLimits = RateLimits.NONE;
     private int overloadPublishRate = 100;
+    /** max_connecting as last configured (configuration thread). */
+    private int maxConnecting = DEFAULT_MAX_CONNECTING;
 
     @Override
     public void overload(String why) {
@@ -227,10 +234,11 @@ public class MqttPipelineComponent implements MqttPipeline {
     }
 
     /** The MQTT handlers, in order, ending in {@code connection} (also what the fuzz tests drive). */
-    static void addHandlers(ChannelPipeline p, ProtocolSettings s, MqttConnection connection) {
+    static void addHandlers(ChannelPipeline p, ProtocolSettings s, ConnectTurns turns, MqttConnection connection) {
         // until CONNACK, a deadline counted from accept (reads do not extend it: a client trickling
         // its CONNECT byte by byte is closed all the same), replaced by the keep-alive watch then
-        p.addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(s.connectTimeoutSeconds()));
+        // (and nothing is read before the connection's turn, max_connecting)
+        p.addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(s.connectTimeoutSeconds(), turns));
         p.addLast(MqttConnection.FRAMER, new PacketFramer(Math.min(s.maxConnectPacketSize(), s.maxPacketSize()),
                 s.maxPacketSize()));
         p.addLast("mqtt-decoder", new MqttDecoder(s.maxPacketSize()));
@@ -241,7 +249,7 @@ public class MqttPipelineComponent implements MqttPipeline {
     @Override
     public void initialize(Channel channel, String listenerName, ListenerOptions options) {
         ProtocolSettings s = settings;
-        addHandlers(channel.pipeline(), s, new MqttConnection(broker, listenerName, s, counters, trace, options, load));
+        addHandlers(channel.pipeline(), s, turns, new MqttConnection(broker, listenerName, s, counters, trace, options, load));
         connections.computeIfAbsent(listenerName,
                 n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
     }

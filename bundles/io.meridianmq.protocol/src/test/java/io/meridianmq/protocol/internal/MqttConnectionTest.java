@@ -51,7 +51,7 @@ public class MqttConnectionTest {
 
     private void start(ProtocolSettings settings) {
         server = new EmbeddedChannel();
-        server.pipeline().addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(settings.connectTimeoutSeconds()))
+        server.pipeline().addLast(MqttConnection.IDLE_HANDLER, new ConnectDeadline(settings.connectTimeoutSeconds(), new ConnectTurns(0)))
                 .addLast(new MqttDecoder(settings.maxPacketSize()), MqttEncoder.INSTANCE)
                 .addLast(new MqttConnection(broker, "test", settings, counters, new PacketTrace(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))),
                         new ListenerOptions(false, false), load));

@@ -66,7 +66,7 @@ class PacketFuzzTest {
         }
         ProtocolSettings settings = new ProtocolSettings(64 * 1024, 10, 10, 100, 65535, "responses/", -1, 4096);
         EmbeddedChannel server = new EmbeddedChannel();
-        MqttPipelineComponent.addHandlers(server.pipeline(), settings, new MqttConnection(new RecordingBroker(), "fuzz",
+        MqttPipelineComponent.addHandlers(server.pipeline(), settings, new ConnectTurns(0), new MqttConnection(new RecordingBroker(), "fuzz",
                 settings, new ConnectionCounters(), new PacketTrace(java.nio.file.Path.of(
                         System.getProperty("java.io.tmpdir"))), ListenerOptions.NONE, new LoadLimits()));
         ByteBuf input = Unpooled.wrappedBuffer(bytes);
