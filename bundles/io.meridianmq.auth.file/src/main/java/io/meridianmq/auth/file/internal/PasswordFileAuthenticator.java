@@ -49,13 +49,17 @@ public class PasswordFileAuthenticator implements Authenticator {
     }
 
     /**
-     * Reads the file again if it changed (a file status check per CONNECT with a user name: cheap
+     * Reads the file again if it changed (one file status call per CONNECT with a user name: cheap
      * next to hashing; an edit applies to the next CONNECT).
      */
     private void reloadIfChanged(boolean now) {
         long stamp;
         try {
-            stamp = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() * 31 + Files.size(file) : -1;
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            stamp = a.lastModifiedTime().toMillis() * 31 + a.size();
+        } catch (java.nio.file.NoSuchFileException e) {
+            stamp = -1;
         } catch (IOException e) {
             stamp = -2;
         }
