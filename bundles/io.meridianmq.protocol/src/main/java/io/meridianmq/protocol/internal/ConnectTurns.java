@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * How many new connections are worked on at once, from accept to CONNACK ({@code max_connecting}):
  * the others wait their turn, accepted and registered but their bytes unread, first come first
- * served. A storm of connects is then handled a few hundred at a time, so that an event loop
+ * served. A storm of connects is then handled a few dozen at a time, so that an event loop
  * never has thousands of TLS handshakes and CONNECTs ready in one turn while the clients
  * already connected wait behind them; the waiting connections hold no place in the kernel's
  * accept queue, so none of them has to repeat its TCP handshake.
