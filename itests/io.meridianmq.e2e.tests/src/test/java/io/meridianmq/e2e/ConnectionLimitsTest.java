@@ -54,18 +54,11 @@ public class ConnectionLimitsTest {
     }
 
     /** Connects, trying again while the broker has not yet seen the end of a connection it counts. */
-    private MqttClient connectSoon(String id) throws Exception {
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                return connect(id);
-            } catch (MqttException refused) {
-                if (System.nanoTime() > until) {
-                    throw refused;
-                }
-                Thread.sleep(50);
-            }
-        }
+    private MqttClient connectSoon(String id) {
+        MqttClient[] connected = new MqttClient[1];
+        org.awaitility.Awaitility.await("client " + id + " connects").atMost(java.time.Duration.ofSeconds(10))
+                .ignoreException(MqttException.class).until(() -> (connected[0] = connect(id)) != null);
+        return connected[0];
     }
 
     private void limits(String limits) throws Exception {
