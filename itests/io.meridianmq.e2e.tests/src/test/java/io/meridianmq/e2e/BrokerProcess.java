@@ -475,14 +475,32 @@ public final class BrokerProcess extends ExternalResource {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    /**
+     * Ports this test JVM has handed out. A port is free when chosen but only taken when its
+     * process starts, so two choices made before either starts could be the same port: a
+     * broker's MQTT port and its console's SSH port once were, and a client polling the MQTT
+     * port during start-up met the SSH banner ("Malformed Packet" in Paho). Handing each port
+     * out once rules that out.
+     */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on, outside the kernel's ephemeral range (so no outgoing
+     * connection takes it meanwhile), never the same one twice in this JVM.
+     */
     public static int freePort() throws IOException {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int candidate = 20_000 + random.nextInt(12_000);
+            if (HANDED_OUT.contains(candidate)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(true);
                 s.bind(new java.net.InetSocketAddress(candidate));
-                return candidate;
+                if (HANDED_OUT.add(candidate)) {
+                    return candidate;
+                }
             } catch (IOException taken) {
                 // try another
             }
