@@ -6,7 +6,8 @@ import org.osgi.framework.Bundle;
 
 /**
  * Decides which plugins the broker calls inline, on the network thread, instead of on a plugin
- * thread with a timeout: only Meridian's own plugins that answer from memory, named here by
+ * thread with a timeout: only Meridian's own plugins that answer from memory (or go asynchronous
+ * at once and work on threads of their own), named here by
  * bundle and class, and only when the class really comes from that bundle and the bundle was
  * installed from Meridian's feature ({@code mvn:io.meridianmq/...}). Nothing a plugin can set
  * earns it: not a service property, not a symbolic name starting with {@code io.meridianmq.}
@@ -20,6 +21,8 @@ final class InlinePrivilege {
     /** Bundle symbolic name to the one plugin class in it that may run inline. */
     private static final Map<String, String> FIRST_PARTY = Map.of(
             "io.meridianmq.authz.acl", "io.meridianmq.authz.acl.internal.AclFileAuthorizer",
+            // answers a client without a user name at once, hashes a password on its own threads
+            "io.meridianmq.auth.file", "io.meridianmq.auth.file.internal.PasswordFileAuthenticator",
             "io.meridianmq.authz.keycloak", "io.meridianmq.authz.keycloak.internal.KeycloakRoleAuthorizer");
 
     private InlinePrivilege() {

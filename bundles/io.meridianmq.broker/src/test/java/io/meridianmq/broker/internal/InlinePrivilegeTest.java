@@ -33,6 +33,15 @@ public class InlinePrivilegeTest {
     }
 
     @Test
+    public void meridiansOwnPasswordFileRunsInlineAndItsOtherClassesDoNot() {
+        Bundle file = bundle(11, "io.meridianmq.auth.file", "mvn:io.meridianmq/io.meridianmq.auth.file/1.0.0");
+        assertTrue(InlinePrivilege.granted(file, "io.meridianmq.auth.file.internal.PasswordFileAuthenticator", file));
+        assertFalse(InlinePrivilege.granted(file, "io.meridianmq.auth.file.internal.PasswordTool", file));
+        Bundle copy = bundle(12, "io.meridianmq.auth.file", "file:/opt/meridian/deploy/auth-file.jar");
+        assertFalse(InlinePrivilege.granted(copy, "io.meridianmq.auth.file.internal.PasswordFileAuthenticator", copy));
+    }
+
+    @Test
     public void aDeployedBundleWithAMeridianNameDoesNot() {
         Bundle evil = bundle(8, "io.meridianmq.authz.acl", "file:/opt/meridian/deploy/evil.jar");
         assertFalse(InlinePrivilege.granted(evil, ACL_CLASS, evil));

@@ -4,8 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.meridianmq.sdk.async.Async;
+import io.meridianmq.sdk.async.TimeoutFallback;
 import io.meridianmq.sdk.auth.AuthenticationInput;
 import io.meridianmq.sdk.auth.AuthenticationOutput;
 import io.meridianmq.sdk.auth.Authenticator;
@@ -13,6 +22,7 @@ import io.meridianmq.sdk.auth.Authenticator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * file with the right password; a client without one is left to the next authenticator (the
  * {@code allow_anonymous} policy). The file is read again when it changes, so edits apply to the
  * next CONNECT; a bad line is logged with its number and the rest keeps working.
+ *
+ * <p>Threading: the broker calls it on the client's network thread (it is one of Meridian's own
+ * plugins allowed to run there): a client without a user name is answered at once, and a
+ * password check, which hashes for tens of microseconds and reads the file's status, goes to
+ * this plugin's own threads and resumes the decision from there. So an anonymous CONNECT takes
+ * no trip to another thread, and the hashing never runs on a network thread.
  */
 @Component(configurationPid = "io.meridianmq.auth.file", configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = "service.ranking:Integer=1000")
@@ -33,6 +49,12 @@ public class PasswordFileAuthenticator implements Authenticator {
     private volatile Path file;
     private volatile PasswordFile passwords;
     private volatile long loadedStamp = Long.MIN_VALUE;
+    /** How long a password check may wait and hash before the CONNECT is refused. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+    /** Password checks waiting for a hashing thread beyond which a CONNECT is refused at once. */
+    private static final int MAX_WAITING_CHECKS = 100_000;
+    /** Where the hashing runs: made at activation, stopped at deactivation. */
+    private volatile ExecutorService hashing;
 
     @Activate
     @Modified
@@ -46,6 +68,16 @@ public class PasswordFileAuthenticator implements Authenticator {
         file = p.isAbsolute() ? p : Paths.get(System.getProperty("karaf.base", ".")).resolve(p);
         loadedStamp = Long.MIN_VALUE;
         reloadIfChanged(true);
+        if (hashing == null) { // threads start with the first check
+            AtomicInteger n = new AtomicInteger();
+            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+            hashing = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(MAX_WAITING_CHECKS), r -> {
+                        Thread t = new Thread(r, "meridian-password-check-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+        }
     }
 
     /**
@@ -79,11 +111,41 @@ public class PasswordFileAuthenticator implements Authenticator {
         }
     }
 
+    @Deactivate
+    void stop() {
+        ExecutorService h = hashing;
+        hashing = null;
+        if (h != null) {
+            h.shutdownNow(); // checks still waiting get the broker's timeout: refused
+        }
+    }
+
     @Override
     public void authenticate(AuthenticationInput input, AuthenticationOutput output) {
         if (input.username().isEmpty()) {
             return; // anonymous: the next authenticator (allow_anonymous) decides
         }
+        Async later = output.async(CHECK_TIMEOUT, TimeoutFallback.FAILURE);
+        ExecutorService h = hashing;
+        try {
+            if (h == null) {
+                throw new RejectedExecutionException("stopped");
+            }
+            h.execute(() -> {
+                try {
+                    check(input, output);
+                } finally {
+                    later.resume();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            output.deny("password checks saturated: more than " + MAX_WAITING_CHECKS + " waiting");
+            later.resume();
+        }
+    }
+
+    /** The password check itself, on a hashing thread. */
+    private void check(AuthenticationInput input, AuthenticationOutput output) {
         reloadIfChanged(false);
         String user = input.username().get();
         PasswordFile current = passwords;
