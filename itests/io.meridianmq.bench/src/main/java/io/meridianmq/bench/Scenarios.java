@@ -44,14 +44,16 @@ final class Scenarios {
 
         /**
          * The warm-up of a broker restarted for the latency scenarios: each of them once, at every
-         * rate measured, for 3 s (it was the 10,000/s rate only: the 1,000/s runs met code paths
-         * the JIT compilers had not seen; docs/PERFORMANCE.md shows what they still recompile
-         * in the middle of measured runs).
+         * rate measured, for 3 s by default (it was the 10,000/s rate only: the 1,000/s runs met code
+         * paths the JIT compilers had not seen; docs/PERFORMANCE.md shows what they still recompile
+         * in the middle of measured runs); {@code bench.latency.warmup} (milliseconds) sets how long,
+         * to tell a broker's steady state from what its first seconds cost.
          */
         Scale latencyWarmUp() {
             Scale w = warmUp();
             return new Scale(w.sendMillis(), w.fanInPublishers(), w.fanOutSubscribers(), w.pairs(), 0, latencyRates(),
-                    w.latencyMillis(), List.of(), w.stormConnections(), w.searchTrials(), w.replayMessages());
+                    Long.getLong("bench.latency.warmup", w.latencyMillis()), List.of(), w.stormConnections(),
+                    w.searchTrials(), w.replayMessages());
         }
 
         static Scale smoke() {
