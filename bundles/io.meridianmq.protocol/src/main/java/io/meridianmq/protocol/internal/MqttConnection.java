@@ -12,7 +12,6 @@ import io.meridianmq.protocol.ListenerOptions;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * the specification's reason code) and one log line naming the client and the reason; nothing
  * reaches other clients.
  */
-final class MqttConnection extends ChannelInboundHandlerAdapter {
+final class MqttConnection extends ListedConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     static final String IDLE_HANDLER = "idle";
@@ -56,7 +55,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Broker broker;
     private final String listenerName;
     private final ProtocolSettings settings;
-    private Channel channel;
     private State state = State.AWAITING_CONNECT;
     private ClientSession session;
     private String clientId;
@@ -166,6 +164,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
         counters.opened();
+        listed();
         ctx.fireChannelActive();
     }
 
@@ -173,6 +172,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        unlisted();
         if (counted) {
             counted = false;
             counters.open.decrementAndGet();

@@ -11,11 +11,8 @@ import io.meridianmq.protocol.ConnectionStatistics;
 import io.meridianmq.protocol.MqttPipeline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.util.concurrent.GlobalEventExecutor;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,7 +51,7 @@ public class MqttPipelineComponent implements MqttPipeline {
     private final PacketTrace trace = new PacketTrace(java.nio.file.Path.of(
             System.getProperty("karaf.data", System.getProperty("java.io.tmpdir")), "log"));
     /** Open connections by listener name. */
-    private final java.util.concurrent.ConcurrentHashMap<String, ChannelGroup> connections =
+    private final java.util.concurrent.ConcurrentHashMap<String, ListenerConnections> connections =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     @Activate
@@ -124,20 +121,22 @@ public class MqttPipelineComponent implements MqttPipeline {
 
     @Override
     public void closeConnections(String listenerName) {
-        ChannelGroup group = connections.remove(listenerName);
-        if (group == null || group.isEmpty()) {
+        ListenerConnections open = connections.remove(listenerName);
+        java.util.List<ListedConnection> all = open == null ? java.util.List.of() : open.snapshot();
+        if (all.isEmpty()) {
             return;
         }
-        LOG.info("Telling {} client(s) of listener '{}' that the server is shutting down", group.size(), listenerName);
-        for (Channel ch : group) {
-            MqttConnection c = ch.pipeline().get(MqttConnection.class);
-            if (c != null) {
-                c.close(DisconnectReason.SERVER_SHUTTING_DOWN, "server shutting down");
-            } else {
-                ch.close();
+        LOG.info("Telling {} client(s) of listener '{}' that the server is shutting down", all.size(), listenerName);
+        for (ListedConnection c : all) {
+            ((MqttConnection) c).close(DisconnectReason.SERVER_SHUTTING_DOWN, "server shutting down");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        for (ListedConnection c : all) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !c.channel.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                return; // the listener goes on stopping: the rest close when their writes end or fail
             }
         }
-        group.newCloseFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     private static int intSetting(Map<String, Object> config, String source, String key, int min, int max, int previous) {
@@ -160,12 +159,10 @@ public class MqttPipelineComponent implements MqttPipeline {
     @Override
     public java.nio.file.Path trace(String clientId, java.time.Duration duration) {
         java.nio.file.Path file = trace.start(clientId, duration);
-        for (ChannelGroup group : connections.values()) {
-            for (Channel ch : group) {
-                MqttConnection c = ch.pipeline().get(MqttConnection.class);
-                if (c != null) {
-                    ch.eventLoop().execute(c::traceIfTraced); // its client id belongs to its event loop
-                }
+        for (ListenerConnections open : connections.values()) {
+            for (ListedConnection c : open.snapshot()) {
+                // its client id belongs to its event loop
+                c.channel.eventLoop().execute(((MqttConnection) c)::traceIfTraced);
             }
         }
         return file;
@@ -249,8 +246,8 @@ public class MqttPipelineComponent implements MqttPipeline {
     @Override
     public void initialize(Channel channel, String listenerName, ListenerOptions options) {
         ProtocolSettings s = settings;
-        addHandlers(channel.pipeline(), s, turns, new MqttConnection(broker, listenerName, s, counters, trace, options, load));
-        connections.computeIfAbsent(listenerName,
-                n -> new DefaultChannelGroup("meridian-" + n, GlobalEventExecutor.INSTANCE)).add(channel);
+        MqttConnection connection = new MqttConnection(broker, listenerName, s, counters, trace, options, load);
+        connection.listedIn = connections.computeIfAbsent(listenerName, n -> new ListenerConnections());
+        addHandlers(channel.pipeline(), s, turns, connection);
     }
 }
