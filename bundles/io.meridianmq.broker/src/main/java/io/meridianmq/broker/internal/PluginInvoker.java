@@ -112,7 +112,7 @@ final class PluginInvoker {
         if (output.isAsync()) {
             Duration t = output.asyncTimeout();
             TimeoutFallback f = output.asyncFallback();
-            schedule(() -> {
+            java.util.concurrent.ScheduledFuture<?> late = schedule(() -> {
                 output.endWith(f, () -> {
                     LOG.warn("Plugin {} did not resume within {} ms; applying fallback {}", plugin, t.toMillis(), f);
                     calls.timeouts.increment();
@@ -120,6 +120,11 @@ final class PluginInvoker {
                 });
             }, t.toMillis());
             output.done.thenRun(() -> {
+                if (late != null) {
+                    // out of the timer queue at once: a storm of password checks would otherwise
+                    // leave one task per CONNECT there for the whole timeout, each waking the timer
+                    late.cancel(false);
+                }
                 calls.latency.record((System.nanoTime() - started) / 1e9);
                 if (!output.fellBack()) {
                     plugin.succeeded();

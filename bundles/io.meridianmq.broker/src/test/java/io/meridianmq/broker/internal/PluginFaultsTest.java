@@ -47,6 +47,41 @@ public class PluginFaultsTest {
     }
 
     @Test
+    public void anAsynchronousPluginThatResumesLeavesNoTimerBehind() {
+        java.util.concurrent.atomic.AtomicReference<CoreThreads> threads = new java.util.concurrent.atomic.AtomicReference<>();
+        BrokerCore timed = SessionFlowTest.startedCore(Map.of(), Duration.ofMillis(300), threads);
+        try {
+            java.util.concurrent.ScheduledThreadPoolExecutor timers =
+                    (java.util.concurrent.ScheduledThreadPoolExecutor) threads.get().timers();
+            java.util.function.LongSupplier longTimers = () -> timers.getQueue().stream()
+                    .filter(t -> ((java.util.concurrent.Delayed) t).getDelay(java.util.concurrent.TimeUnit.SECONDS) > 20)
+                    .count();
+            long before = longTimers.getAsLong();
+            // allows each client from another thread, well within its 30 s async timeout
+            Authenticator resumesAtOnce = (input, output) -> {
+                io.meridianmq.sdk.async.Async later = output.async(Duration.ofSeconds(30), TimeoutFallback.FAILURE);
+                java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    output.allow();
+                    later.resume();
+                });
+            };
+            timed.plugins.authenticators.add(resumesAtOnce, "resumes-at-once", 100);
+            for (int i = 0; i < 200; i++) {
+                ConnectResult r = timed.connect(new ConnectRequest("t" + i, true, 60, null, null, null,
+                        new InetSocketAddress("127.0.0.1", 1), "test", 5, 0, 65535),
+                        new SessionFlowTest.RecordingConnection()).toCompletableFuture().join();
+                assertEquals(ConnectReturnCode.ACCEPTED, r.code());
+            }
+            // each resumed call's timeout left the timer queue with it (a storm of logins would
+            // otherwise leave one task per CONNECT for the whole timeout)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> longTimers.getAsLong() == before);
+        } finally {
+            timed.deactivate();
+        }
+    }
+
+    @Test
     public void anAuthenticatorThatThrowsRefusesTheClientAndIsDisabledAfterRepeatedFailures() {
         AtomicInteger calls = new AtomicInteger();
         Authenticator broken = (input, output) -> {

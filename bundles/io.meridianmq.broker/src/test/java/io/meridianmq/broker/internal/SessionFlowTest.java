@@ -79,15 +79,23 @@ public class SessionFlowTest {
     }
 
     static BrokerCore startedCore(Map<String, Object> config, java.time.Duration pluginCallTimeout) {
+        return startedCore(config, pluginCallTimeout, new java.util.concurrent.atomic.AtomicReference<>());
+    }
+
+    /** A started core whose threads are handed out in {@code threads} (to look at its timers). */
+    static BrokerCore startedCore(Map<String, Object> config, java.time.Duration pluginCallTimeout,
+            java.util.concurrent.atomic.AtomicReference<CoreThreads> threads) {
         BrokerCore core = new BrokerCore() {
             @Override
             CoreThreads newThreads() {
-                return new CoreThreads() {
+                CoreThreads made = new CoreThreads() {
                     @Override
                     Executor offlineExecutor(String clientId) {
                         return Runnable::run;
                     }
                 };
+                threads.set(made);
+                return made;
             }
         };
         core.retained = new InMemoryRetainedMessageStore();
