@@ -134,6 +134,11 @@ public class PasswordFileAuthenticator implements Authenticator {
             h.execute(() -> {
                 try {
                     check(input, output);
+                } catch (RuntimeException e) {
+                    // fail closed, as the broker does for a plugin that throws on its own thread
+                    LOG.error("{}: checking the password of user '{}' failed ({}); refusing the client", file,
+                            input.username().orElse(""), e.toString());
+                    output.deny("password check failed");
                 } finally {
                     later.resume();
                 }
