@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * counted by limit and logged at most every ten seconds per limit (a reconnect storm must not
  * become a log storm), naming the last address refused.
  *
- * <p>Threading: {@link #channelRead} on the listener's acceptor thread, which owns the rate
- * bucket; the open counts are concurrent, as connections close on their own event loops.
+ * <p>Threading: {@link #channelRead} on the event loop that accepts for the listener, which owns
+ * the rate bucket; the open counts are concurrent, as connections close on their own event loops.
  */
 @Sharable
 final class AdmissionGate extends ChannelInboundHandlerAdapter {
@@ -40,10 +40,10 @@ final class AdmissionGate extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> openByAddress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
-    /** Accept tokens left and when they were last refilled (acceptor thread). */
+    /** Accept tokens left and when they were last refilled (the accepting event loop). */
     private double tokens = -1;
     private long refilledAt;
-    /** Per limit: when a refusal was last logged, and how many since (acceptor thread). */
+    /** Per limit: when a refusal was last logged, and how many since (the accepting event loop). */
     private final Map<String, long[]> logState = new java.util.HashMap<>();
 
     AdmissionGate(String listener, AdmissionLimits limits) {

@@ -23,9 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty event loops every listener shares: one acceptor thread and {@code io_threads} I/O
- * threads ({@code etc/io.meridianmq.transport.cfg}; by default one per core), on epoll when the
- * native transport loads, on NIO otherwise.
+ * The Netty event loops every listener shares: {@code io_threads} I/O threads
+ * ({@code etc/io.meridianmq.transport.cfg}; by default one per core), on epoll when the native
+ * transport loads, on NIO otherwise. A listener accepts on one of them too (no thread of its
+ * own): a new connection that stays on the accepting loop is set up in the same turn, one that
+ * goes to another loop is handed over as before, and no accept thread needs waking per client
+ * (on two cores, 5-13 % less CPU per connecting client; docs/PERFORMANCE.md).
  *
  * <p>Every client connection lives on one I/O thread for its life, so the thread count is read at
  * start only: changing it live would mean closing every connection. An edit is acknowledged in the
@@ -39,7 +42,6 @@ public class EventLoops implements IoThreads {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLoops.class);
 
-    private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private boolean epoll;
     private int ioThreads;
@@ -52,7 +54,6 @@ public class EventLoops implements IoThreads {
         int cores = Runtime.getRuntime().availableProcessors();
         int configured = ioThreads(config, cores);
         ioThreads = configured > 0 ? configured : cores;
-        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("meridian-accept", true), factory);
         workers = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("meridian-io", true), factory);
         lag.start(workers);
         if (!epoll) {
@@ -100,17 +101,12 @@ public class EventLoops implements IoThreads {
     @Deactivate
     void deactivate() {
         // a short quiet period: the default one adds two seconds to every stop
-        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     @Override
     public Map<String, Long> lagNanos() {
         return lag.lagNanos();
-    }
-
-    EventLoopGroup acceptors() {
-        return acceptors;
     }
 
     EventLoopGroup workers() {

@@ -79,7 +79,7 @@ public class Listener implements ListenerStatus {
         name = settings.name();
         String listenerName = settings.name();
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops.acceptors(), loops.workers())
+                .group(loops.workers(), loops.workers())
                 .channel(loops.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
